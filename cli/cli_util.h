@@ -1,0 +1,36 @@
+/* cli_util: option parsing shared by the subcommands (--arch FILE, repeated --set key=value). */
+#ifndef MOSAIC_CLI_UTIL_H
+#define MOSAIC_CLI_UTIL_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mosaic_status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CLI_MAX_SETS 64
+
+typedef struct {
+    const char *sets[CLI_MAX_SETS];
+    int nsets;
+} CliSets;
+
+/* If argv[*i] is "--set" (with a value after it) or "--set=k=v", records it, advances *i and returns
+ * 1; returns -1 (message printed) when --set has no value or too many are given; 0 otherwise. */
+int cli_take_set(int argc, char **argv, int *i, CliSets *sets);
+
+/* If argv[*i] is `name` followed by a value, stores the value, advances *i and returns 1; -1 when the
+ * value is missing (message printed); 0 otherwise. Also accepts "name=value". */
+int cli_take_value(int argc, char **argv, int *i, const char *name, const char **value);
+
+/* Prints "mosaic <cmd>: <message>" to stderr and returns the exit code for `status`. */
+int cli_fail(const char *cmd, MosaicStatus status, const MosaicErr *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

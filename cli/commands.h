@@ -1,0 +1,17 @@
+/* commands: the subcommands of the `mosaic` program. Each returns the process exit code:
+ * 0 success, 1 a "no" answer (e.g. not mappable), 2 bad input, 3 I/O or internal failure.
+ * To add one: declare it here, add a row to the table in mosaic.c, implement it in cmd_<name>.c. */
+#ifndef MOSAIC_COMMANDS_H
+#define MOSAIC_COMMANDS_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+int mosaic_cmd_arch(int argc, char **argv);
+int mosaic_cmd_config(int argc, char **argv);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,48 @@
+/* mosaic: one program, one subcommand per job. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+
+#ifndef MOSAIC_VERSION
+#define MOSAIC_VERSION "unknown"
+#endif
+#ifndef MOSAIC_GIT_HASH
+#define MOSAIC_GIT_HASH "unknown"
+#endif
+
+typedef struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} MosaicCommand;
+
+static const MosaicCommand commands_[] = {
+    {"arch", mosaic_cmd_arch, "print the resolved architecture and its geometry"},
+    {"config", mosaic_cmd_config, "list every configuration key with type, range and default"},
+};
+
+static void usage_(FILE *out) {
+    fprintf(out, "mosaic %s (%s): hardware-in-the-loop co-simulation of the Mosaic neuromorphic array\n\n"
+                 "usage: mosaic <command> [options]    (mosaic <command> --help for details)\n\ncommands:\n",
+            MOSAIC_VERSION, MOSAIC_GIT_HASH);
+    for (size_t i = 0; i < sizeof commands_ / sizeof commands_[0]; i++)
+        fprintf(out, "  %-14s %s\n", commands_[i].name, commands_[i].summary);
+    fprintf(out, "\nexit status: 0 ok, 1 a 'no' answer (e.g. not mappable), 2 bad input, 3 I/O or internal error\n");
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage_(stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("mosaic %s (%s)\n", MOSAIC_VERSION, MOSAIC_GIT_HASH);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands_ / sizeof commands_[0]; i++)
+        if (!strcmp(argv[1], commands_[i].name)) return commands_[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "mosaic: unknown command '%s'\n\n", argv[1]);
+    usage_(stderr);
+    return 2;
+}

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# hil.sh: set up mosaic-hil on a fresh Debian 12 machine and run it.
+#   ./hil.sh main   install what is missing, build, run the main job on the built-in defaults
+#   ./hil.sh test   install what is missing, build, run the whole test suite (also the ASan/UBSan build)
+# Both are idempotent: a second run installs nothing and rebuilds only what changed.
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$PWD
+JOBS=$(nproc 2>/dev/null || echo 2)
+
+# Debian packages the build, the tests and the main job need (none of them GPL-linked into the product;
+# espeak-ng and gtkwave's vcd2fst run as separate programs).
+PACKAGES=(build-essential cmake pkg-config git
+          libsystemc-dev verilator
+          libhdf5-dev hdf5-tools zlib1g-dev libyaml-dev
+          libsndfile1-dev libsoxr-dev libkissfft-dev espeak-ng
+          gtkwave clang libclang-rt-14-dev)
+
+install_missing() {
+    local missing=()
+    for p in "${PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    if ((${#missing[@]})); then
+        echo "== installing: ${missing[*]}"
+        local sudo=""
+        [ "$(id -u)" -ne 0 ] && sudo="sudo"
+        $sudo apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    fi
+}
+
+build() {
+    echo "== building (Release) in build/"
+    cmake -S "$ROOT" -B "$ROOT/build" -DCMAKE_BUILD_TYPE=Release -DMOSAIC_WERROR=ON >/dev/null
+    cmake --build "$ROOT/build" -j"$JOBS"
+}
+
+build_sanitized() {
+    # The C libraries and their unit tests under AddressSanitizer + UndefinedBehaviorSanitizer.
+    echo "== building the C libraries with ASan+UBSan in build-asan/"
+    cmake -S "$ROOT" -B "$ROOT/build-asan" -DCMAKE_BUILD_TYPE=Debug -DMOSAIC_SANITIZE=ON \
+          -DMOSAIC_WITH_SIM=OFF -DMOSAIC_WERROR=ON >/dev/null
+    cmake --build "$ROOT/build-asan" -j"$JOBS"
+}
+
+main_job() {
+    "$ROOT/build/mosaic" arch
+}
+
+case "${1:-}" in
+main)
+    install_missing
+    build
+    main_job
+    ;;
+test)
+    install_missing
+    build_sanitized
+    echo "== tests under ASan+UBSan (label unit)"
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        ctest --test-dir "$ROOT/build-asan" -L unit --output-on-failure -j"$JOBS"
+    build
+    echo "== the whole test suite"
+    ctest --test-dir "$ROOT/build" --output-on-failure -j"$JOBS"
+    ;;
+*)
+    echo "usage: ./hil.sh main | test" >&2
+    exit 2
+    ;;
+esac

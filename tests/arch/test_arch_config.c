@@ -1,0 +1,85 @@
+/* Loading, overriding and writing the architecture configuration; bad input is refused clearly. */
+#include "mosaic_arch.h"
+#include "mosaic_test.h"
+
+static MosaicStatus load_str_(MosaicArch *a, const char *yaml, MosaicErr *err) {
+    mosaic_arch_default(a);
+    MosaicCfgSection s = mosaic_arch_config_section(a);
+    return mosaic_cfg_load_string("arch.yaml", yaml, &s, 1, err);
+}
+
+int main(void) {
+    MosaicArch a;
+    MosaicErr err;
+
+    TEST("DefaultsAreTheCaseStudy") {
+        mosaic_arch_default(&a);
+        CHECK_EQ_INT(a.rows, 5);
+        CHECK_EQ_INT(a.cols, 5);
+        CHECK_EQ_INT(a.neurons_per_tile, 32);
+        CHECK_EQ_INT(a.cap_nt[3], 32);
+        CHECK_EQ_INT(a.cap_r1[0], 32);
+        CHECK_EQ_INT(a.cap_r0[7], 8);
+    }
+    TEST("NestedKeysScalarsAndLists") {
+        CHECK(load_str_(&a,
+                        "array:\n  rows: 3\n  cols: 7\ncapacity:\n  r0: 16\n  nt: [1,2,3,4,5,6,7,8]\n"
+                        "timing: {late_spikes: next_step}\ndevice:\n  ideal: false\n  levels: 8\n",
+                        &err) == MOSAIC_OK);
+        CHECK_EQ_INT(a.rows, 3);
+        CHECK_EQ_INT(a.cols, 7);
+        CHECK_EQ_INT(a.cap_r0[5], 16);
+        CHECK_EQ_INT(a.cap_nt[7], 8);
+        CHECK_EQ_INT(a.late_policy, MOSAIC_LATE_NEXT_STEP);
+        CHECK(!a.device.ideal);
+        CHECK_EQ_INT(a.device.levels, 8);
+    }
+    TEST("UnknownKeyNamesFileLineAndKey") {
+        CHECK(load_str_(&a, "array:\n  rows: 3\n  colz: 4\n", &err) == MOSAIC_ERR_INPUT);
+        CHECK(strstr(err.msg, "arch.yaml:3") != NULL);
+        CHECK(strstr(err.msg, "array.colz") != NULL);
+        CHECK(strstr(err.msg, "array.cols") != NULL); /* the suggestion */
+    }
+    TEST("OutOfRangeNamesTheAllowedRange") {
+        CHECK(load_str_(&a, "array:\n  rows: 0\n", &err) == MOSAIC_ERR_INPUT);
+        CHECK(strstr(err.msg, "array.rows") && strstr(err.msg, "[1, 64]") && strstr(err.msg, "'0'"));
+        CHECK(load_str_(&a, "array:\n  rows: five\n", &err) == MOSAIC_ERR_INPUT);
+        CHECK(load_str_(&a, "capacity:\n  nt: [1, 2, 3]\n", &err) == MOSAIC_ERR_INPUT);
+        CHECK(strstr(err.msg, "3 values") != NULL);
+        CHECK(load_str_(&a, "timing:\n  late_spikes: maybe\n", &err) == MOSAIC_ERR_INPUT);
+        CHECK(strstr(err.msg, "drop|next_step") != NULL);
+        CHECK(load_str_(&a, "array: [1, 2\n", &err) == MOSAIC_ERR_INPUT);
+    }
+    TEST("SetOverridesAndRejects") {
+        const char *sets[] = {"array.rows=8", "capacity.r1=[16,16,16,16,16,16,16,16]"};
+        CHECK(mosaic_arch_load(&a, NULL, sets, 2, &err) == MOSAIC_OK);
+        CHECK_EQ_INT(a.rows, 8);
+        CHECK_EQ_INT(a.cap_r1[4], 16);
+        const char *bad[] = {"array.rowz=8"};
+        CHECK(mosaic_arch_load(&a, NULL, bad, 1, &err) == MOSAIC_ERR_INPUT);
+        CHECK(strstr(err.msg, "--set") && strstr(err.msg, "array.rowz"));
+        const char *noeq[] = {"array.rows"};
+        CHECK(mosaic_arch_load(&a, NULL, noeq, 1, &err) == MOSAIC_ERR_INPUT);
+        const char *stuck[] = {"device.stuck_on=0.7", "device.stuck_off=0.7"};
+        CHECK(mosaic_arch_load(&a, NULL, stuck, 2, &err) == MOSAIC_ERR_INPUT);
+    }
+    TEST("ResolvedCopyLoadsBackToTheSameValues") {
+        const char *sets[] = {"array.rows=4", "capacity.nt=[1,2,3,4,5,6,7,8]", "device.programming_noise=0.125",
+                              "timing.late_spikes=next_step", "device.seed=123456789012"};
+        CHECK(mosaic_arch_load(&a, NULL, sets, 5, &err) == MOSAIC_OK);
+        MosaicCfgSection s = mosaic_arch_config_section(&a);
+        char *text = mosaic_cfg_to_string(&s, 1);
+        CHECK(text != NULL);
+        MosaicArch b;
+        mosaic_arch_default(&b);
+        MosaicCfgSection sb = mosaic_arch_config_section(&b);
+        CHECK(mosaic_cfg_load_string("resolved", text, &sb, 1, &err) == MOSAIC_OK);
+        CHECK(memcmp(&a, &b, sizeof a) == 0);
+        free(text);
+    }
+    TEST("MissingFileIsAnIoError") {
+        CHECK(mosaic_arch_load(&a, "/nonexistent/arch.yaml", NULL, 0, &err) == MOSAIC_ERR_IO);
+        CHECK(strstr(err.msg, "/nonexistent/arch.yaml") != NULL);
+    }
+    return mosaic_test_finish();
+}
