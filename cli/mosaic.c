@@ -20,6 +20,7 @@ typedef struct {
 static const MosaicCommand commands_[] = {
     {"arch", mosaic_cmd_arch, "print the resolved architecture and its geometry"},
     {"config", mosaic_cmd_config, "list every configuration key with type, range and default"},
+    {"dataset", mosaic_cmd_dataset, "inspect and verify SHD-layout spike datasets (info, verify)"},
 };
 
 static void usage_(FILE *out) {
