@@ -22,6 +22,7 @@ static const MosaicCommand commands_[] = {
     {"config", mosaic_cmd_config, "list every configuration key with type, range and default"},
     {"map", mosaic_cmd_map, "route a network onto the array: mappable?, violations, devices, gamma_d"},
     {"proxy-check", mosaic_cmd_proxy_check, "validate the training-time proxy against exact mapping"},
+    {"dataset", mosaic_cmd_dataset, "inspect and verify SHD-layout spike datasets (info, verify)"},
 };
 
 static void usage_(FILE *out) {
