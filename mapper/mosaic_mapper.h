@@ -242,6 +242,10 @@ bool mosaic_router_has(const MosaicRouter *router, int32_t src, int32_t dst);
 int mosaic_router_links(const MosaicRouter *router);             /* links present */
 int mosaic_router_violations(const MosaicRouter *router);        /* (cell, port) entries above capacity */
 const int32_t *mosaic_router_counts(const MosaicRouter *router); /* (cells * 8) live port loads */
+/* Routing memory M (devices, routing.md) of the current link set, and what it would be with the link
+ * (src -> dst) added (the state is left unchanged). Used to keep training within a memory budget. */
+int64_t mosaic_router_devices(const MosaicRouter *router);
+int64_t mosaic_router_devices_with(MosaicRouter *router, int32_t src, int32_t dst);
 
 /* ---------------------------------------------------------------------------------------------
  * Placement
