@@ -10,6 +10,8 @@ extern "C" {
 
 int mosaic_cmd_arch(int argc, char **argv);
 int mosaic_cmd_config(int argc, char **argv);
+int mosaic_cmd_train(int argc, char **argv);
+int mosaic_cmd_eval(int argc, char **argv);
 
 #ifdef __cplusplus
 }

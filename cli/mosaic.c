@@ -20,6 +20,8 @@ typedef struct {
 static const MosaicCommand commands_[] = {
     {"arch", mosaic_cmd_arch, "print the resolved architecture and its geometry"},
     {"config", mosaic_cmd_config, "list every configuration key with type, range and default"},
+    {"train", mosaic_cmd_train, "train the network (routing-aware, hop-penalty, deepr, dense)"},
+    {"eval", mosaic_cmd_eval, "score a training run on a dataset"},
 };
 
 static void usage_(FILE *out) {
