@@ -23,6 +23,8 @@ static const MosaicCommand commands_[] = {
     {"map", mosaic_cmd_map, "route a network onto the array: mappable?, violations, devices, gamma_d"},
     {"proxy-check", mosaic_cmd_proxy_check, "validate the training-time proxy against exact mapping"},
     {"dataset", mosaic_cmd_dataset, "inspect and verify SHD-layout spike datasets (info, verify)"},
+    {"train", mosaic_cmd_train, "train the network (routing-aware, hop-penalty, deepr, dense)"},
+    {"eval", mosaic_cmd_eval, "score a training run on a dataset"},
 };
 
 static void usage_(FILE *out) {
