@@ -14,7 +14,7 @@ PACKAGES=(build-essential cmake pkg-config git
           libsystemc-dev verilator
           libhdf5-dev hdf5-tools zlib1g-dev libyaml-dev
           libsndfile1-dev libsoxr-dev libkissfft-dev espeak-ng
-          gtkwave clang libclang-rt-14-dev)
+          gtkwave clang libclang-rt-14-dev chromium)
 
 install_missing() {
     local missing=()
