@@ -63,9 +63,9 @@ int32_t mosaic_bins_label(const MosaicBins *bins, int64_t view);
 int32_t mosaic_bins_speaker(const MosaicBins *bins, int64_t view);
 
 /* Optional: reads and bins every recording once and keeps the result as compact events (4 bytes per
- * occupied (step, unit) cell), so later mosaic_bins_sample calls never touch the file. Without it
- * every call reads its recording (the streaming path, for files larger than memory). `progress`
- * (may be NULL) is called every 1024 recordings with (done, total, ctx). */
+ * occupied (step, unit) cell in binary mode, per spike in count mode), so later mosaic_bins_sample calls
+ * never touch the file. Without it every call reads its recording (the streaming path, for files larger than
+ * memory). `progress` (may be NULL) is called every 1024 recordings with (done, total, ctx). */
 MosaicStatus mosaic_bins_preload(MosaicBins *bins, void (*progress)(int64_t done, int64_t total, void *ctx),
                                  void *ctx, MosaicErr *err);
 
@@ -77,7 +77,8 @@ MosaicStatus mosaic_bins_sample(MosaicBins *bins, int64_t view, uint8_t *out, Mo
 MosaicStatus mosaic_bins_batch(MosaicBins *bins, const int64_t *views, int64_t n, uint8_t *out,
                                int32_t *labels, MosaicErr *err);
 
-/* Spikes that fell outside the window (t >= W) in the recordings binned so far. */
+/* Spikes that fell outside the window (t >= W): every spike once after mosaic_bins_preload; on the
+ * streaming path, counted each time offset 0 of a recording is binned. */
 int64_t mosaic_bins_dropped(const MosaicBins *bins);
 
 /* ---- index sets: shuffles and splits ---- */

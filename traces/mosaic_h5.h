@@ -64,6 +64,9 @@ hid_t mosaic_h5_id(const MosaicH5File *f);
 /* True if `name` (dataset or group) exists. */
 bool mosaic_h5_exists(const MosaicH5File *f, const char *name);
 
+/* The same below any HDF5 location (a missing intermediate group is "false", not an error). */
+bool mosaic_h5_exists_at(hid_t loc, const char *name);
+
 /* ---- datasets ---- */
 
 /* Writes dataset `name` of `type` with shape dims[0..rank) (rank 0: a scalar) from `data` (C order),

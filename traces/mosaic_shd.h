@@ -18,6 +18,7 @@
 #ifndef MOSAIC_SHD_H
 #define MOSAIC_SHD_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "mosaic_status.h"
@@ -51,6 +52,12 @@ typedef struct MosaicShd MosaicShd;
  * On error *out is NULL and nothing stays open. Close with mosaic_shd_close. */
 MosaicStatus mosaic_shd_open(const char *path, MosaicShd **out, MosaicErr *err);
 void mosaic_shd_close(MosaicShd *shd); /* accepts NULL */
+
+/* Opens a gzip-compressed dataset held in memory (data[0..n), not retained); `name` stands for the
+ * file in messages. Inflating past max_inflated bytes is an error (a guard for untrusted input such as
+ * the fuzz target's; SIZE_MAX for none). */
+MosaicStatus mosaic_shd_open_gz_memory(const char *name, const void *data, size_t n, size_t max_inflated,
+                                       MosaicShd **out, MosaicErr *err);
 
 const char *mosaic_shd_path(const MosaicShd *shd);
 int64_t mosaic_shd_num_samples(const MosaicShd *shd);
