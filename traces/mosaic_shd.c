@@ -254,6 +254,7 @@ static MosaicStatus read_keys_(MosaicShd *shd, MosaicErr *err) {
     }
     shd->n_classes = (int)n;
     hid_t mt = H5Tcopy(H5T_C_S1);
+    H5Tset_cset(mt, H5Tget_cset(ft)); /* HDF5 1.10 converts no string between ASCII and UTF-8 (h5py's str) */
     if (H5Tis_variable_str(ft) > 0) {
         H5Tset_size(mt, H5T_VARIABLE);
         char **v = calloc((size_t)n, sizeof(char *));
