@@ -16,6 +16,7 @@ int mosaic_cmd_dataset(int argc, char **argv);
 int mosaic_cmd_dataset_synth(int argc, char **argv);
 int mosaic_cmd_train(int argc, char **argv);
 int mosaic_cmd_eval(int argc, char **argv);
+int mosaic_cmd_sim(int argc, char **argv);
 
 #ifdef __cplusplus
 }

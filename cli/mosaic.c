@@ -25,6 +25,7 @@ static const MosaicCommand commands_[] = {
     {"dataset", mosaic_cmd_dataset, "inspect and verify SHD-layout spike datasets (info, verify)"},
     {"train", mosaic_cmd_train, "train the network (routing-aware, hop-penalty, deepr, dense)"},
     {"eval", mosaic_cmd_eval, "score a training run on a dataset"},
+    {"sim", mosaic_cmd_sim, "run a network on the cycle-accurate array (SystemC + Verilated routers)"},
 };
 
 static void usage_(FILE *out) {
