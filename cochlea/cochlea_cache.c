@@ -53,6 +53,8 @@ void mosaic_cochlea_cache_free(MosaicCochleaCache *c) {
 
 size_t mosaic_cochlea_cache_bytes(const MosaicCochleaCache *c) { return c ? c->bytes : 0; }
 
+size_t mosaic_cochlea_cache_budget(const MosaicCochleaCache *c) { return c ? c->budget : 0; }
+
 CochleaBmFreq *cochlea_grid_freqs(const CochleaBm *bm, const double fs, const size_t m, const int threads) {
     CochleaBmFreq *fq = malloc(m * sizeof *fq);
     if (!fq) return NULL;

@@ -232,8 +232,12 @@ static MosaicStatus run_(const double *s2, const size_t n, const int silent, con
     MosaicStatus st = MOSAIC_OK;
     kiss_fft_cpx *spec = NULL;
     CochleaFft *inv = NULL;
+    CochleaPlaceTable *own_places = NULL;
     const CochleaVTable *table = NULL;
     const CochleaPlaceTable *places = NULL;
+    CochleaBmFreq *fq = NULL; /* streaming mode: V rows computed per pair, never stored */
+    CochleaBm bm;
+    cochlea_bm_init(&bm, p->s0);
     uint32_t **chan = calloc((size_t)c, sizeof *chan);
     size_t *chan_n = calloc((size_t)c, sizeof *chan_n);
     if (!chan || !chan_n) {
@@ -243,8 +247,14 @@ static MosaicStatus run_(const double *s2, const size_t n, const int silent, con
     if (exact) {
         spec = spectrum_(s2, n, n_fft, mg);
         inv = cochlea_fft_create(mg, 1);
-        table = cochlea_cache_vtable(cache, p->fs, mg, c, p->s0, p->skip_nepers, p->threads);
-        if (!spec || !inv || !table) {
+        /* A table that would not fit the cache's budget is not built: rows are then computed per pair
+         * and dropped, keeping memory at O(M) per thread (§9.4) at the cost of the V evaluation. */
+        const size_t table_bytes = (size_t)c * mg * sizeof(kiss_fft_cpx);
+        if (cache && table_bytes <= mosaic_cochlea_cache_budget(cache))
+            table = cochlea_cache_vtable(cache, p->fs, mg, c, p->s0, p->skip_nepers, p->threads);
+        else
+            fq = cochlea_grid_freqs(&bm, p->fs, mg, p->threads);
+        if (!spec || !inv || (!table && !fq)) {
             st = mosaic_err(err, MOSAIC_ERR_NOMEM,
                             "cochlea: out of memory for the basilar-membrane filters "
                             "(%d places x %zu frequencies)",
@@ -252,7 +262,20 @@ static MosaicStatus run_(const double *s2, const size_t n, const int silent, con
             goto done;
         }
     } else if (gamma) {
-        places = cochlea_cache_places(cache, p->fs, c, p->s0, p->threads);
+        places = cache ? cochlea_cache_places(cache, p->fs, c, p->s0, p->threads) : NULL;
+        if (!cache) {
+            CochleaPlaceTable *own = calloc(1, sizeof *own);
+            double *cf = malloc((size_t)c * sizeof *cf), *vmax = malloc((size_t)c * sizeof *vmax);
+            if (own && cf && vmax) {
+#pragma omp parallel for schedule(dynamic, 8) num_threads(COCHLEA_THREADS(p->threads))
+                for (int j = 0; j < c; j++)
+                    cochlea_bm_cf(&bm, cochlea_bm_place(&bm, j, c), rate, &cf[j], &vmax[j]);
+                own->cf = cf, own->vmax = vmax, own->channels = c;
+                places = own_places = own;
+            } else {
+                free(own), free(cf), free(vmax);
+            }
+        }
         if (!places) {
             st = mosaic_err(err, MOSAIC_ERR_NOMEM, "cochlea: out of memory for the place table");
             goto done;
@@ -267,7 +290,10 @@ static MosaicStatus run_(const double *s2, const size_t n, const int silent, con
 #pragma omp parallel num_threads(COCHLEA_THREADS(p->threads))
     {
         Worker_ w;
-        const int ok = worker_alloc_(&w, m, exact ? mg : 1, work_len);
+        int ok = worker_alloc_(&w, m, exact ? mg : 1, work_len);
+        kiss_fft_cpx *row_a = fq ? malloc(mg * sizeof *row_a) : NULL,
+                     *row_b = fq ? malloc(mg * sizeof *row_b) : NULL;
+        if (fq && (!row_a || !row_b)) ok = 0;
 #pragma omp for schedule(dynamic, 1)
         for (int pair = 0; pair < pairs; pair++) {
             const int ja = 2 * pair, jb = ja + 1 < c ? ja + 1 : -1;
@@ -276,7 +302,15 @@ static MosaicStatus run_(const double *s2, const size_t n, const int silent, con
             if (!ok) {
                 s = mosaic_err(&e, MOSAIC_ERR_NOMEM, "cochlea: out of memory for channel %d's signals", ja);
             } else {
-                if (exact) {
+                if (exact && fq) {
+                    const size_t len_a =
+                        cochlea_v_row(&bm, fq, mg, cochlea_bm_place(&bm, ja, c), p->skip_nepers, row_a);
+                    const size_t len_b = jb >= 0 ? cochlea_v_row(&bm, fq, mg, cochlea_bm_place(&bm, jb, c),
+                                                                 p->skip_nepers, row_b)
+                                                 : 0;
+                    bm_pair_(spec, mg, inv, row_a, len_a, row_b, len_b, p->causal, w.buf, w.work, w.ua,
+                             jb >= 0 ? w.ub : NULL, m);
+                } else if (exact) {
                     bm_pair_(spec, mg, inv, table->row[ja], table->len[ja], jb >= 0 ? table->row[jb] : NULL,
                              jb >= 0 ? table->len[jb] : 0, p->causal, w.buf, w.work, w.ua,
                              jb >= 0 ? w.ub : NULL, m);
@@ -321,6 +355,8 @@ static MosaicStatus run_(const double *s2, const size_t n, const int silent, con
             }
         }
         worker_free_(&w);
+        free(row_a);
+        free(row_b);
     }
     if (fail_status != MOSAIC_OK) {
         if (err) *err = fail_err;
@@ -360,6 +396,8 @@ done:
     free(spec);
     cochlea_fft_free(inv);
     if (table) cochlea_cache_release(cache, table);
+    free(fq);
+    if (own_places) free(own_places->cf), free(own_places->vmax), free(own_places);
     return st;
 }
 
@@ -388,17 +426,15 @@ MosaicStatus mosaic_cochlea_convert(const float *audio, const size_t n, const do
                           p->fs);
     }
     double *s2 = malloc(len * sizeof *s2);
-    MosaicCochleaCache *own = cache ? NULL : mosaic_cochlea_cache_create((size_t)1 << 40);
-    if (!s2 || (!cache && !own)) {
-        free(res), free(s2), mosaic_cochlea_cache_free(own);
+    if (!s2) {
+        free(res);
         return mosaic_err(err, MOSAIC_ERR_NOMEM, "cochlea: out of memory for %zu samples", len);
     }
     for (size_t i = 0; i < len; i++) s2[i] = x[start + i];
     free(res);
     const int audible = mosaic_cochlea_normalise_taper(s2, len, p->level);
-    const MosaicStatus st = run_(s2, len, !audible, p, seed, cache ? cache : own, out, err);
+    const MosaicStatus st = run_(s2, len, !audible, p, seed, cache, out, err);
     free(s2);
-    mosaic_cochlea_cache_free(own);
     return st;
 }
 

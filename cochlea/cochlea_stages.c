@@ -20,6 +20,9 @@
 #define HC_H_ 50000.0
 #define HC_M_ 1.0
 
+/* max(v, 0) without a libm call (fmax is not inlined on baseline x86-64). */
+static inline double clamp0_(const double v) { return v > 0.0 ? v : 0.0; }
+
 void mosaic_cochlea_haircell(const float *u, const size_t m, const double rate, double *prob) {
     const double dt = 1.0 / rate;
     const double k0 = HC_G_ * HC_A_ / (HC_A_ + HC_B_);
@@ -35,9 +38,9 @@ void mosaic_cochlea_haircell(const float *u, const size_t m, const double rate, 
         const double kn = ua > 0.0 ? gdt * ua / (ua + HC_B_) : 0.0;
         const double rho = q < HC_M_ ? ydt * (HC_M_ - q) : 0.0;
         const double eject = kn * q, loss = lrdt * c, reuptake = rdt * c, reproc = xdt * w;
-        q = fmax(q + rho - eject + reproc, 0.0);
-        c = fmax(c + eject - loss, 0.0);
-        w = fmax(w + reuptake - reproc, 0.0);
+        q = clamp0_(q + rho - eject + reproc);
+        c = clamp0_(c + eject - loss);
+        w = clamp0_(w + reuptake - reproc);
         prob[n] = hdt * c;
     }
 }
@@ -62,22 +65,51 @@ static double hazard_(const double p) {
     return -log1p(-p);
 }
 
+/* Min-heap of fibres keyed by (target hazard, fibre index): the fibre whose next spike comes first. */
+typedef struct {
+    double target;
+    int fibre;
+} Pending_;
+
+static int before_(const Pending_ a, const Pending_ b) {
+    return a.target < b.target || (a.target == b.target && a.fibre < b.fibre);
+}
+
+static void sift_down_(Pending_ *h, const int n, int i) {
+    for (;;) {
+        const int l = 2 * i + 1, r = l + 1;
+        int s = i;
+        if (l < n && before_(h[l], h[s])) s = l;
+        if (r < n && before_(h[r], h[s])) s = r;
+        if (s == i) return;
+        const Pending_ t = h[i];
+        h[i] = h[s], h[s] = t;
+        i = s;
+    }
+}
+
 MosaicStatus mosaic_cochlea_fibres(const double *prob, const size_t m, const double rate, const int fibres,
                                    const double tau_ref, const MosaicCochleaSampler sampler,
                                    const uint64_t seed, const uint64_t stream, uint8_t *counts, double *work,
                                    MosaicErr *err) {
     assert(fibres >= 1 && fibres <= 255);
-    for (size_t n = 0; n < m; n++)
-        if (isnan(prob[n]))
-            return mosaic_err(err, MOSAIC_ERR_INPUT,
-                              "cochlea fibres: channel %llu: hair-cell probability at sample %zu is NaN "
-                              "(expected a number in [0, 1])",
-                              (unsigned long long)stream, n);
     memset(counts, 0, m);
     MosaicRng rng;
     mosaic_rng_derive(&rng, seed, stream);
     /* Kept spikes are at least ceil(tau F) samples apart (the comparison is n - n_last >= tau F). */
     const size_t dead = (size_t)ceil(cochlea_ticks(tau_ref, rate));
+    /* Cumulative hazard lam[n] = sum_{i<n} -ln(1 - P[i]) (NaN propagates into lam[m]). */
+    double *lam = work;
+    lam[0] = 0.0;
+    for (size_t n = 0; n < m; n++) lam[n + 1] = lam[n] + hazard_(prob[n]);
+    if (isnan(lam[m])) {
+        size_t bad = 0;
+        while (bad < m && !isnan(prob[bad])) bad++;
+        return mosaic_err(err, MOSAIC_ERR_INPUT,
+                          "cochlea fibres: channel %llu: hair-cell probability at sample %zu is NaN "
+                          "(expected a number in [0, 1])",
+                          (unsigned long long)stream, bad);
+    }
     if (sampler == MOSAIC_COCHLEA_SAMPLER_BERNOULLI) {
         /* One uniform per fibre and sample, fibre-major; candidates inside the dead time are deleted. */
         for (int f = 0; f < fibres; f++) {
@@ -92,37 +124,29 @@ MosaicStatus mosaic_cochlea_fibres(const double *prob, const size_t m, const dou
         }
         return MOSAIC_OK;
     }
-    /* Event-driven: cumulative hazard lam[n] = sum_{i<n} -ln(1 - P[i]); a fibre free from sample s with
-     * an Exp(1) draw E spikes at the first n >= s with lam[n+1] - lam[s] > E (the probability of no
-     * candidate in [s, n] is prod (1 - P) = e^{-(lam[n+1]-lam[s])}). Draws inside the dead time would be
-     * deleted anyway, so jumping over it gives the same law. */
-    double *lam = work;
-    lam[0] = 0.0;
-    for (size_t n = 0; n < m; n++) lam[n + 1] = lam[n] + hazard_(prob[n]);
-    for (int f = 0; f < fibres; f++) {
-        size_t start = 0;
-        while (start < m) {
-            const double e = -log1p(-mosaic_rng_uniform(&rng));
-            const double target = lam[start] + e;
-            if (!(lam[m] > target)) break;
-            /* Gallop from start, then bisect: the first n in [start, m) with lam[n+1] > target. */
-            size_t lo = start, step = 1, hi = start;
-            while (hi < m && !(lam[hi + 1] > target)) {
-                lo = hi + 1;
-                hi = start + step;
-                step *= 2;
-                if (hi >= m) hi = m - 1;
-            }
-            while (lo < hi) {
-                const size_t mid = lo + (hi - lo) / 2;
-                if (lam[mid + 1] > target)
-                    hi = mid;
-                else
-                    lo = mid + 1;
-            }
-            counts[lo]++;
-            start = lo + dead;
+    /* Event-driven: a fibre free from sample s with an Exp(1) draw E spikes at the first n >= s with
+     * lam[n+1] > lam[s] + E (no candidate in [s, n] has probability prod (1 - P) = e^{-(lam[n+1]-lam[s])}).
+     * Draws inside the dead time would be deleted anyway, so jumping over it gives the same law. The
+     * fibres wait in a heap ordered by target; crossings come out in time order, so one forward sweep
+     * of lam serves all of them: O(m + spikes log fibres). Draws: one per fibre in fibre order, then
+     * one per kept spike in (target, fibre) order. */
+    Pending_ heap[255];
+    for (int f = 0; f < fibres; f++) heap[f] = (Pending_){-log1p(-mosaic_rng_uniform(&rng)), f};
+    for (int i = fibres / 2 - 1; i >= 0; i--) sift_down_(heap, fibres, i);
+    int live = fibres;
+    size_t cur = 0;
+    while (live > 0) {
+        const double target = heap[0].target;
+        while (cur < m && !(lam[cur + 1] > target)) cur++;
+        if (cur >= m) break; /* every remaining target lies beyond the recording */
+        counts[cur]++;
+        const size_t start = cur + dead;
+        if (start < m) {
+            heap[0].target = lam[start] - log1p(-mosaic_rng_uniform(&rng));
+        } else {
+            heap[0] = heap[--live];
         }
+        sift_down_(heap, live, 0);
     }
     return MOSAIC_OK;
 }
