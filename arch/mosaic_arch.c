@@ -29,7 +29,7 @@ void mosaic_arch_default(MosaicArch *a) {
     a->device.seed = 1;
 }
 
-#define F_(key, type, field, lo, hi, choices, help)                                               \
+#define F_(key, type, field, lo, hi, choices, help)                                                          \
     { key, type, offsetof(MosaicArch, field), lo, hi, choices, help, 0, 0 }
 
 static const MosaicCfgField arch_fields_[] = {

@@ -22,8 +22,8 @@
 extern "C" {
 #endif
 
-#define MOSAIC_MAX_SIDE 64    /* tiles per side */
-#define MOSAIC_MAX_K 256      /* neurons per tile */
+#define MOSAIC_MAX_SIDE 64 /* tiles per side */
+#define MOSAIC_MAX_K 256   /* neurons per tile */
 #define MOSAIC_NPORTS 8
 
 typedef enum {
@@ -55,13 +55,13 @@ typedef struct {
 } MosaicDeviceModel;
 
 typedef struct {
-    int rows, cols;         /* tiles */
-    int neurons_per_tile;   /* k */
+    int rows, cols;       /* tiles */
+    int neurons_per_tile; /* k */
     int cap_nt[MOSAIC_NPORTS];
     int cap_r1[MOSAIC_NPORTS]; /* R1v frame: N/S face the NTs */
     int cap_r0[MOSAIC_NPORTS];
-    int cycles_per_step;    /* routing cycles per network time step; 0 = longest route in the mapping */
-    int late_policy;        /* MosaicLatePolicy */
+    int cycles_per_step; /* routing cycles per network time step; 0 = longest route in the mapping */
+    int late_policy;     /* MosaicLatePolicy */
     MosaicDeviceModel device;
 } MosaicArch;
 
@@ -84,10 +84,10 @@ MosaicStatus mosaic_arch_load(MosaicArch *arch, const char *path, const char *co
 /* ---- geometry: tiles ---- */
 
 static inline int mosaic_arch_tiles(const MosaicArch *a) { return a->rows * a->cols; }
-static inline int mosaic_arch_neurons(const MosaicArch *a) {
-    return a->rows * a->cols * a->neurons_per_tile;
+static inline int mosaic_arch_neurons(const MosaicArch *a) { return a->rows * a->cols * a->neurons_per_tile; }
+static inline int mosaic_tile_of_neuron(const MosaicArch *a, int neuron) {
+    return neuron / a->neurons_per_tile;
 }
-static inline int mosaic_tile_of_neuron(const MosaicArch *a, int neuron) { return neuron / a->neurons_per_tile; }
 static inline int mosaic_tile_row(const MosaicArch *a, int tile) { return tile / a->cols; }
 static inline int mosaic_tile_col(const MosaicArch *a, int tile) { return tile % a->cols; }
 
@@ -107,7 +107,9 @@ void mosaic_tiles_at_distance(const MosaicArch *arch, int tile, int *counts);
 static inline int mosaic_grid_rows(const MosaicArch *a) { return 2 * a->rows + 1; }
 static inline int mosaic_grid_cols(const MosaicArch *a) { return 2 * a->cols + 1; }
 static inline int mosaic_cells(const MosaicArch *a) { return mosaic_grid_rows(a) * mosaic_grid_cols(a); }
-static inline int mosaic_cell_index(const MosaicArch *a, int gr, int gc) { return gr * mosaic_grid_cols(a) + gc; }
+static inline int mosaic_cell_index(const MosaicArch *a, int gr, int gc) {
+    return gr * mosaic_grid_cols(a) + gc;
+}
 
 MosaicCellKind mosaic_cell_kind(int gr, int gc);
 const char *mosaic_cell_kind_name(MosaicCellKind kind); /* "NT", "R1v", "R1h", "R0" */

@@ -31,8 +31,8 @@ typedef struct {
  * Private helpers
  * ------------------------------------------------------------------------------------------- */
 
-static const MosaicCfgField *find_field_(const MosaicCfgSection *sections, size_t nsections,
-                                         const char *key, void **target) {
+static const MosaicCfgField *find_field_(const MosaicCfgSection *sections, size_t nsections, const char *key,
+                                         void **target) {
     for (size_t s = 0; s < nsections; s++)
         for (size_t f = 0; f < sections[s].nfields; f++)
             if (strcmp(sections[s].fields[f].key, key) == 0) {
@@ -146,7 +146,7 @@ static MosaicStatus apply_(const MosaicCfgField *f, void *target, char *const *v
     expected_(f, exp, sizeof exp);
     char *base = (char *)target + f->offset;
     const char *v0 = nvalues > 0 ? values[0] : "";
-#define BAD_(shown)                                                                                \
+#define BAD_(shown)                                                                                          \
     mosaic_err(err, MOSAIC_ERR_INPUT, "%s: key '%s': expected %s, got '%s'", where, f->key, exp, shown)
     if (f->type != MOSAIC_CFG_INT8 && f->type != MOSAIC_CFG_DOUBLES && (is_list || nvalues != 1))
         return BAD_(is_list ? "a list" : "nothing");
@@ -155,8 +155,10 @@ static MosaicStatus apply_(const MosaicCfgField *f, void *target, char *const *v
     case MOSAIC_CFG_INT64: {
         long long v;
         if (!parse_long_(v0, &v) || (double)v < f->min || (double)v > f->max) return BAD_(v0);
-        if (f->type == MOSAIC_CFG_INT) *(int *)base = (int)v;
-        else *(int64_t *)base = (int64_t)v;
+        if (f->type == MOSAIC_CFG_INT)
+            *(int *)base = (int)v;
+        else
+            *(int64_t *)base = (int64_t)v;
         return MOSAIC_OK;
     }
     case MOSAIC_CFG_DOUBLE: {
@@ -234,8 +236,8 @@ static MosaicStatus unknown_key_(const char *where, const char *key, const Mosai
         return mosaic_err(err, MOSAIC_ERR_INPUT,
                           "%s: unknown key '%s' (did you mean '%s'? `mosaic config --help` lists keys)",
                           where, key, best);
-    return mosaic_err(err, MOSAIC_ERR_INPUT,
-                      "%s: unknown key '%s' (`mosaic config --help` lists the keys)", where, key);
+    return mosaic_err(err, MOSAIC_ERR_INPUT, "%s: unknown key '%s' (`mosaic config --help` lists the keys)",
+                      where, key);
 }
 
 static MosaicStatus apply_leaf_(const CfgLeaf_ *leaf, const char *name, const MosaicCfgSection *sections,
@@ -261,7 +263,7 @@ static void leaf_clear_(CfgLeaf_ *leaf) {
 static MosaicStatus load_parser_(yaml_parser_t *parser, const char *name, const MosaicCfgSection *sections,
                                  size_t nsections, MosaicErr *err) {
     char stack[CFG_MAX_DEPTH][128];
-    int depth = 0;       /* number of open mappings */
+    int depth = 0; /* number of open mappings */
     bool expect_key[CFG_MAX_DEPTH + 1] = {0};
     CfgLeaf_ leaf = {0};
     bool in_seq = false;
@@ -291,9 +293,7 @@ static MosaicStatus load_parser_(yaml_parser_t *parser, const char *name, const 
                 expect_key[depth] = true;
             }
             break;
-        case YAML_MAPPING_END_EVENT:
-            depth--;
-            break;
+        case YAML_MAPPING_END_EVENT: depth--; break;
         case YAML_SEQUENCE_START_EVENT:
             if (in_seq || depth == 0 || expect_key[depth]) {
                 st = mosaic_err(err, MOSAIC_ERR_INPUT, "%s:%d: a list is allowed only as a key's value", name,
@@ -329,8 +329,8 @@ static MosaicStatus load_parser_(yaml_parser_t *parser, const char *name, const 
             } else if (depth == 0) {
                 /* An empty document is a scalar (possibly empty) at depth 0. */
                 if (val[0])
-                    st = mosaic_err(err, MOSAIC_ERR_INPUT, "%s:%d: expected a mapping of keys, got '%s'", name,
-                                    line, val);
+                    st = mosaic_err(err, MOSAIC_ERR_INPUT, "%s:%d: expected a mapping of keys, got '%s'",
+                                    name, line, val);
             } else if (expect_key[depth]) {
                 snprintf(stack[depth - 1], sizeof stack[0], "%s", val);
                 expect_key[depth] = false;
@@ -444,7 +444,8 @@ static void format_value_(const MosaicCfgField *f, const void *target, char *out
         int cnt = *(const int *)((const char *)target + f->aux);
         size_t used = (size_t)snprintf(out, n, "[");
         for (int i = 0; i < cnt && used < n; i++)
-            used += (size_t)snprintf(out + used, n - used, "%s%.17g", i ? ", " : "", ((const double *)base)[i]);
+            used +=
+                (size_t)snprintf(out + used, n - used, "%s%.17g", i ? ", " : "", ((const double *)base)[i]);
         if (used < n) snprintf(out + used, n - used, "]");
         break;
     }
@@ -472,7 +473,8 @@ void mosaic_cfg_write(FILE *out, const MosaicCfgSection *sections, size_t nsecti
                 p = dot + 1;
             }
             int common = 0;
-            while (common < prev_depth && common < np - 1 && strcmp(prev[common], parts[common]) == 0) common++;
+            while (common < prev_depth && common < np - 1 && strcmp(prev[common], parts[common]) == 0)
+                common++;
             for (int d = common; d < np - 1; d++) fprintf(out, "%*s%s:\n", 2 * d, "", parts[d]);
             for (int d = 0; d < np - 1; d++) memcpy(prev[d], parts[d], sizeof parts[0]);
             prev_depth = np - 1;

@@ -21,15 +21,15 @@ extern "C" {
 #endif
 
 typedef enum {
-    MOSAIC_CFG_INT,     /* int; range [min, max] */
-    MOSAIC_CFG_INT64,   /* int64_t (seeds); range [min, max] as doubles */
-    MOSAIC_CFG_DOUBLE,  /* double; range [min, max] */
-    MOSAIC_CFG_BOOL,    /* bool: true/false/yes/no/on/off/1/0 */
-    MOSAIC_CFG_ENUM,    /* int index into `choices` ("drop|next_step") */
-    MOSAIC_CFG_STRING,  /* char[max] buffer; max is the buffer size */
-    MOSAIC_CFG_INT8,    /* int[8], each in [min, max]; a scalar sets all 8 */
-    MOSAIC_CFG_DOUBLES  /* double[count], each in [min, max]; `count` is the array length; the number
-                           of values given is stored in the int that follows at offset `aux` */
+    MOSAIC_CFG_INT,    /* int; range [min, max] */
+    MOSAIC_CFG_INT64,  /* int64_t (seeds); range [min, max] as doubles */
+    MOSAIC_CFG_DOUBLE, /* double; range [min, max] */
+    MOSAIC_CFG_BOOL,   /* bool: true/false/yes/no/on/off/1/0 */
+    MOSAIC_CFG_ENUM,   /* int index into `choices` ("drop|next_step") */
+    MOSAIC_CFG_STRING, /* char[max] buffer; max is the buffer size */
+    MOSAIC_CFG_INT8,   /* int[8], each in [min, max]; a scalar sets all 8 */
+    MOSAIC_CFG_DOUBLES /* double[count], each in [min, max]; `count` is the array length; the number
+                          of values given is stored in the int that follows at offset `aux` */
 } MosaicCfgType;
 
 typedef struct {

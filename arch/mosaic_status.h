@@ -14,11 +14,11 @@ extern "C" {
 
 typedef enum {
     MOSAIC_OK = 0,
-    MOSAIC_ERR_INPUT = 1,    /* bad input: file content, config key, shape, range */
-    MOSAIC_ERR_IO = 2,       /* the OS refused: open, read, write, rename */
-    MOSAIC_ERR_NOMEM = 3,    /* allocation failed */
+    MOSAIC_ERR_INPUT = 1,      /* bad input: file content, config key, shape, range */
+    MOSAIC_ERR_IO = 2,         /* the OS refused: open, read, write, rename */
+    MOSAIC_ERR_NOMEM = 3,      /* allocation failed */
     MOSAIC_ERR_UNMAPPABLE = 4, /* a network that does not fit the array */
-    MOSAIC_ERR_INTERNAL = 5  /* a bug: an invariant did not hold */
+    MOSAIC_ERR_INTERNAL = 5    /* a bug: an invariant did not hold */
 } MosaicStatus;
 
 typedef struct {
@@ -40,10 +40,10 @@ const char *mosaic_strstatus(MosaicStatus status);
 int mosaic_status_exit_code(MosaicStatus status);
 
 /* Returns the status of `expr` from the enclosing function if it is not MOSAIC_OK. */
-#define MOSAIC_TRY(expr)                                                                           \
-    do {                                                                                           \
-        MosaicStatus mosaic_try_status_ = (expr);                                                  \
-        if (mosaic_try_status_ != MOSAIC_OK) return mosaic_try_status_;                            \
+#define MOSAIC_TRY(expr)                                                                                     \
+    do {                                                                                                     \
+        MosaicStatus mosaic_try_status_ = (expr);                                                            \
+        if (mosaic_try_status_ != MOSAIC_OK) return mosaic_try_status_;                                      \
     } while (0)
 
 #ifdef __cplusplus

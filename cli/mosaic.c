@@ -20,15 +20,19 @@ typedef struct {
 static const MosaicCommand commands_[] = {
     {"arch", mosaic_cmd_arch, "print the resolved architecture and its geometry"},
     {"config", mosaic_cmd_config, "list every configuration key with type, range and default"},
+    {"map", mosaic_cmd_map, "route a network onto the array: mappable?, violations, devices, gamma_d"},
 };
 
 static void usage_(FILE *out) {
-    fprintf(out, "mosaic %s (%s): hardware-in-the-loop co-simulation of the Mosaic neuromorphic array\n\n"
-                 "usage: mosaic <command> [options]    (mosaic <command> --help for details)\n\ncommands:\n",
+    fprintf(out,
+            "mosaic %s (%s): hardware-in-the-loop co-simulation of the Mosaic neuromorphic array\n\n"
+            "usage: mosaic <command> [options]    (mosaic <command> --help for details)\n\ncommands:\n",
             MOSAIC_VERSION, MOSAIC_GIT_HASH);
     for (size_t i = 0; i < sizeof commands_ / sizeof commands_[0]; i++)
         fprintf(out, "  %-14s %s\n", commands_[i].name, commands_[i].summary);
-    fprintf(out, "\nexit status: 0 ok, 1 a 'no' answer (e.g. not mappable), 2 bad input, 3 I/O or internal error\n");
+    fprintf(
+        out,
+        "\nexit status: 0 ok, 1 a 'no' answer (e.g. not mappable), 2 bad input, 3 I/O or internal error\n");
 }
 
 int main(int argc, char **argv) {

@@ -17,37 +17,39 @@ static int mosaic_test_failures_ = 0;
 static int mosaic_test_checks_ = 0;
 static const char *mosaic_test_current_ = "";
 
-#define TEST(name) for (int once_ = (mosaic_test_current_ = (name), printf("[ RUN  ] %s\n", name), 1); once_; once_ = 0)
+#define TEST(name)                                                                                           \
+    for (int once_ = (mosaic_test_current_ = (name), printf("[ RUN  ] %s\n", name), 1); once_; once_ = 0)
 
-#define CHECK(expr)                                                                                \
-    do {                                                                                           \
-        mosaic_test_checks_++;                                                                     \
-        if (!(expr)) {                                                                             \
-            mosaic_test_failures_++;                                                               \
-            fprintf(stderr, "%s:%d: [%s] CHECK failed: %s\n", __FILE__, __LINE__, mosaic_test_current_, #expr); \
-        }                                                                                          \
+#define CHECK(expr)                                                                                          \
+    do {                                                                                                     \
+        mosaic_test_checks_++;                                                                               \
+        if (!(expr)) {                                                                                       \
+            mosaic_test_failures_++;                                                                         \
+            fprintf(stderr, "%s:%d: [%s] CHECK failed: %s\n", __FILE__, __LINE__, mosaic_test_current_,      \
+                    #expr);                                                                                  \
+        }                                                                                                    \
     } while (0)
 
-#define CHECK_EQ_INT(a, b)                                                                         \
-    do {                                                                                           \
-        long long a_ = (long long)(a), b_ = (long long)(b);                                        \
-        mosaic_test_checks_++;                                                                     \
-        if (a_ != b_) {                                                                            \
-            mosaic_test_failures_++;                                                               \
-            fprintf(stderr, "%s:%d: [%s] CHECK_EQ_INT failed: %s = %lld, %s = %lld\n", __FILE__, __LINE__, \
-                    mosaic_test_current_, #a, a_, #b, b_);                                         \
-        }                                                                                          \
+#define CHECK_EQ_INT(a, b)                                                                                   \
+    do {                                                                                                     \
+        long long a_ = (long long)(a), b_ = (long long)(b);                                                  \
+        mosaic_test_checks_++;                                                                               \
+        if (a_ != b_) {                                                                                      \
+            mosaic_test_failures_++;                                                                         \
+            fprintf(stderr, "%s:%d: [%s] CHECK_EQ_INT failed: %s = %lld, %s = %lld\n", __FILE__, __LINE__,   \
+                    mosaic_test_current_, #a, a_, #b, b_);                                                   \
+        }                                                                                                    \
     } while (0)
 
-#define CHECK_NEAR(a, b, tol)                                                                      \
-    do {                                                                                           \
-        double a_ = (double)(a), b_ = (double)(b);                                                 \
-        mosaic_test_checks_++;                                                                     \
-        if (!(fabs(a_ - b_) <= (tol))) {                                                           \
-            mosaic_test_failures_++;                                                               \
-            fprintf(stderr, "%s:%d: [%s] CHECK_NEAR failed: %s = %.10g, %s = %.10g (tol %g)\n", __FILE__, \
-                    __LINE__, mosaic_test_current_, #a, a_, #b, b_, (double)(tol));                \
-        }                                                                                          \
+#define CHECK_NEAR(a, b, tol)                                                                                \
+    do {                                                                                                     \
+        double a_ = (double)(a), b_ = (double)(b);                                                           \
+        mosaic_test_checks_++;                                                                               \
+        if (!(fabs(a_ - b_) <= (tol))) {                                                                     \
+            mosaic_test_failures_++;                                                                         \
+            fprintf(stderr, "%s:%d: [%s] CHECK_NEAR failed: %s = %.10g, %s = %.10g (tol %g)\n", __FILE__,    \
+                    __LINE__, mosaic_test_current_, #a, a_, #b, b_, (double)(tol));                          \
+        }                                                                                                    \
     } while (0)
 
 /* Seed from --seed N, else MOSAIC_TEST_SEED, else `fallback`; printed for replay. */

@@ -15,12 +15,13 @@ MosaicStatus mosaic_network_create(MosaicNetwork *net, const MosaicArch *arch, i
     net->alpha = (float)exp(-1.0 / 45.0);
     net->threshold = 1.0f;
     if (net->n_input_tiles >= tiles)
-        return mosaic_err(err, MOSAIC_ERR_INPUT,
-                          "network: %d input channels need %d input tiles, but the %dx%d array has only %d tiles",
-                          n_inputs, net->n_input_tiles, arch->rows, arch->cols, tiles);
+        return mosaic_err(
+            err, MOSAIC_ERR_INPUT,
+            "network: %d input channels need %d input tiles, but the %dx%d array has only %d tiles", n_inputs,
+            net->n_input_tiles, arch->rows, arch->cols, tiles);
     if (n_classes > k)
-        return mosaic_err(err, MOSAIC_ERR_INPUT, "network: %d classes exceed the %d neurons of the output tile",
-                          n_classes, k);
+        return mosaic_err(err, MOSAIC_ERR_INPUT,
+                          "network: %d classes exceed the %d neurons of the output tile", n_classes, k);
     if (cap_links < 1) cap_links = 1;
     net->cap_links = cap_links;
     net->w_in = calloc((size_t)net->n_input_tiles * k * k, sizeof(float));
@@ -84,8 +85,10 @@ int mosaic_network_add_link(MosaicNetwork *net, int32_t src, int32_t dst, const 
     int l = net->n_links++;
     net->link_src[l] = src;
     net->link_dst[l] = dst;
-    if (weights) memcpy(net->link_w + (size_t)l * k, weights, sizeof(float) * (size_t)k);
-    else memset(net->link_w + (size_t)l * k, 0, sizeof(float) * (size_t)k);
+    if (weights)
+        memcpy(net->link_w + (size_t)l * k, weights, sizeof(float) * (size_t)k);
+    else
+        memset(net->link_w + (size_t)l * k, 0, sizeof(float) * (size_t)k);
     return l;
 }
 
@@ -115,16 +118,18 @@ MosaicStatus mosaic_network_canonicalize(MosaicNetwork *net, MosaicErr *err) {
     for (int l = 0; l < n; l++) {
         int32_t src = net->link_src[l], dst = net->link_dst[l];
         if (src < 0 || src >= neurons || dst < 0 || dst >= tiles) {
-            st = mosaic_err(err, MOSAIC_ERR_INPUT,
-                            "network: link %d (%d -> tile %d): expected source in [0, %d) and tile in [0, %d)", l,
-                            src, dst, neurons, tiles);
+            st =
+                mosaic_err(err, MOSAIC_ERR_INPUT,
+                           "network: link %d (%d -> tile %d): expected source in [0, %d) and tile in [0, %d)",
+                           l, src, dst, neurons, tiles);
             goto done;
         }
         if (src / k == dst) {
-            st = mosaic_err(err, MOSAIC_ERR_INPUT,
-                            "network: link %d (%d -> tile %d) stays inside its tile; intra-tile synapses belong "
-                            "to the dense block",
-                            l, src, dst);
+            st = mosaic_err(
+                err, MOSAIC_ERR_INPUT,
+                "network: link %d (%d -> tile %d) stays inside its tile; intra-tile synapses belong "
+                "to the dense block",
+                l, src, dst);
             goto done;
         }
         keys[l].key = (int64_t)src * tiles + dst;

@@ -26,19 +26,19 @@ typedef enum { MOSAIC_BLOCK_RECURRENT = 0, MOSAIC_BLOCK_INPUT = 1, MOSAIC_BLOCK_
 
 typedef struct {
     MosaicArch arch;
-    int n_inputs;          /* input channels (reference 128) */
-    int n_input_tiles;     /* ceil(n_inputs / k) */
-    int n_classes;         /* readout neurons = the last n_classes neurons */
-    int output_recurrent;  /* 0 (reference): the output tile has no intra-tile block */
-    float alpha;           /* membrane decay per time step */
-    float threshold;       /* firing threshold; reset by subtraction */
+    int n_inputs;         /* input channels (reference 128) */
+    int n_input_tiles;    /* ceil(n_inputs / k) */
+    int n_classes;        /* readout neurons = the last n_classes neurons */
+    int output_recurrent; /* 0 (reference): the output tile has no intra-tile block */
+    float alpha;          /* membrane decay per time step */
+    float threshold;      /* firing threshold; reset by subtraction */
 
     float *w_in;    /* (n_input_tiles, k, k): [(t*k + i)*k + j] channel t*k+i -> neuron t*k+j */
     float *w_intra; /* (tiles, k, k): [(t*k + i)*k + j] neuron t*k+i -> neuron t*k+j; zero for
                        tiles whose block kind is not RECURRENT */
 
-    int n_links;     /* active links */
-    int cap_links;   /* allocated capacity */
+    int n_links;       /* active links */
+    int cap_links;     /* allocated capacity */
     int32_t *link_src; /* (cap_links) source neuron */
     int32_t *link_dst; /* (cap_links) destination tile, != tile of source */
     float *link_w;     /* (cap_links, k): [l*k + j] weight onto neuron dst*k + j */

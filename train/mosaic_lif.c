@@ -49,8 +49,10 @@ int mosaic_inbound_find(const MosaicInbound *in, int tile, int32_t src) {
     int lo = in->start[tile], hi = in->start[tile + 1];
     while (lo < hi) {
         int mid = (lo + hi) / 2;
-        if (in->src[mid] < src) lo = mid + 1;
-        else hi = mid;
+        if (in->src[mid] < src)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return (lo < in->start[tile + 1] && in->src[lo] == src) ? in->link[lo] : -1;
 }

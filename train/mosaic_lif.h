@@ -48,7 +48,8 @@ void mosaic_lif_tile_current(const MosaicNetwork *net, const MosaicInbound *in, 
                              const int32_t *spiked, int nspiked, float *current);
 
 /* One step of k neurons: v = alpha*v + current - thr*z; z = (v > thr). v, z: (k) in/out. */
-static inline void mosaic_lif_step(int k, float alpha, float thr, float *v, uint8_t *z, const float *current) {
+static inline void mosaic_lif_step(int k, float alpha, float thr, float *v, uint8_t *z,
+                                   const float *current) {
     for (int j = 0; j < k; j++) {
         float vj = alpha * v[j] + current[j] - thr * (float)z[j];
         v[j] = vj;

@@ -64,8 +64,9 @@ int main(void) {
         CHECK(mosaic_arch_load(&a, NULL, stuck, 2, &err) == MOSAIC_ERR_INPUT);
     }
     TEST("ResolvedCopyLoadsBackToTheSameValues") {
-        const char *sets[] = {"array.rows=4", "capacity.nt=[1,2,3,4,5,6,7,8]", "device.programming_noise=0.125",
-                              "timing.late_spikes=next_step", "device.seed=123456789012"};
+        const char *sets[] = {"array.rows=4", "capacity.nt=[1,2,3,4,5,6,7,8]",
+                              "device.programming_noise=0.125", "timing.late_spikes=next_step",
+                              "device.seed=123456789012"};
         CHECK(mosaic_arch_load(&a, NULL, sets, 5, &err) == MOSAIC_OK);
         MosaicCfgSection s = mosaic_arch_config_section(&a);
         char *text = mosaic_cfg_to_string(&s, 1);
