@@ -90,7 +90,7 @@ uint64_t mosaic_cochlea_params_hash(const MosaicCochleaParams *p) {
     return fnv_(h, reals, sizeof reals);
 }
 
-void mosaic_spikes_free(MosaicSpikes *s) {
+void mosaic_cochlea_spikes_free(MosaicCochleaSpikes *s) {
     if (!s) return;
     free(s->sample);
     free(s->unit);
@@ -220,7 +220,8 @@ static int cmp_u64_(const void *a, const void *b) {
 
 /* Stages 2-5 on the tapered signal s2 (n samples at p->fs). silent: s2 is digital silence (u = 0). */
 static MosaicStatus run_(const double *s2, const size_t n, const int silent, const MosaicCochleaParams *p,
-                         const uint64_t seed, MosaicCochleaCache *cache, MosaicSpikes *out, MosaicErr *err) {
+                         const uint64_t seed, MosaicCochleaCache *cache, MosaicCochleaSpikes *out,
+                         MosaicErr *err) {
     const int c = p->channels;
     const double rate = floor(p->fs / 2.0);
     const size_t m = n / 2 + 1;
@@ -371,7 +372,7 @@ static MosaicStatus run_(const double *s2, const size_t n, const int silent, con
     out->unit = malloc((total ? total : 1) * sizeof *out->unit);
     if (!keys || !out->sample || !out->unit) {
         free(keys);
-        mosaic_spikes_free(out);
+        mosaic_cochlea_spikes_free(out);
         st = mosaic_err(err, MOSAIC_ERR_NOMEM, "cochlea: out of memory for %zu spikes", total);
         goto done;
     }
@@ -403,7 +404,7 @@ done:
 
 MosaicStatus mosaic_cochlea_convert(const float *audio, const size_t n, const double fs_in,
                                     const MosaicCochleaParams *p, const uint64_t seed,
-                                    MosaicCochleaCache *cache, MosaicSpikes *out, int *resampled,
+                                    MosaicCochleaCache *cache, MosaicCochleaSpikes *out, int *resampled,
                                     MosaicErr *err) {
     memset(out, 0, sizeof *out);
     if (resampled) *resampled = 0;

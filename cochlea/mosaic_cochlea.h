@@ -65,9 +65,9 @@ typedef struct {
     double rate;      /* internal rate F = floor(fs/2) */
     size_t samples;   /* M, internal samples of the recording */
     uint64_t seed;    /* the seed the fibres were drawn with */
-} MosaicSpikes;
+} MosaicCochleaSpikes;
 
-void mosaic_spikes_free(MosaicSpikes *s); /* accepts NULL and empty */
+void mosaic_cochlea_spikes_free(MosaicCochleaSpikes *s); /* accepts NULL and empty */
 
 /* Filter cache: V(omega_k, x_j) rows per (fs, grid length, channels, s0, skip), built once and reused
  * across calls (§9.3), and the place table (CF, |V|max) the gammatone bank needs. Rows store only up to
@@ -90,7 +90,7 @@ size_t mosaic_cochlea_cache_budget(const MosaicCochleaCache *cache);
  * full V cost every call); the same happens when the table would exceed the cache's budget. n < 2 after
  * trimming: MOSAIC_ERR_INPUT. On failure *out is left empty. */
 MosaicStatus mosaic_cochlea_convert(const float *audio, size_t n, double fs_in, const MosaicCochleaParams *p,
-                                    uint64_t seed, MosaicCochleaCache *cache, MosaicSpikes *out,
+                                    uint64_t seed, MosaicCochleaCache *cache, MosaicCochleaSpikes *out,
                                     int *resampled, MosaicErr *err);
 
 /* Reads a WAV/FLAC/... file through libsndfile as floats in [-1, 1). Mono only: a multi-channel file is

@@ -20,7 +20,7 @@ static size_t argmax_abs_(const float *u, const size_t m) {
     return best;
 }
 
-static int same_spikes_(const MosaicSpikes *a, const MosaicSpikes *b) {
+static int same_spikes_(const MosaicCochleaSpikes *a, const MosaicCochleaSpikes *b) {
     if (a->count != b->count) return 0;
     return !memcmp(a->sample, b->sample, a->count * sizeof *a->sample) &&
            !memcmp(a->unit, b->unit, a->count * sizeof *a->unit);
@@ -98,12 +98,12 @@ int main(int argc, char **argv) {
 
     TEST("DigitalSilenceGivesSpontaneousActivityOnly") {
         float *x = calloc(n, sizeof *x);
-        MosaicSpikes s;
+        MosaicCochleaSpikes s;
         CHECK(mosaic_cochlea_convert(x, n, FS_, &p, seed, NULL, &s, NULL, &err) == MOSAIC_OK);
         const double rate = s.count / 700.0 / (n / FS_);
         printf("  %zu spikes in 1 s of silence: %.2f /s per channel (doc ~0.8)\n", s.count, rate);
         CHECK(rate > 0.4 && rate < 1.3);
-        mosaic_spikes_free(&s);
+        mosaic_cochlea_spikes_free(&s);
         free(x);
     }
 
@@ -116,7 +116,7 @@ int main(int argc, char **argv) {
         float *quiet = malloc(ns * sizeof *quiet);
         for (size_t i = 0; i < ns; i++) quiet[i] = 0.1f * x[i];
         MosaicCochleaCache *cache = mosaic_cochlea_cache_create((size_t)256 << 20);
-        MosaicSpikes a, b, c, d;
+        MosaicCochleaSpikes a, b, c, d;
         q.threads = 1;
         CHECK(mosaic_cochlea_convert(x, ns, FS_, &q, seed, cache, &a, NULL, &err) == MOSAIC_OK);
         q.threads = 2;
@@ -144,11 +144,12 @@ int main(int argc, char **argv) {
         }
         /* Resampled input (16 kHz) is accepted and flagged. */
         int resampled = 0;
-        MosaicSpikes r;
+        MosaicCochleaSpikes r;
         CHECK(mosaic_cochlea_convert(x, ns / 3, 16000, &q, seed, cache, &r, &resampled, &err) == MOSAIC_OK);
         CHECK(resampled == 1 && r.count > 0);
-        mosaic_spikes_free(&a), mosaic_spikes_free(&b), mosaic_spikes_free(&c), mosaic_spikes_free(&d);
-        mosaic_spikes_free(&r);
+        mosaic_cochlea_spikes_free(&a), mosaic_cochlea_spikes_free(&b), mosaic_cochlea_spikes_free(&c),
+            mosaic_cochlea_spikes_free(&d);
+        mosaic_cochlea_spikes_free(&r);
         mosaic_cochlea_cache_free(cache);
         free(x), free(quiet);
     }

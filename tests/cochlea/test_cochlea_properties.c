@@ -7,7 +7,7 @@
 #define FS_ 48000.0
 #define C_ 140
 
-static void counts_(const MosaicSpikes *s, double *cnt) {
+static void counts_(const MosaicCochleaSpikes *s, double *cnt) {
     for (int j = 0; j < C_; j++) cnt[j] = 0;
     for (size_t i = 0; i < s->count; i++) cnt[s->unit[i]]++;
 }
@@ -54,12 +54,12 @@ int main(int argc, char **argv) {
             float *x = ts_tone(n, FS_, freqs[i], 0.25, 0.75);
             double sum[C_] = {0};
             for (int s = 0; s < 4; s++) {
-                MosaicSpikes sp;
+                MosaicCochleaSpikes sp;
                 CHECK(mosaic_cochlea_convert(x, n, FS_, &p, seed + (uint64_t)s, cache, &sp, NULL, &err) ==
                       MOSAIC_OK);
                 counts_(&sp, cnt);
                 for (int j = 0; j < C_; j++) sum[j] += cnt[j];
-                mosaic_spikes_free(&sp);
+                mosaic_cochlea_spikes_free(&sp);
             }
             const int peak = peak_unit_(sum);
             /* The CF place on this grid: the unit whose CF is closest to f. */
@@ -88,7 +88,7 @@ int main(int argc, char **argv) {
         for (int i = 0; i < 5; i++) {
             MosaicCochleaParams q = p;
             q.level = levels[i];
-            MosaicSpikes sp;
+            MosaicCochleaSpikes sp;
             CHECK(mosaic_cochlea_convert(x, n, FS_, &q, seed, cache, &sp, NULL, &err) == MOSAIC_OK);
             printf("  level %.2f: %zu spikes at %d places (doc, 700 places: %.0f; scaled %.0f)\n", levels[i],
                    sp.count, C_, doc[i], doc[i] * C_ / 700);
@@ -97,7 +97,7 @@ int main(int argc, char **argv) {
             if (i == 2) counts_(&sp, at_low);
             if (i == 4) counts_(&sp, at_high);
             prev = sp.count;
-            mosaic_spikes_free(&sp);
+            mosaic_cochlea_spikes_free(&sp);
         }
         /* The growth concentrates around the 1 kHz place (unit 400 of 700 = 80 of 140). */
         int grow = 0;
@@ -113,7 +113,7 @@ int main(int argc, char **argv) {
         float *x = calloc(n, sizeof *x);
         ts_add_noise(x, n, 1e-3, seed); /* -60 dBFS */
         ts_add_word(x, n, FS_, 120, 700, 1200, 0.5, 0.3);
-        MosaicSpikes sp;
+        MosaicCochleaSpikes sp;
         CHECK(mosaic_cochlea_convert(x, n, FS_, &p, seed, cache, &sp, NULL, &err) == MOSAIC_OK);
         /* The word spans 0.3-0.7 s; apical units lead by up to ~30 ms (anti-causal filters). */
         double quiet = 0, word = 0;
@@ -129,7 +129,7 @@ int main(int argc, char **argv) {
                word_rate);
         CHECK(quiet_rate < 1.6);
         CHECK(word_rate > 5 * quiet_rate);
-        mosaic_spikes_free(&sp);
+        mosaic_cochlea_spikes_free(&sp);
         free(x);
     }
 
@@ -143,7 +143,7 @@ int main(int argc, char **argv) {
             ts_add_word(x, nw, FS_, 100 + 40 * w, 500 + 200 * w, 1500 + 300 * w, nw / FS_ / 2, 0.3);
             double a[C_] = {0}, b[C_] = {0};
             for (int s = 0; s < 2; s++) {
-                MosaicSpikes e, f;
+                MosaicCochleaSpikes e, f;
                 CHECK(mosaic_cochlea_convert(x, nw, FS_, &p, seed + (uint64_t)s, cache, &e, NULL, &err) ==
                       MOSAIC_OK);
                 CHECK(mosaic_cochlea_convert(x, nw, FS_, &q, seed + (uint64_t)s, cache, &f, NULL, &err) ==
@@ -151,7 +151,7 @@ int main(int argc, char **argv) {
                 counts_(&e, cnt), counts_(&f, cnt2);
                 for (int j = 0; j < C_; j++) a[j] += cnt[j], b[j] += cnt2[j];
                 total_exact += (double)e.count, total_fixed += (double)f.count;
-                mosaic_spikes_free(&e), mosaic_spikes_free(&f);
+                mosaic_cochlea_spikes_free(&e), mosaic_cochlea_spikes_free(&f);
             }
             const double r = corr_(a, b, C_);
             if (r < worst) worst = r;
@@ -167,7 +167,7 @@ int main(int argc, char **argv) {
         MosaicCochleaParams q = p;
         q.bm = MOSAIC_COCHLEA_BM_GAMMATONE;
         float *x = ts_tone(n, FS_, 1000, 0.25, 0.75);
-        MosaicSpikes e, g;
+        MosaicCochleaSpikes e, g;
         CHECK(mosaic_cochlea_convert(x, n, FS_, &p, seed, cache, &e, NULL, &err) == MOSAIC_OK);
         CHECK(mosaic_cochlea_convert(x, n, FS_, &q, seed, cache, &g, NULL, &err) == MOSAIC_OK);
         counts_(&e, cnt), counts_(&g, cnt2);
@@ -178,7 +178,7 @@ int main(int argc, char **argv) {
          * shallow high-frequency flank spreads excitation apically. Net: within +-6 units of 140. */
         CHECK(abs(pg - pe) <= 6);
         CHECK(g.count > e.count / 2 && g.count < 2 * e.count);
-        mosaic_spikes_free(&e), mosaic_spikes_free(&g);
+        mosaic_cochlea_spikes_free(&e), mosaic_cochlea_spikes_free(&g);
         free(x);
     }
     mosaic_cochlea_cache_free(cache);

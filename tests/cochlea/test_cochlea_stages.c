@@ -267,7 +267,7 @@ int main(int argc, char **argv) {
         q = p;
         q.fibres = 0;
         CHECK(mosaic_cochlea_params_check(&q, &err) == MOSAIC_ERR_INPUT);
-        MosaicSpikes s;
+        MosaicCochleaSpikes s;
         const float one[1] = {0.5f};
         CHECK(mosaic_cochlea_convert(one, 1, 48000, &p, 1, NULL, &s, NULL, &err) == MOSAIC_ERR_INPUT);
         CHECK(s.count == 0);
