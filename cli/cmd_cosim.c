@@ -170,11 +170,9 @@ static void collect_sim_(Cosim_ *c) {
     }
     r->hw_acc = o.accuracy;
     r->late_spikes = (double)o.late;
-    free(c->cell_util);
     free(c->cell_spikes);
-    c->cell_util = o.cell_util;
     c->cell_spikes = o.cell_spikes;
-    o.cell_util = o.cell_spikes = NULL;
+    o.cell_spikes = NULL;
     char note[128];
     snprintf(note, sizeof note, "simulated in %.1f s", o.wall_s);
     if (c->ccfg.feedback == MOSAIC_FEEDBACK_CLOSED && c->ccfg.traffic_penalty > 0) {
@@ -209,6 +207,11 @@ static MosaicStatus hardware_checkpoint_(Cosim_ *c, int epoch, MosaicErr *err) {
     if (st == MOSAIC_OK && c->held.n > 0)
         st = mosaic_trainer_evaluate(c->tr, &c->held, &acc, &loss, &rate, err);
     if (st == MOSAIC_OK) r->sw_acc = acc;
+    if (st == MOSAIC_OK && !c->cell_util) {
+        c->cell_util = malloc(sizeof(double) * (size_t)mosaic_cells(&c->arch));
+        if (!c->cell_util) st = mosaic_err(err, MOSAIC_ERR_NOMEM, "out of memory");
+    }
+    if (st == MOSAIC_OK) mosaic_cosim_port_util(&m, c->cell_util);
     int mappable = st == MOSAIC_OK && mosaic_mapping_ok(&m);
     mosaic_mapping_free(&m);
     mosaic_links_free(&links);

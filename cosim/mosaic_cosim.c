@@ -96,6 +96,20 @@ MosaicStatus mosaic_cosim_record_mapping(MosaicHwRecord *rec, const MosaicMappin
     return MOSAIC_OK;
 }
 
+void mosaic_cosim_port_util(const MosaicMapping *m, double *util) {
+    const MosaicArch *a = &m->arch;
+    for (int gr = 0; gr < mosaic_grid_rows(a); gr++)
+        for (int gc = 0; gc < mosaic_grid_cols(a); gc++) {
+            int cell = mosaic_cell_index(a, gr, gc);
+            double u = NAN;
+            for (int p = 0; p < MOSAIC_NPORTS; p++) {
+                int cap = mosaic_port_capacity(a, gr, gc, p), cnt = m->count[mosaic_cp(cell, p)];
+                if (cap > 0 && cnt > 0 && (isnan(u) || (double)cnt / cap > u)) u = (double)cnt / cap;
+            }
+            util[cell] = u;
+        }
+}
+
 /* ---------------------------------------------------------------------------------------------
  * Simulation results
  * ------------------------------------------------------------------------------------------- */
@@ -104,7 +118,6 @@ void mosaic_sim_outcome_free(MosaicSimOutcome *o) {
     if (!o) return;
     free(o->neuron_spikes);
     free(o->cell_spikes);
-    free(o->cell_util);
     memset(o, 0, sizeof *o);
 }
 
@@ -135,32 +148,22 @@ MosaicStatus mosaic_cosim_read_sim(const char *path, const MosaicArch *arch, Mos
         o->neuron_spikes = malloc(sizeof(int64_t) * (size_t)n);
         o->n_cells = cells;
         o->cell_spikes = malloc(sizeof(double) * (size_t)cells);
-        o->cell_util = malloc(sizeof(double) * (size_t)cells);
-        if (!o->neuron_spikes || !o->cell_spikes || !o->cell_util)
+        if (!o->neuron_spikes || !o->cell_spikes)
             st = mosaic_err(err, MOSAIC_ERR_NOMEM, "%s: out of memory", path);
     }
     int64_t nd[1] = {n};
     if (st == MOSAIC_OK)
         st = mosaic_h5_read_into(f, "neurons/spikes", MOSAIC_H5_I64, 1, nd, o->neuron_spikes, err);
     int64_t *ps = NULL;
-    int32_t *lines = NULL, *cap = NULL;
     int64_t pd[2] = {cells, 8};
     if (st == MOSAIC_OK) st = mosaic_h5_read(f, "ports/spikes", MOSAIC_H5_I64, 2, pd, (void **)&ps, err);
-    if (st == MOSAIC_OK) st = mosaic_h5_read(f, "ports/lines", MOSAIC_H5_I32, 2, pd, (void **)&lines, err);
-    if (st == MOSAIC_OK) st = mosaic_h5_read(f, "ports/capacity", MOSAIC_H5_I32, 2, pd, (void **)&cap, err);
     if (st == MOSAIC_OK)
         for (int c = 0; c < cells; c++) {
-            double s = 0, u = NAN;
+            double s = 0;
             for (int p = 0; p < 4; p++) s += (double)ps[c * 8 + p]; /* spikes entering the cell */
-            for (int p = 0; p < 8; p++)
-                if (cap[c * 8 + p] > 0 && lines[c * 8 + p] > 0) {
-                    double x = (double)lines[c * 8 + p] / cap[c * 8 + p];
-                    if (isnan(u) || x > u) u = x;
-                }
             o->cell_spikes[c] = s;
-            o->cell_util[c] = u;
         }
-    free(ps), free(lines), free(cap);
+    free(ps);
     mosaic_h5_close(f);
     if (st != MOSAIC_OK) mosaic_sim_outcome_free(o);
     return st;

@@ -45,6 +45,10 @@ MosaicCfgSection mosaic_cosim_config_section(MosaicCosimConfig *cfg);
 MosaicStatus mosaic_cosim_record_mapping(MosaicHwRecord *rec, const MosaicMapping *map, int draws,
                                          uint64_t seed, MosaicErr *err);
 
+/* util[cell] = the largest routing load / capacity over the cell's ports (NaN for a cell without routed
+ * traffic): where the mapping comes closest to (or beyond) the hardware's limits. */
+void mosaic_cosim_port_util(const MosaicMapping *map, double *util);
+
 /* What a simulation result file reports to the loop. */
 typedef struct {
     double accuracy;
