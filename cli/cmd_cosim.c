@@ -37,7 +37,8 @@
 static void usage_(FILE *out) {
     fprintf(out,
             "usage: mosaic cosim --config FILE --out RUN [--set key=value ...]\n"
-            "       mosaic cosim --resume RUN [--set cosim.* or train.epochs=N ...]\n"
+            "       mosaic cosim --resume RUN [--set key=value ...]\n"
+            "       (either form takes --stop-after N: stop cleanly after N epochs of this session)\n"
             "       mosaic cosim --help-keys\n\n"
             "Trains the network and, every cosim.every epochs, maps it exactly and runs it on the\n"
             "cycle-accurate array (`mosaic sim`, a separate process on the second core) on cosim.samples\n"
@@ -184,7 +185,12 @@ static void collect_sim_(Cosim_ *c) {
     print_hw_(c, r, note);
 }
 
+static void poll_sim_(Cosim_ *c, int wait);
+
 static MosaicStatus hardware_checkpoint_(Cosim_ *c, int epoch, MosaicErr *err) {
+    /* Intermediate checkpoints skip the simulation while the previous one still runs (training does
+     * not wait); the final network is always simulated. */
+    if (epoch == c->tcfg.epochs) poll_sim_(c, 1);
     char net_path[4096], map_path[4096];
     snprintf(net_path, sizeof net_path, "%s/checkpoints/epoch_%04d.h5", c->run, epoch);
     snprintf(map_path, sizeof map_path, "%s/hw/epoch_%04d_mapping.h5", c->run, epoch);
@@ -347,7 +353,7 @@ static void cosim_free_(Cosim_ *c) {
 }
 
 int mosaic_cmd_cosim(int argc, char **argv) {
-    const char *config = NULL, *out = NULL, *resume = NULL;
+    const char *config = NULL, *out = NULL, *resume = NULL, *stop_s = NULL;
     CliSets sets = {0};
     Cosim_ c;
     memset(&c, 0, sizeof c);
@@ -367,6 +373,7 @@ int mosaic_cmd_cosim(int argc, char **argv) {
         if ((r = cli_take_value(argc, argv, &i, "--config", &config)) != 0 ||
             (r = cli_take_value(argc, argv, &i, "--out", &out)) != 0 ||
             (r = cli_take_value(argc, argv, &i, "--resume", &resume)) != 0 ||
+            (r = cli_take_value(argc, argv, &i, "--stop-after", &stop_s)) != 0 ||
             (r = cli_take_set(argc, argv, &i, &sets)) != 0) {
             if (r < 0) return 2;
             continue;
@@ -379,6 +386,16 @@ int mosaic_cmd_cosim(int argc, char **argv) {
         fprintf(stderr, "mosaic cosim: give --config FILE --out RUN, or --resume RUN\n");
         usage_(stderr);
         return 2;
+    }
+    long stop_after = -1;
+    if (stop_s) {
+        char *end;
+        stop_after = strtol(stop_s, &end, 10);
+        if (*end || stop_after < 1) {
+            fprintf(stderr, "mosaic cosim: --stop-after: expected a positive number of epochs, got '%s'\n",
+                    stop_s);
+            return 2;
+        }
     }
     c.run = resume ? resume : out;
     char path[4096];
@@ -439,7 +456,9 @@ int mosaic_cmd_cosim(int argc, char **argv) {
                    before, forced);
     }
     double t0 = now_s_();
-    while (st == MOSAIC_OK && mosaic_trainer_epochs_done(c.tr) < c.tcfg.epochs) {
+    const int first_epoch = mosaic_trainer_epochs_done(c.tr);
+    while (st == MOSAIC_OK && mosaic_trainer_epochs_done(c.tr) < c.tcfg.epochs &&
+           (stop_after < 0 || mosaic_trainer_epochs_done(c.tr) - first_epoch < stop_after)) {
         MosaicTrainEpoch row;
         st = mosaic_trainer_epoch(c.tr, &c.train, &c.test, &row, &err);
         if (st != MOSAIC_OK) break;
@@ -478,6 +497,9 @@ int mosaic_cmd_cosim(int argc, char **argv) {
         if (!isnan(last->hw_acc)) printf(", on the array %.1f%%", 100 * last->hw_acc);
         printf(" (%d held-out samples)\n", c.held.n);
     }
+    if (mosaic_trainer_epochs_done(c.tr) < c.tcfg.epochs)
+        printf("  stopped after %d of %d epochs: continue with `mosaic cosim --resume %s`\n",
+               mosaic_trainer_epochs_done(c.tr), c.tcfg.epochs, c.run);
     printf("  report: %s/report.html\n", c.run);
     cosim_free_(&c);
     return 0;
