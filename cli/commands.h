@@ -10,6 +10,7 @@ extern "C" {
 
 int mosaic_cmd_arch(int argc, char **argv);
 int mosaic_cmd_config(int argc, char **argv);
+int mosaic_cmd_dataset_make(int argc, char **argv);
 int mosaic_cmd_map(int argc, char **argv);
 
 #ifdef __cplusplus

@@ -21,6 +21,7 @@ static const MosaicCommand commands_[] = {
     {"arch", mosaic_cmd_arch, "print the resolved architecture and its geometry"},
     {"config", mosaic_cmd_config, "list every configuration key with type, range and default"},
     {"map", mosaic_cmd_map, "route a network onto the array: mappable?, violations, devices, gamma_d"},
+    {"dataset-make", mosaic_cmd_dataset_make, "spoken-digit spike datasets (espeak-ng digits or recordings)"},
 };
 
 static void usage_(FILE *out) {
