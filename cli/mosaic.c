@@ -27,6 +27,7 @@ static const MosaicCommand commands_[] = {
     {"train", mosaic_cmd_train, "train the network (routing-aware, hop-penalty, deepr, dense)"},
     {"eval", mosaic_cmd_eval, "score a training run on a dataset"},
     {"sim", mosaic_cmd_sim, "run a network on the cycle-accurate array (SystemC + Verilated routers)"},
+    {"dataset-make", mosaic_cmd_dataset_make, "spoken-digit spike datasets (espeak-ng digits or recordings)"},
 };
 
 static void usage_(FILE *out) {
