@@ -152,6 +152,7 @@ struct MosaicShd {
     hid_t d_times, d_units;
     hid_t s_times, s_units; /* file dataspaces, re-selected per sample */
     hid_t mem1;             /* one-element memory dataspace */
+    hid_t dxpl;             /* transfer properties with a small conversion buffer (see open_datasets_) */
     hid_t mt_times, mt_units;
     bool times_raw16; /* stored as IEEE binary16: read the bits, convert here (HDF5's soft path is slow) */
     char times_type[32];
@@ -169,6 +170,7 @@ void mosaic_shd_close(MosaicShd *shd) {
     if (shd->s_times >= 0) H5Sclose(shd->s_times);
     if (shd->s_units >= 0) H5Sclose(shd->s_units);
     if (shd->mem1 >= 0) H5Sclose(shd->mem1);
+    if (shd->dxpl >= 0) H5Pclose(shd->dxpl);
     if (shd->mt_times >= 0) H5Tclose(shd->mt_times);
     if (shd->mt_units >= 0) H5Tclose(shd->mt_units);
     if (shd->file >= 0) H5Fclose(shd->file);
@@ -400,9 +402,15 @@ static MosaicStatus open_datasets_(MosaicShd *shd, MosaicErr *err) {
     shd->mt_units = H5Tvlen_create(H5T_NATIVE_INT32);
     hsize_t one = 1;
     shd->mem1 = H5Screate_simple(1, &one, NULL);
+    /* HDF5 callocs its type-conversion buffer (1 MiB by default) on every H5Dread that converts, and a
+     * vlen read always converts: per one-sample read that memset dominated the whole load. One hvl_t
+     * per read needs a few bytes. */
+    shd->dxpl = H5Pcreate(H5P_DATASET_XFER);
+    if (shd->dxpl >= 0) H5Pset_buffer(shd->dxpl, 4096, NULL, NULL);
     shd->s_times = H5Dget_space(shd->d_times);
     shd->s_units = H5Dget_space(shd->d_units);
-    if (shd->mt_times < 0 || shd->mt_units < 0 || shd->mem1 < 0 || shd->s_times < 0 || shd->s_units < 0)
+    if (shd->mt_times < 0 || shd->mt_units < 0 || shd->mem1 < 0 || shd->dxpl < 0 || shd->s_times < 0 ||
+        shd->s_units < 0)
         return mosaic_err(err, MOSAIC_ERR_INTERNAL, "%s: HDF5 could not set up the spike reads", shd->path);
     return MOSAIC_OK;
 }
@@ -411,7 +419,7 @@ static MosaicShd *alloc_shd_(const char *path) {
     MosaicShd *shd = calloc(1, sizeof *shd);
     if (!shd) return NULL;
     shd->file = shd->d_times = shd->d_units = H5I_INVALID_HID;
-    shd->s_times = shd->s_units = shd->mem1 = shd->mt_times = shd->mt_units = H5I_INVALID_HID;
+    shd->s_times = shd->s_units = shd->mem1 = shd->dxpl = shd->mt_times = shd->mt_units = H5I_INVALID_HID;
     shd->path = strdup(path);
     if (!shd->path) {
         free(shd);
@@ -481,7 +489,7 @@ static MosaicStatus read_vlen_(MosaicShd *shd, hid_t ds, hid_t space, hid_t mt, 
     vl->len = 0;
     vl->p = NULL;
     if (H5Sselect_hyperslab(space, H5S_SELECT_SET, &start, NULL, &count, NULL) < 0 ||
-        H5Dread(ds, mt, shd->mem1, space, H5P_DEFAULT, vl) < 0)
+        H5Dread(ds, mt, shd->mem1, space, shd->dxpl, vl) < 0)
         return mosaic_err(err, MOSAIC_ERR_INPUT, "%s: dataset '%s', sample %lld: read failed (damaged file?)",
                           shd->path, name, (long long)i);
     return MOSAIC_OK;
