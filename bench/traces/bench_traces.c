@@ -95,16 +95,23 @@ static void generate_(const char *path, int n, int spikes) {
     free(u);
 }
 
+/* The reference view (100 steps over 1.4 s, 128 channels) of the dataset at `path`. */
+static MosaicBins *open_view_(const char *path, MosaicShd **shd) {
+    MosaicErr err;
+    if (mosaic_shd_open(path, shd, &err) != MOSAIC_OK) die_(&err);
+    MosaicBinSpec spec;
+    mosaic_bin_spec_default(&spec);
+    MosaicBins *b;
+    if (mosaic_bins_create(*shd, &spec, &b, &err) != MOSAIC_OK) die_(&err);
+    return b;
+}
+
 /* Path 1/2: open, preload, materialise every view; returns seconds, fills checksum and view count. */
 static double load_and_bin_(const char *path, long *checksum, int64_t *views, long *events_kb, double *cpu) {
     double t0 = now_(), c0 = cpu_();
     MosaicErr err;
     MosaicShd *shd;
-    if (mosaic_shd_open(path, &shd, &err) != MOSAIC_OK) die_(&err);
-    MosaicBinSpec spec;
-    mosaic_bin_spec_default(&spec);
-    MosaicBins *b;
-    if (mosaic_bins_create(shd, &spec, &b, &err) != MOSAIC_OK) die_(&err);
+    MosaicBins *b = open_view_(path, &shd);
     long before = vm_kb_("VmRSS:");
     if (mosaic_bins_preload(b, NULL, NULL, &err) != MOSAIC_OK) die_(&err);
     *events_kb = vm_kb_("VmRSS:") - before;
@@ -129,11 +136,7 @@ static void streaming_child_(const char *path) {
     double t0 = now_(), c0 = cpu_();
     MosaicErr err;
     MosaicShd *shd;
-    if (mosaic_shd_open(path, &shd, &err) != MOSAIC_OK) die_(&err);
-    MosaicBinSpec spec;
-    mosaic_bin_spec_default(&spec);
-    MosaicBins *b;
-    if (mosaic_bins_create(shd, &spec, &b, &err) != MOSAIC_OK) die_(&err);
+    MosaicBins *b = open_view_(path, &shd);
     int64_t n = mosaic_bins_count(b);
     int64_t *idx = malloc(sizeof(int64_t) * (size_t)n);
     for (int64_t i = 0; i < n; i++) idx[i] = i;
