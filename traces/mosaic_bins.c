@@ -108,21 +108,23 @@ int32_t mosaic_bins_speaker(const MosaicBins *bins, int64_t view) {
     return mosaic_shd_speaker(bins->shd, mosaic_bins_recording(bins, view));
 }
 
-/* The time step of a spike at t seconds, or -1 outside the window. */
+/* The time step of a spike at t seconds (t >= 0 and finite: the reader validated it), or -1 outside
+ * the window. */
 static inline int step_of_(const MosaicBins *b, float t) {
-    double x = t;
-    if (b->spec.rule == MOSAIC_BIN_UNIFORM) {
-        double s = floor(x * b->inv_width);
-        return s < b->T ? (int)s : -1;
+    const double x = t, guess = x * b->inv_width;
+    const int T = b->T;
+    if (b->spec.rule == MOSAIC_BIN_UNIFORM) { /* floor(t*T/W) exactly as documented, not t*(T/W) */
+        const double s = x * T / b->spec.window;
+        return s < T ? (int)s : -1;
     }
-    /* numpy.digitize(x, edges): the number of edges <= x. Guess, then settle on the exact edges so the
-     * rounding of x / width cannot move a spike that sits on an edge. */
-    double g = floor(x * b->inv_width);
-    int k = g < b->T - 1 ? (int)g : b->T - 1; /* index of the last edge <= x, roughly */
-    while (k + 1 < b->T && b->edges[k + 1] <= x) k++;
-    while (k >= 0 && b->edges[k] > x) k--;
-    int s = k + 1;
-    return s < b->T ? s : -1;
+    /* numpy.digitize(x, edges): the number of edges <= x. The guess is the index of the last edge <= x
+     * up to rounding; settle on the exact edges so a spike that sits on an edge goes where numpy puts it. */
+    const double *edges = b->edges;
+    if (x >= edges[T - 1]) return -1;
+    int k = guess < T - 1 ? (int)guess : T - 1;
+    while (k + 1 < T && edges[k + 1] <= x) k++;
+    while (k >= 0 && edges[k] > x) k--;
+    return k + 1;
 }
 
 static void add_cell_(uint8_t *cell, int binary) {
