@@ -42,10 +42,10 @@ extern "C" {
  * (src[l], dst[l]); its index l is the "row" an NT crossbar stores its k weights under (for a set made
  * from a MosaicNetwork, l is the index into net->link_src / link_dst / link_w). */
 typedef struct {
-    int n;         /* links */
-    int cap;       /* allocated */
-    int32_t *src;  /* (cap) source neuron */
-    int32_t *dst;  /* (cap) destination tile, never the source's own tile */
+    int n;        /* links */
+    int cap;      /* allocated */
+    int32_t *src; /* (cap) source neuron */
+    int32_t *dst; /* (cap) destination tile, never the source's own tile */
 } MosaicLinks;
 
 void mosaic_links_init(MosaicLinks *links);
@@ -84,7 +84,8 @@ MosaicStatus mosaic_links_random(MosaicLinks *links, const MosaicArch *arch, con
 
 /* gamma[d] = number of links at distance d (under `placement`, NULL = identity), for
  * d = 0 .. mosaic_arch_max_distance(arch); gamma must hold that many + 1 ints. */
-void mosaic_links_gamma(const MosaicLinks *links, const MosaicArch *arch, const int32_t *placement, int *gamma);
+void mosaic_links_gamma(const MosaicLinks *links, const MosaicArch *arch, const int32_t *placement,
+                        int *gamma);
 
 /* ---------------------------------------------------------------------------------------------
  * One route
@@ -145,9 +146,9 @@ typedef enum {
 /* The result of mosaic_map. All arrays are owned by the mapping (mosaic_mapping_free). Arrays marked
  * [CONFIG] are NULL unless MOSAIC_MAP_CONFIG was requested. */
 typedef struct {
-    MosaicArch arch; /* the architecture mapped onto */
-    int n_cells;     /* (2R+1)(2C+1) */
-    int n_links;     /* links mapped */
+    MosaicArch arch;    /* the architecture mapped onto */
+    int n_cells;        /* (2R+1)(2C+1) */
+    int n_links;        /* links mapped */
     int32_t *placement; /* (tiles) physical tile of logical tile t */
     int32_t *inverse;   /* (tiles) logical tile hosted by physical tile p */
 
@@ -155,13 +156,13 @@ typedef struct {
     int32_t *count; /* (n_cells * 8) routing load of each (cell, port): distinct source neurons whose
                        tree uses it. NT outputs are never marked (0). */
     int n_violations;
-    MosaicViolation *violations; /* (n_violations) worst first: largest count - capacity, then the
-                                    larger count, then cell index, then port */
-    int min_nt[MOSAIC_NPORTS];   /* per-port maxima over all NTs; outputs reported as k (each NT drives
-                                    its k neurons on every side), they never count as violations */
-    int min_r1[MOSAIC_NPORTS];   /* per-port maxima over R1v and rotated R1h, in the R1v frame, with the
-                                    NT-facing inputs (in_N, in_S) set to k for sizing */
-    int min_r0[MOSAIC_NPORTS];   /* per-port maxima over R0 */
+    MosaicViolation *violations;    /* (n_violations) worst first: largest count - capacity, then the
+                                       larger count, then cell index, then port */
+    int min_nt[MOSAIC_NPORTS];      /* per-port maxima over all NTs; outputs reported as k (each NT drives
+                                       its k neurons on every side), they never count as violations */
+    int min_r1[MOSAIC_NPORTS];      /* per-port maxima over R1v and rotated R1h, in the R1v frame, with the
+                                       NT-facing inputs (in_N, in_S) set to k for sizing */
+    int min_r0[MOSAIC_NPORTS];      /* per-port maxima over R0 */
     int64_t dev_nt, dev_r1, dev_r0; /* devices per tile of each type (routing.md formulas) */
     int64_t dev_total;              /* M = NT cells * dev_nt + R1 cells * dev_r1 + R0 cells * dev_r0 */
     int max_distance;               /* mosaic_arch_max_distance */
@@ -215,7 +216,7 @@ typedef struct MosaicRouter MosaicRouter;
 /* Creates an empty state for `arch` under `placement` (NULL = identity; copied). */
 MosaicStatus mosaic_router_create(MosaicRouter **router, const MosaicArch *arch, const int32_t *placement,
                                   MosaicErr *err);
-void mosaic_router_free(MosaicRouter *router); /* accepts NULL */
+void mosaic_router_free(MosaicRouter *router);  /* accepts NULL */
 void mosaic_router_clear(MosaicRouter *router); /* removes every link */
 
 /* Adds every link of `links` (returns MOSAIC_ERR_INPUT at the first bad or duplicate one; the links
@@ -238,24 +239,29 @@ MosaicStatus mosaic_router_add(MosaicRouter *router, int32_t src, int32_t dst, M
 MosaicStatus mosaic_router_remove(MosaicRouter *router, int32_t src, int32_t dst, MosaicErr *err);
 bool mosaic_router_has(const MosaicRouter *router, int32_t src, int32_t dst);
 
-int mosaic_router_links(const MosaicRouter *router);      /* links present */
-int mosaic_router_violations(const MosaicRouter *router); /* (cell, port) entries above capacity */
+int mosaic_router_links(const MosaicRouter *router);             /* links present */
+int mosaic_router_violations(const MosaicRouter *router);        /* (cell, port) entries above capacity */
 const int32_t *mosaic_router_counts(const MosaicRouter *router); /* (cells * 8) live port loads */
+/* Routing memory M (devices, routing.md) of the current link set, and what it would be with the link
+ * (src -> dst) added (the state is left unchanged). Used to keep training within a memory budget. */
+int64_t mosaic_router_devices(const MosaicRouter *router);
+int64_t mosaic_router_devices_with(MosaicRouter *router, int32_t src, int32_t dst);
 
 /* ---------------------------------------------------------------------------------------------
  * Placement
  * ------------------------------------------------------------------------------------------- */
 
 typedef struct {
-    int pinned_first;    /* logical tiles 0 .. pinned_first-1 keep their place (input tiles) */
-    int pinned_last;     /* the last pinned_last logical tiles keep their place (output tile) */
-    int iterations;      /* annealing moves (swaps of two unpinned tiles) */
-    double t_start;      /* initial temperature in cost units */
-    double t_end;        /* final temperature */
+    int pinned_first; /* logical tiles 0 .. pinned_first-1 keep their place (input tiles) */
+    int pinned_last;  /* the last pinned_last logical tiles keep their place (output tile) */
+    int iterations;   /* annealing moves (swaps of two unpinned tiles) */
+    double t_start;   /* initial temperature, as a fraction of the identity placement's cost */
+    double t_end;     /* final temperature, same unit (geometric cooling in between) */
     uint64_t seed;
 } MosaicAnnealOptions;
 
-/* Defaults: 4 input tiles and 1 output tile pinned (the reference layout), 20000 moves. */
+/* Defaults: 4 input tiles and 1 output tile pinned (the reference layout), 20000 moves (about 1 s for
+ * 5x5), temperatures 3 -> 0.003, seed 1. */
 void mosaic_anneal_default(MosaicAnnealOptions *opt);
 
 typedef struct {
@@ -264,9 +270,14 @@ typedef struct {
     int moves_accepted;
 } MosaicAnnealReport;
 
-/* Simulated annealing over tile permutations, starting from the identity, minimising
- * cost = violations * (M of an empty network) + M (violations first, then memory). Writes the best
- * placement found to placement (tiles ints). Never worse than identity. */
+/* Simulated annealing over tile permutations, starting from the identity, then steepest descent over
+ * all swaps. Moves swap two movable tiles (mostly tiles placed side by side). The cost puts violations
+ * and lines over capacity first (each weighs a tenth of the routers of an empty array), then M, plus
+ * 1 % of that weight per line summed over all ports (a smooth slope where M's maxima do not move).
+ * Writes the best placement seen (fewest violations, then lowest M) to placement (tiles ints): never
+ * worse than identity. Networks drawn with the budget rule at identity rarely improve (their links
+ * already follow the geometry); a scrambled placement is largely restored. Errors: bad links
+ * (MOSAIC_ERR_INPUT), MOSAIC_ERR_NOMEM; fewer than two movable tiles returns the identity. */
 MosaicStatus mosaic_place_anneal(int32_t *placement, MosaicAnnealReport *report, const MosaicArch *arch,
                                  const MosaicLinks *links, const MosaicAnnealOptions *opt, MosaicErr *err);
 

@@ -1,0 +1,56 @@
+/* The proxy's memory and mappability estimate from gamma_d. */
+#include "mosaic_mapper.h"
+#include "mosaic_proxy.h"
+#include "mosaic_test.h"
+
+int main(int argc, char **argv) {
+    uint64_t seed = mosaic_test_seed(argc, argv, 7);
+    MosaicArch a;
+    mosaic_arch_default(&a);
+    MosaicErr err;
+
+    TEST("ProfileOfGammaReproducesTheBudgets") {
+        MosaicProfile p, q;
+        CHECK(mosaic_profile_parse(&p, "1:0.8,3:0.1", "t", &err) == MOSAIC_OK);
+        MosaicLinks links;
+        mosaic_links_init(&links);
+        CHECK(mosaic_links_random(&links, &a, &p, seed, &err) == MOSAIC_OK);
+        int gamma[16];
+        mosaic_links_gamma(&links, &a, NULL, gamma);
+        mosaic_proxy_profile_of(&a, gamma, &q);
+        CHECK_NEAR(q.p[1], 0.8, 0.002); /* per-tile rounding moves it a little */
+        CHECK_NEAR(q.p[3], 0.1, 0.002);
+        CHECK_NEAR(q.p[5], 0.0, 0);
+        /* a random network at the recovered profile has (almost) the same gamma */
+        MosaicLinks again;
+        mosaic_links_init(&again);
+        CHECK(mosaic_links_random(&again, &a, &q, seed + 1, &err) == MOSAIC_OK);
+        int g2[16];
+        mosaic_links_gamma(&again, &a, NULL, g2);
+        CHECK(abs(g2[1] - gamma[1]) <= 13 && abs(g2[3] - gamma[3]) <= 13);
+        mosaic_links_free(&links);
+        mosaic_links_free(&again);
+    }
+    TEST("EstimateMatchesTheReferenceMeans") {
+        /* mosaic-reference.md §3: p1 0.80 / p3 0.00 -> M about 0.34 M and always mappable;
+         * p1 0.80 / p3 0.10 -> about 0.70 M and (routing.md) never mappable on 32/32/8. */
+        MosaicProfile p;
+        MosaicProxyEstimate e;
+        CHECK(mosaic_profile_parse(&p, "1:0.8", "t", &err) == MOSAIC_OK);
+        CHECK(mosaic_proxy_estimate(&a, &p, 6, seed, &e, &err) == MOSAIC_OK);
+        CHECK(e.mean_m > 0.30e6 && e.mean_m < 0.38e6);
+        CHECK_NEAR(e.p_mappable, 1.0, 0);
+        CHECK(mosaic_profile_parse(&p, "1:0.8,3:0.1", "t", &err) == MOSAIC_OK);
+        CHECK(mosaic_proxy_estimate(&a, &p, 6, seed, &e, &err) == MOSAIC_OK);
+        CHECK(e.mean_m > 0.62e6 && e.mean_m < 0.78e6);
+        CHECK_NEAR(e.p_mappable, 0.0, 0);
+        CHECK(e.sd_m > 0);
+        printf("p1 0.8 / p3 0.1: proxy M %.0f +- %.0f\n", e.mean_m, e.sd_m);
+    }
+    TEST("PearsonOfLinearDataIsOne") {
+        double x[4] = {1, 2, 3, 4}, y[4] = {3, 5, 7, 9}, z[4] = {1, 1, 1, 1};
+        CHECK_NEAR(mosaic_pearson(x, y, 4), 1.0, 1e-12);
+        CHECK(isnan(mosaic_pearson(x, z, 4)));
+    }
+    return mosaic_test_finish();
+}

@@ -1,0 +1,103 @@
+/* The engine's float forward pass gives exactly the membranes and spikes of the shared kernel
+ * (mosaic_lif_tile_current + mosaic_lif_step) on random networks and inputs: the contract the
+ * ideal-device simulator relies on. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mosaic_infer.h"
+#include "mosaic_lif.h"
+#include "mosaic_rng.h"
+#include "mosaic_test.h"
+
+/* The simulator's view of one run: per tile, current from the kernel, then the kernel's step. */
+static void reference_run_(const MosaicNetwork *net, int steps, const uint8_t *x, uint8_t *spikes,
+                           float *vout) {
+    MosaicInbound in;
+    MosaicErr err;
+    int st = mosaic_inbound_build(&in, net, &err);
+    (void)st;
+    const int k = net->arch.neurons_per_tile, tiles = mosaic_arch_tiles(&net->arch), n = tiles * k;
+    float *v = calloc((size_t)n, sizeof(float)), cur[MOSAIC_MAX_K];
+    uint8_t *z = calloc((size_t)n, 1);
+    int32_t *spiked = malloc(sizeof(int32_t) * (size_t)n);
+    int nspiked = 0;
+    for (int t = 0; t < steps; t++) {
+        for (int tile = 0; tile < tiles; tile++) {
+            mosaic_lif_tile_current(net, &in, tile, x + (size_t)t * net->n_inputs, spiked, nspiked, cur);
+            mosaic_lif_step(k, net->alpha, net->threshold, v + tile * k, z + tile * k, cur);
+        }
+        nspiked = 0;
+        for (int i = 0; i < n; i++)
+            if (z[i]) spiked[nspiked++] = i;
+        memcpy(spikes + (size_t)t * n, z, (size_t)n);
+        memcpy(vout + (size_t)t * n, v, sizeof(float) * (size_t)n);
+    }
+    free(v), free(z), free(spiked);
+    mosaic_inbound_free(&in);
+}
+
+int main(int argc, char **argv) {
+    uint64_t seed = mosaic_test_seed(argc, argv, 11);
+    MosaicRng rng;
+    mosaic_rng_seed(&rng, seed);
+    TEST("EngineForwardEqualsKernelBitForBit") {
+        long total_spikes = 0;
+        for (int trial = 0; trial < 12; trial++) {
+            MosaicArch arch;
+            mosaic_arch_default(&arch);
+            arch.rows = 2 + (int)mosaic_rng_below(&rng, 3);
+            arch.cols = 2 + (int)mosaic_rng_below(&rng, 3);
+            arch.neurons_per_tile = trial % 3 == 0 ? 32 : 5 + (int)mosaic_rng_below(&rng, 12);
+            const int k = arch.neurons_per_tile, tiles = arch.rows * arch.cols, n = tiles * k;
+            const int n_in = k * (1 + (int)mosaic_rng_below(&rng, (uint64_t)(tiles - 1))) - (trial & 1);
+            const int classes = 1 + (int)mosaic_rng_below(&rng, (uint64_t)k);
+            MosaicNetwork net;
+            MosaicErr err;
+            CHECK(mosaic_network_create(&net, &arch, n_in, classes, 16, &err) == MOSAIC_OK);
+            net.output_recurrent = trial % 4 == 1;
+            net.alpha = (float)(0.5 + 0.5 * mosaic_rng_uniform(&rng));
+            for (int i = 0; i < net.n_input_tiles * k * k; i++)
+                net.w_in[i] = (float)(mosaic_rng_normal(&rng) * 0.6);
+            for (int t = 0; t < tiles; t++)
+                if (mosaic_network_block_kind(&net, t) == MOSAIC_BLOCK_RECURRENT)
+                    for (int i = 0; i < k * k; i++)
+                        net.w_intra[t * k * k + i] = (float)(mosaic_rng_normal(&rng) * 0.3);
+            float wl[MOSAIC_MAX_K];
+            for (int s = 0; s < n; s++)
+                for (int d = 0; d < tiles; d++)
+                    if (d != s / k && mosaic_rng_uniform(&rng) < 0.3) {
+                        for (int j = 0; j < k; j++) wl[j] = (float)(mosaic_rng_normal(&rng) * 0.3);
+                        CHECK(mosaic_network_add_link(&net, s, d, wl) >= 0);
+                    }
+            CHECK(mosaic_network_canonicalize(&net, &err) == MOSAIC_OK);
+            const int steps = 40;
+            uint8_t *x = malloc((size_t)steps * n_in), *s1 = malloc((size_t)steps * n),
+                    *s2 = malloc((size_t)steps * n);
+            float *v1 = malloc(sizeof(float) * steps * n), *v2 = malloc(sizeof(float) * steps * n);
+            for (int i = 0; i < steps * n_in; i++) x[i] = mosaic_rng_uniform(&rng) < 0.2;
+            CHECK(mosaic_infer_sample(&net, steps, x, s1, v1, &err) == MOSAIC_OK);
+            reference_run_(&net, steps, x, s2, v2);
+            CHECK(memcmp(s1, s2, (size_t)steps * n) == 0);
+            CHECK(memcmp(v1, v2, sizeof(float) * steps * n) == 0);
+            for (int i = 0; i < steps * n; i++) total_spikes += s1[i];
+            free(x), free(s1), free(s2), free(v1), free(v2);
+            mosaic_network_free(&net);
+        }
+        printf("%ld spikes compared\n", total_spikes);
+        CHECK(total_spikes > 1000);
+    }
+    TEST("UnsortedLinksAreRejected") {
+        MosaicArch arch;
+        mosaic_arch_default(&arch);
+        MosaicNetwork net;
+        MosaicErr err;
+        CHECK(mosaic_network_create(&net, &arch, 128, 20, 4, &err) == MOSAIC_OK);
+        mosaic_network_add_link(&net, 40, 0, NULL);
+        mosaic_network_add_link(&net, 3, 2, NULL);
+        uint8_t x[128] = {0}, s[800];
+        CHECK(mosaic_infer_sample(&net, 1, x, s, NULL, &err) == MOSAIC_ERR_INPUT);
+        CHECK(strstr(err.msg, "sorted") != NULL);
+        mosaic_network_free(&net);
+    }
+    return mosaic_test_finish();
+}

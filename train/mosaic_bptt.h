@@ -1,0 +1,45 @@
+/* mosaic_bptt: forward and backward passes of the Mosaic LIF network, one piece at a time.
+ *
+ * Each differentiable piece (input, recurrence, LIF step with reset, readout, loss) is a
+ * *_forward / *_backward pair; mosaic_bptt_sample_forward/_backward chain them over T steps for one
+ * sample. Work is event-driven: the input and recurrent currents and their weight gradients touch only
+ * the rows of active channels and spiking neurons; only the gradient into the spikes (dz) reads every
+ * stored weight once per step.
+ *
+ * Exactness: in the float build a tile's current is the same sequence of float additions as
+ * mosaic_lif_tile_current (input channels ascending, then spiking sources ascending) and the membrane
+ * update is the expression of mosaic_lif_step, so the simulator reproduces these spikes bit for bit.
+ *
+ * Two builds of one source (mosaic_bptt_core.c): mosaic_bptt_* in float with hard spikes (the engine)
+ * and mosaic_bptt64_* in double with smooth spikes (gradient checks only). */
+#ifndef MOSAIC_BPTT_H
+#define MOSAIC_BPTT_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MT_REAL float
+#define MT_(name) MT_CAT_(mosaic_bptt_, name)
+#define MT_T(name) MT_CAT_(MosaicBptt, name)
+#define MT_CAT_(a, b) a##b
+#include "mosaic_bptt_api.inc"
+#undef MT_REAL
+#undef MT_
+#undef MT_T
+
+#define MT_REAL double
+#define MT_(name) MT_CAT_(mosaic_bptt64_, name)
+#define MT_T(name) MT_CAT_(MosaicBptt64, name)
+#include "mosaic_bptt_api.inc"
+#undef MT_REAL
+#undef MT_
+#undef MT_T
+#undef MT_CAT_
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,172 @@
+#include "mosaic_train_config.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "mosaic_profile.h"
+
+void mosaic_train_config_default(MosaicTrainConfig *c) {
+    memset(c, 0, sizeof *c);
+    c->method = MOSAIC_METHOD_ROUTING_AWARE;
+    c->seed = 42;
+    c->epochs = 500;
+    c->batch = 256;
+    c->threads = 0;
+    c->lr = 1e-3;
+    c->lr_end = 1e-4;
+    c->beta1 = 0.9;
+    c->beta2 = 0.999;
+    c->adam_eps = 1e-8;
+    c->clip_norm = 1.0;
+    c->weight_noise = -1;
+    c->tau_ms = 45;
+    c->dt_ms = 1;
+    c->threshold = 1;
+    c->steps = 100;
+    c->window_s = 1.4;
+    c->inputs = 128;
+    c->classes = 20;
+    c->lambda_fr = 10;
+    c->target_fr = 5;
+    c->init_in = 1.0;
+    c->init_rec = 0.5;
+    c->birth_min = 0.1;
+    strcpy(c->profile, "1:0.8,3:0.1");
+    c->prune_magnitude = 0.1;
+    c->prune_min_strong = 20;
+    c->hop_lambda = 1e-7;
+    c->hop_rate = 8;
+    c->hop_max_log = 15;
+    c->hop_prune = 5e-4;
+    c->hop_clip_sigma = 2.5;
+    c->deepr_l1 = 1e-5;
+    c->deepr_temperature = 1e-10;
+    c->deepr_birth = 0.01;
+    c->data_source = MOSAIC_DATA_SYNTHETIC;
+    c->synth_train = 2000;
+    c->synth_test = 500;
+    c->synth_seed = 1;
+}
+
+#define F_(key, type, field, lo, hi, choices, help)                                                          \
+    { "train." key, type, offsetof(MosaicTrainConfig, field), lo, hi, choices, help, 0, 0 }
+
+static const MosaicCfgField fields_[] = {
+    F_("method", MOSAIC_CFG_ENUM, method, 0, 0, "routing-aware|hop-penalty|deepr|dense",
+       "training method: routing-aware DeepR, the Mosaic hop-penalty baseline, classic DeepR, dense BPTT"),
+    F_("seed", MOSAIC_CFG_INT64, seed, 0, 9.2e18, NULL, "seed of every random draw of the run"),
+    F_("epochs", MOSAIC_CFG_INT, epochs, 1, 1e6, NULL, "passes over the training set"),
+    F_("batch", MOSAIC_CFG_INT, batch, 1, 65536, NULL, "samples per Adam step (reference 1024)"),
+    F_("threads", MOSAIC_CFG_INT, threads, 0, 1024, NULL,
+       "OpenMP threads; 0 = OpenMP default (results do not depend on it)"),
+    F_("lr", MOSAIC_CFG_DOUBLE, lr, 0, 10, NULL, "Adam learning rate of the first epoch"),
+    F_("lr_end", MOSAIC_CFG_DOUBLE, lr_end, 0, 10, NULL,
+       "learning rate of the last epoch (exponential decay)"),
+    F_("adam.beta1", MOSAIC_CFG_DOUBLE, beta1, 0, 0.999999, NULL, "Adam first-moment decay"),
+    F_("adam.beta2", MOSAIC_CFG_DOUBLE, beta2, 0, 0.999999999, NULL, "Adam second-moment decay"),
+    F_("adam.eps", MOSAIC_CFG_DOUBLE, adam_eps, 1e-30, 1, NULL, "Adam epsilon"),
+    F_("clip_norm", MOSAIC_CFG_DOUBLE, clip_norm, 0, 1e30, NULL, "global gradient-norm clip; 0 = off"),
+    F_("weight_noise", MOSAIC_CFG_DOUBLE, weight_noise, -1, 10, NULL,
+       "programming noise during training, sigma as a fraction of max |w|; -1 = method default (hop-penalty "
+       "0.05, others 0)"),
+    F_("neuron.tau_ms", MOSAIC_CFG_DOUBLE, tau_ms, 1e-3, 1e6, NULL, "membrane time constant"),
+    F_("neuron.dt_ms", MOSAIC_CFG_DOUBLE, dt_ms, 0, 1e6, NULL,
+       "decay per step is exp(-dt/tau); the reference uses 1 ms although a step spans window/steps = 14 ms"),
+    F_("neuron.threshold", MOSAIC_CFG_DOUBLE, threshold, 1e-6, 1e6, NULL,
+       "firing threshold (reset by subtraction)"),
+    F_("data.steps", MOSAIC_CFG_INT, steps, 1, 100000, NULL, "time steps T per sample"),
+    F_("data.window_s", MOSAIC_CFG_DOUBLE, window_s, 1e-6, 1e6, NULL, "time window binned into the T steps"),
+    F_("data.inputs", MOSAIC_CFG_INT, inputs, 1, 1 << 20, NULL,
+       "input channels; SHD units are reduced to these by the stride rule (700 -> 128 with stride 6, every "
+       "offset a sample)"),
+    F_("data.classes", MOSAIC_CFG_INT, classes, 2, MOSAIC_MAX_K, NULL,
+       "classes = readout neurons (the last ones of the last tile)"),
+    F_("loss.lambda_fr", MOSAIC_CFG_DOUBLE, lambda_fr, 0, 1e9, NULL, "weight of the firing-rate term"),
+    F_("loss.target_fr", MOSAIC_CFG_DOUBLE, target_fr, 0, 10, NULL,
+       "target of 10 * mean(z) (5 = 0.5 spikes per neuron per step)"),
+    F_("init.input", MOSAIC_CFG_DOUBLE, init_in, 0, 1e3, NULL, "input weight std times sqrt(k)"),
+    F_("init.recurrent", MOSAIC_CFG_DOUBLE, init_rec, 0, 1e3, NULL, "intra-tile weight std times sqrt(k)"),
+    F_("init.birth_min", MOSAIC_CFG_DOUBLE, birth_min, 0, 1e3, NULL,
+       "link weights are born with |w| in [birth_min, 2 birth_min) and a random sign"),
+    F_("rewire.profile", MOSAIC_CFG_STRING, profile, 0, 256, NULL,
+       "connection profile d:p_d (routing-aware budgets; deepr uses its total as the synapse budget)"),
+    F_("rewire.prune_magnitude", MOSAIC_CFG_DOUBLE, prune_magnitude, 0, 1e3, NULL,
+       "a link weight is strong when |w| >= this"),
+    F_("rewire.min_strong", MOSAIC_CFG_INT, prune_min_strong, 0, MOSAIC_MAX_K, NULL,
+       "links with fewer strong weights are pruned each epoch"),
+    F_("hop.lambda", MOSAIC_CFG_DOUBLE, hop_lambda, 0, 1e9, NULL,
+       "hop penalty weight: lambda * mean(M * W^2)"),
+    F_("hop.rate", MOSAIC_CFG_DOUBLE, hop_rate, 0, 100, NULL,
+       "M = clip(exp(rate * hops) - 1, 0, exp(max_log))"),
+    F_("hop.max_log", MOSAIC_CFG_DOUBLE, hop_max_log, 0, 700, NULL, "log of the largest hop multiplier"),
+    F_("hop.prune", MOSAIC_CFG_DOUBLE, hop_prune, 0, 1e3, NULL,
+       "recurrent weights below this are zeroed after each step"),
+    F_("hop.clip_sigma", MOSAIC_CFG_DOUBLE, hop_clip_sigma, 0, 1e3, NULL,
+       "recurrent weights are clipped to +-clip_sigma * their std after each step; 0 = off"),
+    F_("deepr.l1", MOSAIC_CFG_DOUBLE, deepr_l1, 0, 1e3, NULL, "L1 shrink per unit learning rate"),
+    F_("deepr.temperature", MOSAIC_CFG_DOUBLE, deepr_temperature, 0, 1e3, NULL,
+       "noise temperature: sqrt(2 lr T) N(0, 1) per step"),
+    F_("deepr.birth", MOSAIC_CFG_DOUBLE, deepr_birth, 0, 1e3, NULL, "|w| of a revived synapse"),
+    F_("data.source", MOSAIC_CFG_ENUM, data_source, 0, 0, "synthetic|shd",
+       "synthetic: built-in class-dependent spike patterns; shd: train/test files in SHD layout"),
+    F_("data.train", MOSAIC_CFG_STRING, data_train, 0, 512, NULL, "training set (SHD layout, .h5 or .h5.gz)"),
+    F_("data.test", MOSAIC_CFG_STRING, data_test, 0, 512, NULL, "test set (SHD layout, .h5 or .h5.gz)"),
+    F_("data.synthetic.train", MOSAIC_CFG_INT, synth_train, 1, 1 << 24, NULL, "synthetic training samples"),
+    F_("data.synthetic.test", MOSAIC_CFG_INT, synth_test, 1, 1 << 24, NULL, "synthetic test samples"),
+    F_("data.synthetic.seed", MOSAIC_CFG_INT64, synth_seed, 0, 9.2e18, NULL,
+       "seed of the synthetic class patterns"),
+};
+#undef F_
+
+MosaicCfgSection mosaic_train_config_section(MosaicTrainConfig *cfg) {
+    MosaicCfgSection s = {fields_, sizeof fields_ / sizeof fields_[0], cfg};
+    return s;
+}
+
+MosaicStatus mosaic_train_config_validate(const MosaicTrainConfig *c, const MosaicArch *arch,
+                                          const char *source, MosaicErr *err) {
+    const int k = arch->neurons_per_tile, tiles = mosaic_arch_tiles(arch);
+    const int in_tiles = (c->inputs + k - 1) / k;
+    if (in_tiles >= tiles)
+        return mosaic_err(
+            err, MOSAIC_ERR_INPUT,
+            "%s: key 'train.data.inputs': %d inputs need %d input tiles; expected fewer than the "
+            "%d tiles of the %dx%d array (the last tile holds the readout)",
+            source, c->inputs, in_tiles, tiles, arch->rows, arch->cols);
+    if (c->classes > k)
+        return mosaic_err(
+            err, MOSAIC_ERR_INPUT,
+            "%s: key 'train.data.classes': expected at most %d (the neurons of the output tile), got %d",
+            source, k, c->classes);
+    if (c->lr_end > c->lr)
+        return mosaic_err(err, MOSAIC_ERR_INPUT,
+                          "%s: key 'train.lr_end': expected at most train.lr = %g, got %g", source, c->lr,
+                          c->lr_end);
+    if (c->prune_min_strong > k)
+        return mosaic_err(err, MOSAIC_ERR_INPUT,
+                          "%s: key 'train.rewire.min_strong': expected at most k = %d, got %d", source, k,
+                          c->prune_min_strong);
+    MosaicProfile prof;
+    MosaicErr perr;
+    if (mosaic_profile_parse(&prof, c->profile, "train.rewire.profile", &perr) != MOSAIC_OK)
+        return mosaic_err(err, MOSAIC_ERR_INPUT, "%s: %s", source, perr.msg);
+    if (c->data_source == MOSAIC_DATA_SHD && (!c->data_train[0] || !c->data_test[0]))
+        return mosaic_err(err, MOSAIC_ERR_INPUT,
+                          "%s: keys 'train.data.train' and 'train.data.test': expected two file names when "
+                          "train.data.source is shd",
+                          source);
+    return MOSAIC_OK;
+}
+
+double mosaic_train_config_alpha(const MosaicTrainConfig *c) { return exp(-c->dt_ms / c->tau_ms); }
+
+double mosaic_train_config_noise(const MosaicTrainConfig *c) {
+    if (c->weight_noise >= 0) return c->weight_noise;
+    return c->method == MOSAIC_METHOD_HOP_PENALTY ? 0.05 : 0.0;
+}
+
+const char *mosaic_train_method_name(int method) {
+    static const char *names[] = {"routing-aware", "hop-penalty", "deepr", "dense"};
+    return method >= 0 && method < 4 ? names[method] : "?";
+}

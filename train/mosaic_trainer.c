@@ -1,0 +1,489 @@
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "mosaic_trainer_internal.h"
+
+/* ---------------------------------------------------------------------------------------------
+ * Private helpers
+ * ------------------------------------------------------------------------------------------- */
+
+static double now_(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+static int threads_(const MosaicTrainConfig *cfg) {
+#ifdef _OPENMP
+    return cfg->threads > 0 ? cfg->threads : omp_get_max_threads();
+#else
+    (void)cfg;
+    return 1;
+#endif
+}
+
+static int thread_id_(void) {
+#ifdef _OPENMP
+    return omp_get_thread_num();
+#else
+    return 0;
+#endif
+}
+
+/* Batch buffers for up to `b` samples. */
+static MosaicStatus ensure_batch_(MosaicTrainer *tr, int b, MosaicErr *err) {
+    if (b <= tr->bcap) return MOSAIC_OK;
+    const size_t tn = (size_t)tr->cfg.steps * tr->n, c = (size_t)tr->cfg.classes;
+    free(tr->v_all), free(tr->counts), free(tr->dcounts), free(tr->zsum);
+    tr->v_all = malloc(sizeof(float) * tn * b);
+    tr->counts = malloc(sizeof(float) * c * b);
+    tr->dcounts = malloc(sizeof(float) * c * b);
+    tr->zsum = malloc(sizeof(double) * b);
+    if (!tr->v_all || !tr->counts || !tr->dcounts || !tr->zsum) {
+        tr->bcap = 0;
+        return mosaic_err(err, MOSAIC_ERR_NOMEM, "trainer: out of memory for a batch of %d samples (%zu MB)",
+                          b, sizeof(float) * tn * b >> 20);
+    }
+    tr->bcap = b;
+    return MOSAIC_OK;
+}
+
+/* A view over the clean weights, or over the noisy copy. */
+static void view_(const MosaicTrainer *tr, MosaicBpttView *view, MosaicViewIndex *idx, const float *weights) {
+    *view = (MosaicBpttView){0};
+    view->n_neurons = tr->n;
+    view->k = tr->k;
+    view->tiles = tr->tiles;
+    view->steps = tr->cfg.steps;
+    view->n_inputs = tr->net.n_inputs;
+    view->n_input_tiles = tr->net.n_input_tiles;
+    view->n_classes = tr->net.n_classes;
+    view->alpha = tr->net.alpha;
+    view->thr = tr->net.threshold;
+    view->recurrent = idx->recurrent;
+    view->link_dst = tr->net.link_dst;
+    view->out_start = idx->out_start;
+    if (weights) {
+        view->w_in = weights + tr->seg_off[SEG_IN_];
+        view->w_intra = weights + tr->seg_off[SEG_INTRA_];
+        view->link_w = weights + tr->seg_off[SEG_LINK_];
+    } else {
+        view->w_in = tr->net.w_in;
+        view->w_intra = tr->net.w_intra;
+        view->link_w = tr->net.link_w;
+    }
+}
+
+/* Programming noise: sigma = noise * max |w| over the active weights, drawn per step. */
+static void make_noisy_(MosaicTrainer *tr, double noise) {
+    float wmax = 0;
+    for (int s = 0; s < NSEG_; s++) {
+        const float *w = trainer_seg_(tr, s);
+        size_t len = s == SEG_LINK_ ? (size_t)tr->net.n_links * tr->k : tr->seg_len[s];
+        for (size_t i = 0; i < len; i++) wmax = fmaxf(wmax, fabsf(w[i]));
+    }
+    MosaicRng rng;
+    trainer_rng_(&rng, tr->cfg.seed, STREAM_NOISE_, (uint64_t)tr->step);
+    const double sigma = noise * wmax;
+    for (int s = 0; s < NSEG_; s++) {
+        const float *w = trainer_seg_(tr, s);
+        const uint8_t *m = tr->mask + tr->seg_off[s];
+        float *o = tr->noisy + tr->seg_off[s];
+        size_t len = s == SEG_LINK_ ? (size_t)tr->net.n_links * tr->k : tr->seg_len[s];
+        for (size_t i = 0; i < len; i++) o[i] = m[i] ? (float)(w[i] + sigma * mosaic_rng_normal(&rng)) : 0.0f;
+    }
+}
+
+static double lr_at_(const MosaicTrainConfig *cfg, int epoch) {
+    if (cfg->epochs <= 1 || cfg->lr <= 0) return cfg->lr;
+    return cfg->lr * pow(cfg->lr_end / cfg->lr, (double)epoch / (cfg->epochs - 1));
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Create / free
+ * ------------------------------------------------------------------------------------------- */
+
+MosaicStatus mosaic_trainer_create(MosaicTrainer **out, const MosaicTrainConfig *cfg, const MosaicArch *arch,
+                                   MosaicErr *err) {
+    *out = NULL;
+    MOSAIC_TRY(mosaic_train_config_validate(cfg, arch, "config", err));
+    MosaicTrainer *tr = calloc(1, sizeof *tr);
+    if (!tr) return mosaic_err(err, MOSAIC_ERR_NOMEM, "trainer: out of memory");
+    tr->cfg = *cfg;
+    tr->arch = *arch;
+    MosaicStatus st = mosaic_profile_parse(&tr->prof, cfg->profile, "train.rewire.profile", err);
+    if (st != MOSAIC_OK) return free(tr), st;
+    tr->k = arch->neurons_per_tile;
+    tr->tiles = mosaic_arch_tiles(arch);
+    tr->n = mosaic_arch_neurons(arch);
+    tr->maxd = mosaic_arch_max_distance(arch);
+    tr->out_tile = tr->tiles - 1;
+    tr->cap = tr->n * (tr->tiles - 1);
+    st = mosaic_network_create(&tr->net, arch, cfg->inputs, cfg->classes, tr->cap, err);
+    if (st != MOSAIC_OK) return free(tr), st;
+    tr->net.alpha = (float)mosaic_train_config_alpha(cfg);
+    tr->net.threshold = (float)cfg->threshold;
+    const size_t k = (size_t)tr->k;
+    tr->seg_len[SEG_IN_] = (size_t)tr->net.n_input_tiles * k * k;
+    tr->seg_len[SEG_INTRA_] = (size_t)tr->tiles * k * k;
+    tr->seg_len[SEG_LINK_] = (size_t)tr->cap * k;
+    tr->seg_off[0] = 0;
+    for (int s = 1; s < NSEG_; s++) tr->seg_off[s] = tr->seg_off[s - 1] + tr->seg_len[s - 1];
+    tr->nparams = tr->seg_off[NSEG_ - 1] + tr->seg_len[NSEG_ - 1];
+    tr->nthreads = threads_(cfg);
+    tr->mask = calloc(tr->nparams, 1);
+    tr->adam_m = calloc(tr->nparams, sizeof(float));
+    tr->adam_v = calloc(tr->nparams, sizeof(float));
+    tr->sign = calloc((size_t)tr->cap * k, 1);
+    tr->pen = calloc((size_t)tr->cap, sizeof(float));
+    tr->budgets = calloc((size_t)tr->tiles * (tr->maxd + 1), sizeof(int));
+    tr->unfilled = calloc((size_t)tr->tiles * (tr->maxd + 1), sizeof(int));
+    tr->banned = calloc((size_t)tr->n * tr->tiles, 1);
+    tr->grad = malloc(sizeof(float) * tr->nparams * GRAD_CHUNKS_);
+    tr->noisy = mosaic_train_config_noise(cfg) > 0 ? malloc(sizeof(float) * tr->nparams) : NULL;
+    tr->work = calloc((size_t)tr->nthreads, sizeof *tr->work);
+    int ok = tr->mask && tr->adam_m && tr->adam_v && tr->sign && tr->pen && tr->budgets && tr->unfilled &&
+             tr->banned && tr->grad && tr->work && (tr->noisy || mosaic_train_config_noise(cfg) <= 0);
+    for (int t = 0; ok && t < tr->nthreads; t++) ok = (tr->work[t] = mosaic_bptt_work_create(tr->n)) != NULL;
+    if (!ok) {
+        mosaic_trainer_free(tr);
+        return mosaic_err(err, MOSAIC_ERR_NOMEM, "trainer: out of memory (%zu parameters)", tr->nparams);
+    }
+    mosaic_profile_budgets(&tr->prof, arch, tr->budgets);
+
+    /* Inputs and intra-tile blocks: Gaussian, std = scale / sqrt(k); unused rows and non-recurrent
+     * blocks stay masked. */
+    MosaicRng rng;
+    trainer_rng_(&rng, cfg->seed, STREAM_INIT_, 0);
+    uint8_t *mi = tr->mask + tr->seg_off[SEG_IN_], *mr = tr->mask + tr->seg_off[SEG_INTRA_];
+    for (int c = 0; c < cfg->inputs; c++)
+        for (size_t j = 0; j < k; j++) {
+            tr->net.w_in[c * k + j] = (float)(cfg->init_in / sqrt((double)k) * mosaic_rng_normal(&rng));
+            mi[c * k + j] = 1;
+        }
+    for (int t = 0; t < tr->tiles; t++) {
+        if (mosaic_network_block_kind(&tr->net, t) != MOSAIC_BLOCK_RECURRENT) continue;
+        for (size_t i = 0; i < k * k; i++) {
+            tr->net.w_intra[t * k * k + i] =
+                (float)(cfg->init_rec / sqrt((double)k) * mosaic_rng_normal(&rng));
+            mr[t * k * k + i] = 1;
+        }
+    }
+    st = rewire_init_links_(tr, err);
+    if (st != MOSAIC_OK) return mosaic_trainer_free(tr), st;
+    *out = tr;
+    return MOSAIC_OK;
+}
+
+void mosaic_trainer_free(MosaicTrainer *tr) {
+    if (!tr) return;
+    mosaic_network_free(&tr->net);
+    free(tr->mask), free(tr->adam_m), free(tr->adam_v), free(tr->sign), free(tr->pen), free(tr->budgets),
+        free(tr->unfilled);
+    free(tr->banned), free(tr->hist), free(tr->v_all), free(tr->counts), free(tr->dcounts), free(tr->zsum);
+    free(tr->grad), free(tr->noisy);
+    if (tr->work)
+        for (int t = 0; t < tr->nthreads; t++) mosaic_bptt_work_free(tr->work[t]);
+    free(tr->work);
+    free(tr);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * One batch: forward all samples, the batch loss, backward by chunks, Adam
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct {
+    double loss;
+    int correct;
+    double zsum;
+} BatchStats_;
+
+static int argmax_(const float *x, int n) {
+    int best = 0;
+    for (int i = 1; i < n; i++)
+        if (x[i] > x[best]) best = i;
+    return best;
+}
+
+static void forward_batch_(MosaicTrainer *tr, const MosaicBpttView *view, const MosaicSpikeSet *set,
+                           const int *idx, int b) {
+    const size_t tn = (size_t)tr->cfg.steps * tr->n;
+    const int C = tr->cfg.classes;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(tr->nthreads)
+    for (int i = 0; i < b; i++) {
+        int s = idx[i];
+        mosaic_bptt_sample_forward(view, mosaic_spikeset_steps(set, s), mosaic_spikeset_chans(set, s),
+                                   tr->v_all + tn * i, tr->counts + (size_t)C * i, &tr->zsum[i],
+                                   tr->work[thread_id_()]);
+    }
+}
+
+static void adam_(MosaicTrainer *tr, double lr) {
+    const MosaicTrainConfig *c = &tr->cfg;
+    tr->step++;
+    const double bc1 = 1 - pow(c->beta1, (double)tr->step), bc2 = 1 - pow(c->beta2, (double)tr->step);
+    const float b1 = (float)c->beta1, b2 = (float)c->beta2;
+    const float step = (float)(lr / bc1), rbc2 = (float)(1 / sqrt(bc2)), eps = (float)c->adam_eps;
+    const float *g = tr->grad;
+    for (int s = 0; s < NSEG_; s++) {
+        float *w = trainer_seg_(tr, s);
+        const size_t off = tr->seg_off[s];
+        const size_t len = s == SEG_LINK_ ? (size_t)tr->net.n_links * tr->k : tr->seg_len[s];
+        float *m = tr->adam_m + off, *v = tr->adam_v + off;
+        const uint8_t *mask = tr->mask + off;
+        const float *gs = g + off;
+        for (size_t i = 0; i < len; i++) {
+            if (!mask[i]) continue; /* inactive: weight and moments stay zero */
+            m[i] = b1 * m[i] + (1 - b1) * gs[i];
+            v[i] = b2 * v[i] + (1 - b2) * gs[i] * gs[i];
+            w[i] -= step * m[i] / (sqrtf(v[i]) * rbc2 + eps);
+        }
+    }
+}
+
+/* The hop-penalty baseline after each step: zero tiny recurrent weights, clip to +-clip_sigma * std. */
+static void hop_post_step_(MosaicTrainer *tr) {
+    const MosaicTrainConfig *c = &tr->cfg;
+    double s1 = 0, s2 = 0;
+    int64_t cnt = 0;
+    for (int s = SEG_INTRA_; s <= SEG_LINK_; s++) {
+        float *w = trainer_seg_(tr, s);
+        const uint8_t *mask = tr->mask + tr->seg_off[s];
+        const size_t len = s == SEG_LINK_ ? (size_t)tr->net.n_links * tr->k : tr->seg_len[s];
+        for (size_t i = 0; i < len; i++) {
+            if (!mask[i]) continue;
+            if (fabsf(w[i]) < c->hop_prune) w[i] = 0;
+            s1 += w[i], s2 += (double)w[i] * w[i], cnt++;
+        }
+    }
+    if (c->hop_clip_sigma <= 0 || cnt < 2) return;
+    double mean = s1 / cnt, sd = sqrt(fmax(0, s2 / cnt - mean * mean));
+    const float lim = (float)(c->hop_clip_sigma * sd);
+    for (int s = SEG_INTRA_; s <= SEG_LINK_; s++) {
+        float *w = trainer_seg_(tr, s);
+        const size_t len = s == SEG_LINK_ ? (size_t)tr->net.n_links * tr->k : tr->seg_len[s];
+        for (size_t i = 0; i < len; i++) w[i] = fminf(lim, fmaxf(-lim, w[i]));
+    }
+}
+
+static MosaicStatus train_batch_(MosaicTrainer *tr, const MosaicSpikeSet *set, const int *idx, int b,
+                                 double lr, BatchStats_ *bs, MosaicErr *err) {
+    MOSAIC_TRY(ensure_batch_(tr, b, err));
+    const MosaicTrainConfig *c = &tr->cfg;
+    const int C = c->classes, T = c->steps;
+    const size_t tn = (size_t)T * tr->n;
+    MosaicViewIndex vidx;
+    MosaicBpttView view;
+    {
+        MosaicBpttView tmp;
+        MOSAIC_TRY(mosaic_view_build(&tmp, &vidx, &tr->net, T, err));
+    }
+    const double noise = mosaic_train_config_noise(c);
+    if (noise > 0) make_noisy_(tr, noise);
+    view_(tr, &view, &vidx, noise > 0 ? tr->noisy : NULL);
+
+    forward_batch_(tr, &view, set, idx, b);
+
+    /* Loss: mean cross-entropy + lambda_fr * (target - 10 * mean z)^2 over the whole batch. */
+    double zs = 0, ce = 0;
+    int correct = 0;
+    for (int i = 0; i < b; i++) zs += tr->zsum[i];
+    const double count = (double)b * tn;
+    const float dz_all = (float)mosaic_bptt_fr_backward(zs, count, c->lambda_fr, c->target_fr);
+    float logp[MOSAIC_MAX_K], dlogp[MOSAIC_MAX_K];
+    for (int i = 0; i < b; i++) {
+        const int label = set->label[idx[i]];
+        const float *cnt = tr->counts + (size_t)C * i;
+        mosaic_bptt_readout_forward(C, cnt, logp);
+        ce += mosaic_bptt_ce_forward(logp, label);
+        correct += argmax_(cnt, C) == label;
+        memset(dlogp, 0, sizeof(float) * C);
+        mosaic_bptt_ce_backward(C, label, 1.0f / b, dlogp);
+        float *dc = tr->dcounts + (size_t)C * i;
+        memset(dc, 0, sizeof(float) * C);
+        mosaic_bptt_readout_backward(C, logp, dlogp, dc);
+    }
+    double loss = ce / b + mosaic_bptt_fr_forward(zs, count, c->lambda_fr, c->target_fr);
+
+    /* Backward in GRAD_CHUNKS_ fixed chunks of the batch, each summed in sample order, then the chunks
+     * in order: the same float sums whatever the thread count. */
+    const int nch = b < GRAD_CHUNKS_ ? b : GRAD_CHUNKS_;
+    const size_t used = tr->seg_off[SEG_LINK_] + (size_t)tr->net.n_links * tr->k;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(tr->nthreads)
+    for (int ch = 0; ch < nch; ch++) {
+        float *g = tr->grad + tr->nparams * ch;
+        memset(g, 0, sizeof(float) * used);
+        MosaicBpttGrads grads = {g + tr->seg_off[SEG_IN_], g + tr->seg_off[SEG_INTRA_],
+                                 g + tr->seg_off[SEG_LINK_]};
+        const int lo = (int)((int64_t)b * ch / nch), hi = (int)((int64_t)b * (ch + 1) / nch);
+        for (int i = lo; i < hi; i++) {
+            int s = idx[i];
+            mosaic_bptt_sample_backward(&view, mosaic_spikeset_steps(set, s), mosaic_spikeset_chans(set, s),
+                                        tr->v_all + tn * i, tr->dcounts + (size_t)C * i, dz_all, &grads,
+                                        tr->work[thread_id_()]);
+        }
+    }
+    float *g = tr->grad;
+#pragma omp parallel for schedule(static) num_threads(tr->nthreads)
+    for (size_t i = 0; i < used; i++) {
+        float acc = g[i];
+        for (int ch = 1; ch < nch; ch++) acc += g[tr->nparams * ch + i];
+        g[i] = acc;
+    }
+    mosaic_view_index_free(&vidx);
+
+    /* Per-link penalties (hop penalty, hook d) on the clean weights. */
+    float *glink = g + tr->seg_off[SEG_LINK_];
+    for (int l = 0; l < tr->net.n_links; l++) {
+        const float p = tr->pen[l];
+        if (p == 0) continue;
+        const float *w = tr->net.link_w + (size_t)l * tr->k;
+        double sq = 0;
+        for (int j = 0; j < tr->k; j++)
+            glink[(size_t)l * tr->k + j] += 2 * p * w[j], sq += (double)w[j] * w[j];
+        loss += p * sq;
+    }
+    /* Mask, then clip the global norm. */
+    double norm2 = 0;
+    for (size_t i = 0; i < used; i++) {
+        if (!tr->mask[i]) g[i] = 0;
+        norm2 += (double)g[i] * g[i];
+    }
+    if (c->clip_norm > 0 && norm2 > c->clip_norm * c->clip_norm) {
+        const float scale = (float)(c->clip_norm / sqrt(norm2));
+        for (size_t i = 0; i < used; i++) g[i] *= scale;
+    }
+    adam_(tr, lr);
+    if (c->method == MOSAIC_METHOD_HOP_PENALTY) hop_post_step_(tr);
+    if (c->method == MOSAIC_METHOD_DEEPR) rewire_deepr_step_(tr, lr);
+    bs->loss += loss * b;
+    bs->correct += correct;
+    bs->zsum += zs;
+    return MOSAIC_OK;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Epoch and evaluation
+ * ------------------------------------------------------------------------------------------- */
+
+static MosaicStatus check_set_(const MosaicTrainer *tr, const MosaicSpikeSet *set, const char *what,
+                               MosaicErr *err) {
+    if (set->steps != tr->cfg.steps || set->channels > tr->cfg.inputs || set->classes > tr->cfg.classes)
+        return mosaic_err(
+            err, MOSAIC_ERR_INPUT,
+            "%s set: %d steps, %d channels, %d classes; expected %d steps (train.data.steps), at "
+            "most %d channels (train.data.inputs) and %d classes (train.data.classes)",
+            what, set->steps, set->channels, set->classes, tr->cfg.steps, tr->cfg.inputs, tr->cfg.classes);
+    if (set->n < 1) return mosaic_err(err, MOSAIC_ERR_INPUT, "%s set: no samples", what);
+    return MOSAIC_OK;
+}
+
+MosaicStatus mosaic_trainer_epoch(MosaicTrainer *tr, const MosaicSpikeSet *train, const MosaicSpikeSet *test,
+                                  MosaicTrainEpoch *row, MosaicErr *err) {
+    MOSAIC_TRY(check_set_(tr, train, "training", err));
+    if (test) MOSAIC_TRY(check_set_(tr, test, "test", err));
+    const double t0 = now_();
+    memset(row, 0, sizeof *row);
+    row->epoch = tr->epoch;
+    row->lr = lr_at_(&tr->cfg, tr->epoch);
+    int *perm = malloc(sizeof(int) * (size_t)train->n);
+    if (!perm) return mosaic_err(err, MOSAIC_ERR_NOMEM, "trainer: out of memory");
+    MosaicRng rng;
+    trainer_rng_(&rng, tr->cfg.seed, STREAM_SHUFFLE_, (uint64_t)tr->epoch);
+    for (int i = 0; i < train->n; i++) perm[i] = i;
+    for (int i = train->n - 1; i > 0; i--) {
+        int j = (int)mosaic_rng_below(&rng, (uint64_t)i + 1), t = perm[i];
+        perm[i] = perm[j], perm[j] = t;
+    }
+    BatchStats_ bs = {0};
+    MosaicStatus st = MOSAIC_OK;
+    for (int start = 0; start < train->n && st == MOSAIC_OK; start += tr->cfg.batch) {
+        int b = train->n - start < tr->cfg.batch ? train->n - start : tr->cfg.batch;
+        st = train_batch_(tr, train, perm + start, b, row->lr, &bs, err);
+    }
+    free(perm);
+    MOSAIC_TRY(st);
+    row->loss = bs.loss / train->n;
+    row->train_acc = (double)bs.correct / train->n;
+    row->rate = bs.zsum / ((double)train->n * tr->cfg.steps * tr->n);
+    const double t1 = now_();
+    row->samples_per_s = train->n / (t1 - t0 > 0 ? t1 - t0 : 1e-9);
+    if (tr->cfg.method == MOSAIC_METHOD_ROUTING_AWARE) MOSAIC_TRY(rewire_epoch_(tr, row, err));
+    row->links = rewire_gamma_(tr, row->gamma);
+    for (size_t i = 0; i < tr->nparams; i++) row->params += tr->mask[i];
+    if (test) {
+        double rate;
+        MOSAIC_TRY(mosaic_trainer_evaluate(tr, test, &row->test_acc, &row->test_loss, &rate, err));
+    }
+    row->seconds = now_() - t0;
+    if (tr->nhist == tr->cap_hist) {
+        int cap = tr->cap_hist ? 2 * tr->cap_hist : 64;
+        MosaicTrainEpoch *h = realloc(tr->hist, sizeof *h * (size_t)cap);
+        if (!h) return mosaic_err(err, MOSAIC_ERR_NOMEM, "trainer: out of memory for the history");
+        tr->hist = h, tr->cap_hist = cap;
+    }
+    tr->hist[tr->nhist++] = *row;
+    tr->epoch++;
+    return MOSAIC_OK;
+}
+
+MosaicStatus mosaic_trainer_evaluate(const MosaicTrainer *tr, const MosaicSpikeSet *set, double *acc,
+                                     double *loss, double *rate, MosaicErr *err) {
+    MOSAIC_TRY(check_set_(tr, set, "evaluation", err));
+    MosaicViewIndex vidx;
+    MosaicBpttView view;
+    MOSAIC_TRY(mosaic_view_build(&view, &vidx, &tr->net, tr->cfg.steps, err));
+    const int C = tr->cfg.classes, nt = tr->nthreads;
+    const size_t tn = (size_t)tr->cfg.steps * tr->n;
+    float *v = malloc(sizeof(float) * tn * nt);
+    float *counts = malloc(sizeof(float) * (size_t)C * set->n);
+    double *zs = malloc(sizeof(double) * (size_t)set->n);
+    if (!v || !counts || !zs) {
+        free(v), free(counts), free(zs), mosaic_view_index_free(&vidx);
+        return mosaic_err(err, MOSAIC_ERR_NOMEM, "evaluation: out of memory");
+    }
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
+    for (int s = 0; s < set->n; s++) {
+        int t = thread_id_();
+        mosaic_bptt_sample_forward(&view, mosaic_spikeset_steps(set, s), mosaic_spikeset_chans(set, s),
+                                   v + tn * t, counts + (size_t)C * s, &zs[s], tr->work[t]);
+    }
+    int correct = 0;
+    double ce = 0, z = 0;
+    float logp[MOSAIC_MAX_K];
+    for (int s = 0; s < set->n; s++) {
+        const float *cnt = counts + (size_t)C * s;
+        correct += argmax_(cnt, C) == set->label[s];
+        mosaic_bptt_readout_forward(C, cnt, logp);
+        ce += mosaic_bptt_ce_forward(logp, set->label[s]);
+        z += zs[s];
+    }
+    *acc = (double)correct / set->n;
+    *loss = ce / set->n;
+    *rate = z / ((double)set->n * tn);
+    free(v), free(counts), free(zs);
+    mosaic_view_index_free(&vidx);
+    return MOSAIC_OK;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Accessors
+ * ------------------------------------------------------------------------------------------- */
+
+const MosaicTrainConfig *mosaic_trainer_config(const MosaicTrainer *tr) { return &tr->cfg; }
+const MosaicNetwork *mosaic_trainer_network(const MosaicTrainer *tr) { return &tr->net; }
+int mosaic_trainer_epochs_done(const MosaicTrainer *tr) { return tr->epoch; }
+int mosaic_trainer_history(const MosaicTrainer *tr, const MosaicTrainEpoch **rows) {
+    *rows = tr->hist;
+    return tr->nhist;
+}
+int mosaic_trainer_max_distance(const MosaicTrainer *tr) { return tr->maxd; }
+const int *mosaic_trainer_budgets(const MosaicTrainer *tr) {
+    return tr->cfg.method == MOSAIC_METHOD_ROUTING_AWARE ? tr->budgets : NULL;
+}

@@ -1,0 +1,87 @@
+/* mosaic_trainer_internal: the trainer's state, shared by its modules (trainer, rewire, checkpoint).
+ * Not a public header. */
+#ifndef MOSAIC_TRAINER_INTERNAL_H
+#define MOSAIC_TRAINER_INTERNAL_H
+
+#include "mosaic_bptt.h"
+#include "mosaic_infer.h"
+#include "mosaic_profile.h"
+#include "mosaic_rng.h"
+#include "mosaic_trainer.h"
+
+/* Purposes of the derived random streams: stream = purpose << 40 | epoch or step. */
+enum {
+    STREAM_INIT_ = 1,
+    STREAM_SHUFFLE_ = 2,
+    STREAM_REWIRE_ = 3,
+    STREAM_NOISE_ = 4,
+    STREAM_DEEPR_ = 5,
+};
+static inline void trainer_rng_(MosaicRng *rng, int64_t seed, uint64_t purpose, uint64_t index) {
+    mosaic_rng_derive(rng, (uint64_t)seed, (purpose << 40) | index);
+}
+
+/* The parameters form three segments, each with a mask and Adam moments of the same layout:
+ * SEG_IN_ w_in (n_input_tiles*k*k), SEG_INTRA_ w_intra (tiles*k*k), SEG_LINK_ link_w (cap*k). */
+enum { SEG_IN_ = 0, SEG_INTRA_ = 1, SEG_LINK_ = 2, NSEG_ = 3 };
+
+#define GRAD_CHUNKS_ 8 /* gradients are summed per chunk of the batch, then chunks in order */
+
+struct MosaicTrainer {
+    MosaicTrainConfig cfg;
+    MosaicArch arch;
+    MosaicProfile prof;
+    MosaicNetwork net; /* links sorted by (src, dst); cap_links = cap */
+    int k, tiles, n, maxd, cap, out_tile;
+    size_t seg_len[NSEG_], seg_off[NSEG_], nparams;
+
+    uint8_t *mask; /* (nparams) 1 = active weight */
+    float *adam_m; /* (nparams) */
+    float *adam_v; /* (nparams) */
+    int8_t *sign;  /* (cap*k) deepr: fixed sign of each inter-tile synapse */
+    float *pen;    /* (cap) per-link L2 coefficient: hop penalty + hook */
+    int *budgets;  /* (tiles*(maxd+1)) routing-aware */
+    int *unfilled; /* (tiles*(maxd+1)) budget slots the last refill could not fill (vetoes, bans) */
+    int64_t deepr_budget;
+    uint8_t *banned; /* (n*tiles) links forced out by the hook */
+
+    MosaicRewireHooks hooks;
+    MosaicLinkPenaltyFn pen_fn;
+    void *pen_ctx;
+
+    int epoch;
+    int64_t step;
+    MosaicTrainEpoch *hist;
+    int nhist, cap_hist;
+
+    /* batch buffers */
+    int bcap, nthreads;
+    float *v_all;          /* (bcap, T, N) */
+    float *counts;         /* (bcap, C) */
+    float *dcounts;        /* (bcap, C) */
+    double *zsum;          /* (bcap) */
+    float *grad;           /* (GRAD_CHUNKS_, nparams) */
+    float *noisy;          /* (nparams) weights with programming noise, or NULL */
+    MosaicBpttWork **work; /* (nthreads) */
+};
+
+static inline float *trainer_seg_(const MosaicTrainer *tr, int s) {
+    return s == SEG_IN_ ? tr->net.w_in : s == SEG_INTRA_ ? tr->net.w_intra : tr->net.link_w;
+}
+static inline int64_t trainer_key_(const MosaicTrainer *tr, int32_t src, int32_t dst) {
+    return (int64_t)src * tr->tiles + dst;
+}
+
+/* ---- mosaic_rewire.c ---- */
+/* The initial link set of the method (empty network on entry). */
+MosaicStatus rewire_init_links_(MosaicTrainer *tr, MosaicErr *err);
+/* Routing-aware end-of-epoch pruning and refill; counts into *row. */
+MosaicStatus rewire_epoch_(MosaicTrainer *tr, MosaicTrainEpoch *row, MosaicErr *err);
+/* Classic DeepR after each Adam step (lr of the step). */
+void rewire_deepr_step_(MosaicTrainer *tr, double lr);
+/* Per-link penalty coefficients for links [from, n_links). */
+void rewire_penalties_(MosaicTrainer *tr, int from);
+/* Links per distance with a non-zero weight, and their count. */
+int64_t rewire_gamma_(const MosaicTrainer *tr, int64_t *gamma);
+
+#endif
