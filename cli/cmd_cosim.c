@@ -27,13 +27,6 @@
 #include "mosaic_subprocess.h"
 #include "mosaic_train_run.h"
 
-#ifndef MOSAIC_VERSION
-#define MOSAIC_VERSION "unknown"
-#endif
-#ifndef MOSAIC_GIT_HASH
-#define MOSAIC_GIT_HASH "unknown"
-#endif
-
 static void usage_(FILE *out) {
     fprintf(out,
             "usage: mosaic cosim --config FILE --out RUN [--set key=value ...]\n"

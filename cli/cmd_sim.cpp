@@ -34,13 +34,6 @@ int mosaic_cmd_sim(int argc, char **argv) {
 #include "mosaic_sim.h"
 #include "mosaic_sim_result.h"
 
-#ifndef MOSAIC_VERSION
-#define MOSAIC_VERSION "unknown"
-#endif
-#ifndef MOSAIC_GIT_HASH
-#define MOSAIC_GIT_HASH "unknown"
-#endif
-
 extern char **environ;
 
 static void sim_usage_(FILE *out) {

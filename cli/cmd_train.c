@@ -18,13 +18,6 @@
 #include "mosaic_train_run.h"
 #include "mosaic_trainer.h"
 
-#ifndef MOSAIC_VERSION
-#define MOSAIC_VERSION "unknown"
-#endif
-#ifndef MOSAIC_GIT_HASH
-#define MOSAIC_GIT_HASH "unknown"
-#endif
-
 static void train_usage_(FILE *out) {
     fprintf(out,
             "usage: mosaic train --config FILE --out RUN [--set key=value ...]\n"
