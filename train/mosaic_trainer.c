@@ -188,6 +188,7 @@ void mosaic_trainer_free(MosaicTrainer *tr) {
         free(tr->unfilled);
     free(tr->banned), free(tr->hist), free(tr->v_all), free(tr->counts), free(tr->dcounts), free(tr->zsum);
     free(tr->grad), free(tr->noisy);
+    mosaic_bptt_transpose_free(&tr->tpose);
     if (tr->work)
         for (int t = 0; t < tr->nthreads; t++) mosaic_bptt_work_free(tr->work[t]);
     free(tr->work);
@@ -287,6 +288,11 @@ static MosaicStatus train_batch_(MosaicTrainer *tr, const MosaicSpikeSet *set, c
     const double noise = mosaic_train_config_noise(c);
     if (noise > 0) make_noisy_(tr, noise);
     view_(tr, &view, &vidx, noise > 0 ? tr->noisy : NULL);
+    if (mosaic_bptt_transpose_build(&tr->tpose, &view) != 0) {
+        mosaic_view_index_free(&vidx);
+        return mosaic_err(err, MOSAIC_ERR_NOMEM, "trainer: out of memory for the transposed weights");
+    }
+    view.tr = &tr->tpose;
 
     forward_batch_(tr, &view, set, idx, b);
 
