@@ -27,8 +27,9 @@
 
 static void train_usage_(FILE *out) {
     fprintf(out,
-            "usage: mosaic train --config FILE --out RUN [--set key=value ...]\n"
-            "       mosaic train --resume RUN [--set train.epochs=N ...]\n"
+            "usage: mosaic train --config FILE --out RUN [--set key=value ...] [--stop-after N]\n"
+            "       mosaic train --resume RUN [--stop-after N]\n"
+            "--stop-after N ends this invocation after N more epochs (resume later with --resume RUN).\n"
             "Trains the recurrent LIF network with BPTT (surrogate 1/(10|v-thr|+1)^2) and Adam under\n"
             "train.method = routing-aware | hop-penalty | deepr | dense. Prints one line per epoch\n"
             "(loss, train and test accuracy, spikes per neuron per step, links per distance gamma_d,\n"
@@ -215,7 +216,7 @@ static void print_epoch_(const MosaicTrainer *tr, const MosaicTrainEpoch *e) {
 }
 
 int mosaic_cmd_train(int argc, char **argv) {
-    const char *config = NULL, *out = NULL, *resume = NULL;
+    const char *config = NULL, *out = NULL, *resume = NULL, *stop = NULL;
     CliSets sets = {0};
     for (int i = 1; i < argc; i++) {
         int r;
@@ -230,6 +231,7 @@ int mosaic_cmd_train(int argc, char **argv) {
         if ((r = cli_take_value(argc, argv, &i, "--config", &config)) != 0 ||
             (r = cli_take_value(argc, argv, &i, "--out", &out)) != 0 ||
             (r = cli_take_value(argc, argv, &i, "--resume", &resume)) != 0 ||
+            (r = cli_take_value(argc, argv, &i, "--stop-after", &stop)) != 0 ||
             (r = cli_take_set(argc, argv, &i, &sets)) != 0) {
             if (r < 0) return 2;
             continue;
@@ -281,7 +283,9 @@ int mosaic_cmd_train(int argc, char **argv) {
                (long long)mosaic_trainer_network(tr)->n_links, train.n, test.n, cfg.steps,
                mosaic_trainer_epochs_done(tr) + 1, cfg.epochs);
     snprintf(ckpt, sizeof ckpt, "%s/checkpoint.h5", out);
-    while (st == MOSAIC_OK && mosaic_trainer_epochs_done(tr) < cfg.epochs) {
+    const int stop_at = mosaic_trainer_epochs_done(tr) + (stop ? atoi(stop) : cfg.epochs);
+    while (st == MOSAIC_OK && mosaic_trainer_epochs_done(tr) < cfg.epochs &&
+           mosaic_trainer_epochs_done(tr) < stop_at) {
         MosaicTrainEpoch row;
         st = mosaic_trainer_epoch(tr, &train, &test, &row, &err);
         if (st != MOSAIC_OK) break;
