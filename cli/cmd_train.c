@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli_util.h"
@@ -203,6 +204,27 @@ static MosaicStatus load_data_(const MosaicTrainConfig *c, const char *test_over
  * mosaic train
  * ------------------------------------------------------------------------------------------- */
 
+/* A progress line on stderr at most every 10 s within an epoch. */
+typedef struct {
+    double last;
+    int epoch;
+} Progress_;
+
+static double mono_(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+static void progress_(void *ctx, int done, int total) {
+    Progress_ *p = ctx;
+    double now = mono_();
+    if (done < total && now - p->last >= 10) {
+        fprintf(stderr, "  epoch %d: %d/%d samples\n", p->epoch + 1, done, total);
+        p->last = now;
+    }
+}
+
 static void print_epoch_(const MosaicTrainer *tr, const MosaicTrainEpoch *e) {
     const MosaicTrainConfig *c = mosaic_trainer_config(tr);
     printf("epoch %d/%d  loss %.4f  train %.1f%%  test %.1f%%  rate %.3f  links %lld  gamma", e->epoch + 1,
@@ -284,9 +306,13 @@ int mosaic_cmd_train(int argc, char **argv) {
                mosaic_trainer_epochs_done(tr) + 1, cfg.epochs);
     snprintf(ckpt, sizeof ckpt, "%s/checkpoint.h5", out);
     const int stop_at = mosaic_trainer_epochs_done(tr) + (stop ? atoi(stop) : cfg.epochs);
+    Progress_ prog = {mono_(), 0};
+    if (tr) mosaic_trainer_set_progress(tr, progress_, &prog);
     while (st == MOSAIC_OK && mosaic_trainer_epochs_done(tr) < cfg.epochs &&
            mosaic_trainer_epochs_done(tr) < stop_at) {
         MosaicTrainEpoch row;
+        prog.epoch = mosaic_trainer_epochs_done(tr);
+        prog.last = mono_();
         st = mosaic_trainer_epoch(tr, &train, &test, &row, &err);
         if (st != MOSAIC_OK) break;
         print_epoch_(tr, &row);

@@ -412,6 +412,7 @@ MosaicStatus mosaic_trainer_epoch(MosaicTrainer *tr, const MosaicSpikeSet *train
     for (int start = 0; start < train->n && st == MOSAIC_OK; start += tr->cfg.batch) {
         int b = train->n - start < tr->cfg.batch ? train->n - start : tr->cfg.batch;
         st = train_batch_(tr, train, perm + start, b, row->lr, &bs, err);
+        if (tr->progress) tr->progress(tr->progress_ctx, start + b, train->n);
     }
     free(perm);
     MOSAIC_TRY(st);
@@ -492,4 +493,9 @@ int mosaic_trainer_history(const MosaicTrainer *tr, const MosaicTrainEpoch **row
 int mosaic_trainer_max_distance(const MosaicTrainer *tr) { return tr->maxd; }
 const int *mosaic_trainer_budgets(const MosaicTrainer *tr) {
     return tr->cfg.method == MOSAIC_METHOD_ROUTING_AWARE ? tr->budgets : NULL;
+}
+
+void mosaic_trainer_set_progress(MosaicTrainer *tr, void (*fn)(void *ctx, int done, int total), void *ctx) {
+    tr->progress = fn;
+    tr->progress_ctx = ctx;
 }

@@ -46,6 +46,8 @@ struct MosaicTrainer {
     uint8_t *banned; /* (n*tiles) links forced out by the hook */
 
     MosaicRewireHooks hooks;
+    void (*progress)(void *ctx, int done, int total);
+    void *progress_ctx;
     MosaicLinkPenaltyFn pen_fn;
     void *pen_ctx;
 
