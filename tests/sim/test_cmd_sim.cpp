@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <string>
 
 #include "mosaic_bins.h"
@@ -27,6 +28,48 @@ static int run(const std::string &cmd, std::string *out) {
     if (out) *out = text;
     printf("$ %s\n%s", cmd.c_str(), text.c_str());
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// The signals a VCD declares, as GTKWave names them: scope.path.name[msb:0] (or without range for 1 bit).
+static std::vector<std::string> vcd_signals(const std::string &path) {
+    std::vector<std::string> out, scope;
+    FILE *f = fopen(path.c_str(), "r");
+    char line[1024];
+    while (f && fgets(line, sizeof line, f)) {
+        char a[256], b[256], c[256], d[256], e[256];
+        int width = 0;
+        if (sscanf(line, "$scope module %255s", a) == 1) scope.push_back(a);
+        else if (!strncmp(line, "$upscope", 8)) scope.pop_back();
+        else if (sscanf(line, "$var %255s %d %255s %255s %255s", b, &width, c, d, e) == 5) {
+            std::string full;
+            for (auto &x : scope) full += x + ".";
+            full += d;
+            if (e[0] == '[') full += e;
+            out.push_back(full);
+        } else if (!strncmp(line, "$enddefinitions", 15)) break;
+    }
+    if (f) fclose(f);
+    return out;
+}
+
+// Every signal a GTKWave save file shows must exist in the VCD the simulator writes.
+static int missing_gtkw_signals(const std::string &gtkw, const std::string &vcd) {
+    std::vector<std::string> have = vcd_signals(vcd);
+    FILE *f = fopen(gtkw.c_str(), "r");
+    if (!f) return -1;
+    char line[1024];
+    int missing = 0, shown = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, "mosaic.", 7)) continue;
+        line[strcspn(line, "\n")] = 0;
+        shown++;
+        if (std::find(have.begin(), have.end(), std::string(line)) == have.end()) {
+            printf("  %s: %s not in %s\n", gtkw.c_str(), line, vcd.c_str());
+            missing++;
+        }
+    }
+    fclose(f);
+    return shown > 10 ? missing : -1;
 }
 
 static bool write_dataset(const char *path, int recordings, uint64_t seed) {
@@ -127,6 +170,24 @@ int main(int argc, char **argv) {
         CHECK(vcd.find("$scope module r1_2_3 $end") != std::string::npos);
         CHECK(vcd.find("out_E") != std::string::npos);
         CHECK(vcd.find("$enddefinitions") != std::string::npos);
+        const char *src = getenv("MOSAIC_SOURCE_DIR");
+        if (src) CHECK_EQ_INT(missing_gtkw_signals(std::string(src) + "/waveforms/mosaic_5x5.gtkw", g_dir + "/w.vcd"), 0);
+    }
+    TEST("GtkwaveViewOf8x8MatchesTheSignals") {
+        MosaicArch a8;
+        mosaic_arch_default(&a8);
+        a8.rows = a8.cols = 8;
+        MosaicNetwork n8;
+        CHECK(sim_test_network(&n8, &a8, "1:0.8,3:0.01", seed));
+        const std::string p8 = g_dir + "/net8.h5";
+        CHECK(mosaic_netfile_write(p8.c_str(), &n8, &prov, &err) == MOSAIC_OK);
+        mosaic_network_free(&n8);
+        CHECK_EQ_INT(run(mosaic + " sim --network " + p8 + " --data " + data_path + " --out " + g_dir +
+                             "/sim8.h5 --samples 1 --wave " + g_dir + "/w8.vcd --wave-window 3 --quiet",
+                         NULL),
+                     0);
+        const char *src = getenv("MOSAIC_SOURCE_DIR");
+        if (src) CHECK_EQ_INT(missing_gtkw_signals(std::string(src) + "/waveforms/mosaic_8x8.gtkw", g_dir + "/w8.vcd"), 0);
     }
     TEST("SimAcceptsTheMapperFileAndWritesFst") {
         const std::string map_path = g_dir + "/map.h5";
