@@ -245,6 +245,8 @@ MosaicStatus mosaic_sim_create(MosaicSim **out, const MosaicNetwork *net, const 
                 "a %dx%d array needs a new process",
                 e.rows, e.cols, a->rows, a->cols);
     } else {
+        // Libraries never print: SystemC's banner goes to stdout when its kernel starts unless this is set.
+        setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
         g_array = new mosaic::Array("mosaic", *a);
     }
     std::unique_ptr<MosaicSim> sim(new MosaicSim);

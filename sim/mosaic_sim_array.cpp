@@ -17,6 +17,13 @@ namespace mosaic {
 using sc_core::SC_NS;
 using sc_core::sc_time;
 
+// One routing clock cycle. Built once: constructing an sc_time from a double on every notification
+// shows up in profiles.
+static const sc_time &cycle_time() {
+    static const sc_time t(1, SC_NS);
+    return t;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Verilated router models behind one interface (one class per compiled width, P12)
 // ---------------------------------------------------------------------------------------------
@@ -144,7 +151,7 @@ void RouterTile::tick() {
         if (out[s]) {
             any = true;
             count_lines(st, cell_, MOSAIC_OUT_N + s, out[s]);
-            if (wake_nb[s]) wake_nb[s]->notify(1, SC_NS);
+            if (wake_nb[s]) wake_nb[s]->notify(cycle_time());
         }
         if (e.wave_on && wave_inp_[s] >= 0 && in[s] != wave_in_[s]) {
             e.wave->change(wave_inp_[s], in[s]);
@@ -152,7 +159,7 @@ void RouterTile::tick() {
         }
     }
     if (any) {
-        wake.notify(1, SC_NS); // clear the registered outputs next cycle
+        wake.notify(cycle_time()); // clear the registered outputs next cycle
         e.scheduled++;
     }
     if (err && !err_seen_) {
@@ -293,9 +300,9 @@ void NeuronTile::update(const uint8_t *x) {
         cur_spikes_ = bits;
         if (e.wave_on) e.wave->change(wave_spikes_, bits);
         for (int s = 0; s < 4; s++) count_lines(e.stats, cell_, MOSAIC_OUT_N + s, bits);
-        wake.notify(1, SC_NS);
+        wake.notify(cycle_time());
         for (int s = 0; s < 4; s++)
-            if (wake_r1[s]) wake_r1[s]->notify(1, SC_NS);
+            if (wake_r1[s]) wake_r1[s]->notify(cycle_time());
         e.scheduled++;
     }
 }
@@ -391,7 +398,7 @@ void Array::run_sample() {
     for (int t = 0; t < steps_; t++) {
         // A fresh cycle for the update, so that its spikes never share a time with the last hop.
         e.phase_cycle = 0;
-        wait(1, SC_NS);
+        wait(cycle_time());
         e.now++;
         e.step = t;
         e.wave_on = e.wave && e.global_step >= e.wave_first && e.global_step < e.wave_last;
@@ -411,8 +418,8 @@ void Array::run_sample() {
             if (e.naive) {
                 if (c >= e.K + 1 && scheduled == 0) break;
                 for (auto &r : routers)
-                    if (r) r->wake.notify(1, SC_NS);
-                for (auto &nt : tiles) nt->wake.notify(1, SC_NS);
+                    if (r) r->wake.notify(cycle_time());
+                for (auto &nt : tiles) nt->wake.notify(cycle_time());
             } else if (scheduled == 0) {
                 break;
             }
@@ -424,7 +431,7 @@ void Array::run_sample() {
                 e.wave->change(wave_cycle_, (uint32_t)c);
                 if (c == e.K + 2) e.wave->change(wave_late_, 1);
             }
-            wait(1, SC_NS);
+            wait(cycle_time());
             wait(sc_core::SC_ZERO_TIME); // after every cell of this cycle
             st->cycles++;
         }

@@ -170,7 +170,7 @@ int bench_geometry(int side, bool sparse, int n_samples, int epochs) {
     wopt.wave_first_step = 0;
     wopt.wave_last_step = 1L << 40;
     if (!run_sim(&net, &map, mid, 10, nullptr, opt, 3, &untraced) ||
-        !run_sim(&net, &map, mid, 10, nullptr, wopt, 1, &traced))
+        !run_sim(&net, &map, mid, 10, nullptr, wopt, 3, &traced))
         return 3;
     FILE *wf = std::fopen(wave_path, "r");
     long wave_bytes = 0;

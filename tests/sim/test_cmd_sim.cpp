@@ -38,15 +38,18 @@ static std::vector<std::string> vcd_signals(const std::string &path) {
     while (f && fgets(line, sizeof line, f)) {
         char a[256], b[256], c[256], d[256], e[256];
         int width = 0;
-        if (sscanf(line, "$scope module %255s", a) == 1) scope.push_back(a);
-        else if (!strncmp(line, "$upscope", 8)) scope.pop_back();
+        if (sscanf(line, "$scope module %255s", a) == 1)
+            scope.push_back(a);
+        else if (!strncmp(line, "$upscope", 8))
+            scope.pop_back();
         else if (sscanf(line, "$var %255s %d %255s %255s %255s", b, &width, c, d, e) == 5) {
             std::string full;
             for (auto &x : scope) full += x + ".";
             full += d;
             if (e[0] == '[') full += e;
             out.push_back(full);
-        } else if (!strncmp(line, "$enddefinitions", 15)) break;
+        } else if (!strncmp(line, "$enddefinitions", 15))
+            break;
     }
     if (f) fclose(f);
     return out;
@@ -171,7 +174,9 @@ int main(int argc, char **argv) {
         CHECK(vcd.find("out_E") != std::string::npos);
         CHECK(vcd.find("$enddefinitions") != std::string::npos);
         const char *src = getenv("MOSAIC_SOURCE_DIR");
-        if (src) CHECK_EQ_INT(missing_gtkw_signals(std::string(src) + "/waveforms/mosaic_5x5.gtkw", g_dir + "/w.vcd"), 0);
+        if (src)
+            CHECK_EQ_INT(
+                missing_gtkw_signals(std::string(src) + "/waveforms/mosaic_5x5.gtkw", g_dir + "/w.vcd"), 0);
     }
     TEST("GtkwaveViewOf8x8MatchesTheSignals") {
         MosaicArch a8;
@@ -187,7 +192,9 @@ int main(int argc, char **argv) {
                          NULL),
                      0);
         const char *src = getenv("MOSAIC_SOURCE_DIR");
-        if (src) CHECK_EQ_INT(missing_gtkw_signals(std::string(src) + "/waveforms/mosaic_8x8.gtkw", g_dir + "/w8.vcd"), 0);
+        if (src)
+            CHECK_EQ_INT(
+                missing_gtkw_signals(std::string(src) + "/waveforms/mosaic_8x8.gtkw", g_dir + "/w8.vcd"), 0);
     }
     TEST("SimAcceptsTheMapperFileAndWritesFst") {
         const std::string map_path = g_dir + "/map.h5";
