@@ -8,6 +8,13 @@
 #include "mosaic_mapper.h"
 #include "mosaic_mapper_io.h"
 
+#ifndef MOSAIC_VERSION
+#define MOSAIC_VERSION "unknown"
+#endif
+#ifndef MOSAIC_GIT_HASH
+#define MOSAIC_GIT_HASH "unknown"
+#endif
+
 static void map_usage_(FILE *out) {
     fprintf(
         out,
@@ -155,7 +162,10 @@ int mosaic_cmd_map(int argc, char **argv) {
     memset(&m, 0, sizeof m);
     if (st == MOSAIC_OK)
         st = mosaic_map(&m, &arch, &links, place, out ? MOSAIC_MAP_CONFIG : MOSAIC_MAP_REPORT, &err);
-    if (st == MOSAIC_OK && out) st = mosaic_mapping_write(out, &m, &err);
+    if (st == MOSAIC_OK && out) {
+        const MosaicProvenance prov = {"mosaic map", MOSAIC_VERSION, MOSAIC_GIT_HASH, (int64_t)seed, NULL};
+        st = mosaic_mapping_write(out, &m, &prov, &err);
+    }
     if (st != MOSAIC_OK) {
         free(place);
         mosaic_mapping_free(&m);

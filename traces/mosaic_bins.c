@@ -242,50 +242,6 @@ void mosaic_bins_shuffle(int64_t *idx, int64_t n, uint64_t seed, uint64_t epoch)
     }
 }
 
-static int cmp_i32_(const void *a, const void *b) {
-    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-    return (x > y) - (x < y);
-}
-
-MosaicStatus mosaic_shd_speakers(const MosaicShd *shd, int32_t **speakers, int *n, MosaicErr *err) {
-    int64_t ns = mosaic_shd_num_samples(shd);
-    int32_t *all = malloc(sizeof(int32_t) * (size_t)(ns ? ns : 1));
-    if (!all) return mosaic_err(err, MOSAIC_ERR_NOMEM, "%s: out of memory", mosaic_shd_path(shd));
-    for (int64_t i = 0; i < ns; i++) all[i] = mosaic_shd_speaker(shd, i);
-    qsort(all, (size_t)ns, sizeof *all, cmp_i32_);
-    int k = 0;
-    for (int64_t i = 0; i < ns; i++)
-        if (i == 0 || all[i] != all[i - 1]) all[k++] = all[i];
-    *speakers = all;
-    *n = k;
-    return MOSAIC_OK;
-}
-
-MosaicStatus mosaic_shd_pick_speakers(const MosaicShd *shd, uint64_t seed, int n_pick, int32_t *picked,
-                                      MosaicErr *err) {
-    int32_t *all;
-    int n;
-    MOSAIC_TRY(mosaic_shd_speakers(shd, &all, &n, err));
-    if (n_pick < 0 || n_pick >= n) {
-        free(all);
-        return mosaic_err(err, MOSAIC_ERR_INPUT,
-                          "%s: cannot hold out %d of %d speakers (at least one must stay for training)",
-                          mosaic_shd_path(shd), n_pick, n);
-    }
-    MosaicRng rng;
-    mosaic_rng_seed(&rng, seed);
-    for (int i = 0; i < n_pick; i++) { /* partial Fisher-Yates */
-        int j = i + (int)mosaic_rng_below(&rng, (uint64_t)(n - i));
-        int32_t t = all[i];
-        all[i] = all[j];
-        all[j] = t;
-    }
-    memcpy(picked, all, sizeof(int32_t) * (size_t)n_pick);
-    qsort(picked, (size_t)n_pick, sizeof *picked, cmp_i32_);
-    free(all);
-    return MOSAIC_OK;
-}
-
 MosaicStatus mosaic_bins_split_by_speaker(const MosaicBins *bins, const int32_t *val_speakers, int n_val,
                                           int64_t **train, int64_t *n_train, int64_t **val,
                                           int64_t *n_val_out, MosaicErr *err) {

@@ -94,15 +94,6 @@ MosaicStatus mosaic_bins_split_by_speaker(const MosaicBins *bins, const int32_t 
                                           int64_t **train, int64_t *n_train, int64_t **val,
                                           int64_t *n_val_out, MosaicErr *err);
 
-/* Distinct speakers of the dataset in increasing order (malloc'd into *speakers, count in *n). */
-MosaicStatus mosaic_shd_speakers(const MosaicShd *shd, int32_t **speakers, int *n, MosaicErr *err);
-
-/* Chooses `n_pick` distinct speakers at random (seeded) from the dataset's speakers, in increasing
- * order, into picked[0..n_pick). Fails if the dataset has fewer than n_pick + 1 speakers (a split must
- * leave at least one speaker for training). */
-MosaicStatus mosaic_shd_pick_speakers(const MosaicShd *shd, uint64_t seed, int n_pick, int32_t *picked,
-                                      MosaicErr *err);
-
 #ifdef __cplusplus
 }
 #endif

@@ -74,6 +74,15 @@ const char *mosaic_shd_times_type(const MosaicShd *shd);
  * Not thread-safe on one handle (HDF5 serial): open one handle per thread. */
 MosaicStatus mosaic_shd_read_sample(MosaicShd *shd, int64_t sample, MosaicSpikes *out, MosaicErr *err);
 
+/* Distinct speakers of the dataset in increasing order (malloc'd into *speakers, count in *n). */
+MosaicStatus mosaic_shd_speakers(const MosaicShd *shd, int32_t **speakers, int *n, MosaicErr *err);
+
+/* Chooses `n_pick` distinct speakers at random (seeded) from the dataset's speakers, in increasing
+ * order, into picked[0..n_pick). Fails if the dataset has fewer than n_pick + 1 speakers (a split must
+ * leave at least one speaker for training). */
+MosaicStatus mosaic_shd_pick_speakers(const MosaicShd *shd, uint64_t seed, int n_pick, int32_t *picked,
+                                      MosaicErr *err);
+
 /* ---- writer ---- */
 
 typedef struct MosaicShdWriter MosaicShdWriter;

@@ -202,7 +202,7 @@ int main(int argc, char **argv) {
         MosaicMapping map;
         memset(&map, 0, sizeof map);
         CHECK(sim_test_map(&map, &net));
-        CHECK(mosaic_mapping_write(map_path.c_str(), &map, &err) == MOSAIC_OK);
+        CHECK(mosaic_mapping_write(map_path.c_str(), &map, NULL, &err) == MOSAIC_OK);
         mosaic_mapping_free(&map);
         const int rc =
             run(mosaic + " sim --network " + net_path + " --mapping " + map_path + " --data " + data_path +

@@ -1,0 +1,495 @@
+/* cochlea_chain: the whole front end, channel-parallel (cochlea-model.md §1, §9.4).
+ *
+ * Per file: resample, trim, stage 1, one forward DFT. Then per pair of places (one OpenMP work item):
+ * multiply the spectrum by both V rows, make each product Hermitian so its inverse transform is the
+ * real part the model keeps, pack the two as real and imaginary parts of one inverse DFT of length M,
+ * and run hair cell, fibres and bushy cell on each output. Work memory is O(M) per thread. The pairing
+ * is fixed ((0,1), (2,3), ...), so the arithmetic, and with per-channel RNG streams the spikes, do not
+ * depend on the thread count. */
+#include <assert.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cochlea_internal.h"
+
+#define MODEL_VERSION_ 1ull
+
+void mosaic_cochlea_params_default(MosaicCochleaParams *p) {
+    memset(p, 0, sizeof *p);
+    p->channels = 700;
+    p->fibres = 40;
+    p->fs = 48000.0;
+    p->level = 0.3;
+    p->s0 = 1e9;
+    p->skip_nepers = 40.0;
+    p->tau_ref = 1e-3;
+    p->bm = MOSAIC_COCHLEA_BM_EXACT;
+    p->sampler = MOSAIC_COCHLEA_SAMPLER_EVENT;
+    p->causal = 0;
+    p->fixed_length = 0;
+    p->trim = 0;
+    p->trim_db = 40.0;
+    p->trim_margin = 0.03;
+    p->threads = 0;
+}
+
+MosaicStatus mosaic_cochlea_params_check(const MosaicCochleaParams *p, MosaicErr *err) {
+    if (p->channels < 2 || p->channels > 65535)
+        return mosaic_err(err, MOSAIC_ERR_INPUT, "cochlea parameters: channels = %d; expected 2..65535",
+                          p->channels);
+    if (p->fibres < 1 || p->fibres > 255)
+        return mosaic_err(err, MOSAIC_ERR_INPUT, "cochlea parameters: fibres = %d; expected 1..255",
+                          p->fibres);
+    if (!(p->fs >= 8000.0 && p->fs <= 384000.0))
+        return mosaic_err(err, MOSAIC_ERR_INPUT,
+                          "cochlea parameters: fs = %g; expected 8000..384000 Hz "
+                          "(48000 for SHD)",
+                          p->fs);
+    if (!(p->level > 0.0 && p->level <= 100.0))
+        return mosaic_err(err, MOSAIC_ERR_INPUT, "cochlea parameters: level = %g; expected (0, 100]",
+                          p->level);
+    if (!(p->s0 > 3500.0 * exp(3.0 * 3.5)))
+        return mosaic_err(err, MOSAIC_ERR_INPUT,
+                          "cochlea parameters: s0 = %g; expected > %.4g so stiffness "
+                          "stays positive to the apex (1e9 for SHD)",
+                          p->s0, 3500.0 * exp(3.0 * 3.5));
+    if (!(p->tau_ref >= 0.0 && p->tau_ref < 0.1))
+        return mosaic_err(err, MOSAIC_ERR_INPUT, "cochlea parameters: tau_ref = %g s; expected [0, 0.1)",
+                          p->tau_ref);
+    if (p->bm != MOSAIC_COCHLEA_BM_EXACT && p->bm != MOSAIC_COCHLEA_BM_GAMMATONE)
+        return mosaic_err(err, MOSAIC_ERR_INPUT, "cochlea parameters: bm = %d; expected exact or gammatone",
+                          (int)p->bm);
+    if (p->sampler != MOSAIC_COCHLEA_SAMPLER_EVENT && p->sampler != MOSAIC_COCHLEA_SAMPLER_BERNOULLI)
+        return mosaic_err(err, MOSAIC_ERR_INPUT,
+                          "cochlea parameters: sampler = %d; expected event or "
+                          "bernoulli",
+                          (int)p->sampler);
+    if (!(p->trim_db > 0.0) || !(p->trim_margin >= 0.0))
+        return mosaic_err(err, MOSAIC_ERR_INPUT,
+                          "cochlea parameters: trim_db = %g, trim_margin = %g; expected "
+                          "trim_db > 0 and trim_margin >= 0",
+                          p->trim_db, p->trim_margin);
+    return MOSAIC_OK;
+}
+
+static uint64_t fnv_(uint64_t h, const void *data, const size_t n) {
+    const unsigned char *b = data;
+    for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 0x100000001B3ull;
+    return h;
+}
+
+uint64_t mosaic_cochlea_params_hash(const MosaicCochleaParams *p) {
+    uint64_t h = 0xCBF29CE484222325ull;
+    const uint64_t version = MODEL_VERSION_;
+    const int ints[] = {p->channels, p->fibres,       (int)p->bm, (int)p->sampler,
+                        p->causal,   p->fixed_length, p->trim};
+    const double reals[] = {p->fs, p->level, p->s0, p->skip_nepers, p->tau_ref, p->trim_db, p->trim_margin};
+    h = fnv_(h, &version, sizeof version);
+    h = fnv_(h, ints, sizeof ints);
+    return fnv_(h, reals, sizeof reals);
+}
+
+void mosaic_cochlea_spikes_free(MosaicCochleaSpikes *s) {
+    if (!s) return;
+    free(s->sample);
+    free(s->unit);
+    memset(s, 0, sizeof *s);
+}
+
+double mosaic_cochlea_cf(const int j, const int channels, const double s0, const double fs) {
+    CochleaBm bm;
+    cochlea_bm_init(&bm, s0);
+    double cf, vmax;
+    cochlea_bm_cf(&bm, cochlea_bm_place(&bm, j, channels), floor(fs / 2.0), &cf, &vmax);
+    return cf;
+}
+
+/* ---- stage 2 helpers ---- */
+
+/* Grid length (number of frequencies = inverse DFT length) and forward DFT length for n input samples.
+ * Exact: M = floor(n/2)+1 and n. Fixed-length variant (§9.2): a 5-smooth M' >= (n + 0.05 fs)/2 + 1 on
+ * a ladder of 0.1 s steps (so few distinct V tables serve a corpus), forward length 2(M'-1) >= n. */
+static void grid_(const size_t n, const MosaicCochleaParams *p, size_t *m_grid, size_t *n_fft) {
+    if (!p->fixed_length) {
+        *m_grid = n / 2 + 1;
+        *n_fft = n;
+        return;
+    }
+    const size_t need = (size_t)floor(((double)n + 0.05 * p->fs) / 2.0) + 1;
+    const size_t step = (size_t)floor(p->fs / 20.0);
+    *m_grid = cochlea_fft_smooth_at_least((need + step - 1) / step * step);
+    *n_fft = 2 * (*m_grid - 1);
+}
+
+/* First m_grid bins of the DFT of s2 zero-padded to n_fft (single precision, see cochlea_fft.h). */
+static kiss_fft_cpx *spectrum_(const double *s2, const size_t n, const size_t n_fft, const size_t m_grid) {
+    CochleaFft *fft = cochlea_fft_create(n_fft, 0);
+    kiss_fft_cpx *in = calloc(n_fft, sizeof *in), *out = malloc(n_fft * sizeof *out);
+    kiss_fft_cpx *work = fft ? malloc((cochlea_fft_work_len(fft) + 1) * sizeof *work) : NULL;
+    kiss_fft_cpx *spec = NULL;
+    if (fft && in && out && work) {
+        for (size_t i = 0; i < n; i++) in[i].r = (float)s2[i];
+        cochlea_fft_run(fft, in, out, work);
+        spec = realloc(out, m_grid * sizeof *out);
+        if (spec) out = NULL;
+    }
+    free(out);
+    free(in);
+    free(work);
+    cochlea_fft_free(fft);
+    return spec;
+}
+
+/* x[k] = V[k] S[k] made Hermitian (its inverse DFT is the real part of the product's). */
+static void hermitian_product_(const kiss_fft_cpx *spec, const size_t mg, const kiss_fft_cpx *row,
+                               const size_t len, const int causal, kiss_fft_cpx *x, kiss_fft_cpx *h) {
+    const float sign = causal ? -1.0f : 1.0f;
+    for (size_t k = 0; k < len; k++) {
+        const float vr = row[k].r, vi = sign * row[k].i;
+        x[k].r = vr * spec[k].r - vi * spec[k].i;
+        x[k].i = vr * spec[k].i + vi * spec[k].r;
+    }
+    for (size_t k = len; k < mg; k++) x[k].r = x[k].i = 0.0f;
+    for (size_t k = 0; k < mg; k++) {
+        const kiss_fft_cpx a = x[k], b = x[k == 0 ? 0 : mg - k];
+        h[k].r = 0.5f * (a.r + b.r);
+        h[k].i = 0.5f * (a.i - b.i);
+    }
+}
+
+/* u_a, u_b (first m samples) for rows a and b (b may be absent: len_b = 0, row_b NULL).
+ * buf holds 3 mg complex values; work is the inverse plan's workspace. */
+static void bm_pair_(const kiss_fft_cpx *spec, const size_t mg, const CochleaFft *inv,
+                     const kiss_fft_cpx *row_a, const size_t len_a, const kiss_fft_cpx *row_b,
+                     const size_t len_b, const int causal, kiss_fft_cpx *buf, kiss_fft_cpx *work, float *ua,
+                     float *ub, const size_t m) {
+    if (len_a == 0 && len_b == 0) {
+        memset(ua, 0, m * sizeof *ua);
+        if (ub) memset(ub, 0, m * sizeof *ub);
+        return;
+    }
+    kiss_fft_cpx *x = buf, *ha = buf + mg, *z = buf + 2 * mg;
+    hermitian_product_(spec, mg, row_a, len_a, causal, x, ha);
+    if (len_b > 0) {
+        hermitian_product_(spec, mg, row_b, len_b, causal, x, z);
+        for (size_t k = 0; k < mg; k++) {
+            const kiss_fft_cpx hb = z[k];
+            z[k].r = ha[k].r - hb.i;
+            z[k].i = ha[k].i + hb.r;
+        }
+    } else {
+        memcpy(z, ha, mg * sizeof *z);
+    }
+    cochlea_fft_run(inv, z, x, work);
+    const float scale = 1.0f / (float)mg;
+    for (size_t i = 0; i < m; i++) ua[i] = x[i].r * scale;
+    if (ub)
+        for (size_t i = 0; i < m; i++) ub[i] = x[i].i * scale;
+}
+
+/* ---- the chain ---- */
+
+typedef struct {
+    float *ua, *ub;
+    double *prob, *lam;
+    uint8_t *counts;
+    kiss_fft_cpx *buf, *work;
+} Worker_;
+
+static void worker_free_(Worker_ *w) {
+    free(w->ua), free(w->ub), free(w->prob), free(w->lam), free(w->counts), free(w->buf), free(w->work);
+}
+
+static int worker_alloc_(Worker_ *w, const size_t m, const size_t mg, const size_t work_len) {
+    memset(w, 0, sizeof *w);
+    w->ua = malloc(m * sizeof *w->ua);
+    w->ub = malloc(m * sizeof *w->ub);
+    w->prob = malloc(m * sizeof *w->prob);
+    w->lam = malloc((m + 1) * sizeof *w->lam);
+    w->counts = malloc(m);
+    w->buf = malloc(3 * mg * sizeof *w->buf);
+    w->work = malloc((work_len + 1) * sizeof *w->work);
+    return w->ua && w->ub && w->prob && w->lam && w->counts && w->buf && w->work;
+}
+
+static int cmp_u64_(const void *a, const void *b) {
+    const uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Stages 2-5 on the tapered signal s2 (n samples at p->fs). silent: s2 is digital silence (u = 0). */
+static MosaicStatus run_(const double *s2, const size_t n, const int silent, const MosaicCochleaParams *p,
+                         const uint64_t seed, MosaicCochleaCache *cache, MosaicCochleaSpikes *out,
+                         MosaicErr *err) {
+    const int c = p->channels;
+    const double rate = floor(p->fs / 2.0);
+    const size_t m = n / 2 + 1;
+    size_t mg, n_fft;
+    grid_(n, p, &mg, &n_fft);
+    const int exact = p->bm == MOSAIC_COCHLEA_BM_EXACT && !silent;
+    const int gamma = p->bm == MOSAIC_COCHLEA_BM_GAMMATONE && !silent;
+
+    MosaicStatus st = MOSAIC_OK;
+    kiss_fft_cpx *spec = NULL;
+    CochleaFft *inv = NULL;
+    CochleaPlaceTable *own_places = NULL;
+    const CochleaVTable *table = NULL;
+    const CochleaPlaceTable *places = NULL;
+    CochleaBmFreq *fq = NULL; /* streaming mode: V rows computed per pair, never stored */
+    CochleaBm bm;
+    cochlea_bm_init(&bm, p->s0);
+    uint32_t **chan = calloc((size_t)c, sizeof *chan);
+    size_t *chan_n = calloc((size_t)c, sizeof *chan_n);
+    if (!chan || !chan_n) {
+        st = mosaic_err(err, MOSAIC_ERR_NOMEM, "cochlea: out of memory for %d channels", c);
+        goto done;
+    }
+    if (exact) {
+        spec = spectrum_(s2, n, n_fft, mg);
+        inv = cochlea_fft_create(mg, 1);
+        /* A table that would not fit the cache's budget is not built: rows are then computed per pair
+         * and dropped, keeping memory at O(M) per thread (§9.4) at the cost of the V evaluation. */
+        const size_t table_bytes = (size_t)c * mg * sizeof(kiss_fft_cpx);
+        if (cache && table_bytes <= mosaic_cochlea_cache_budget(cache))
+            table = cochlea_cache_vtable(cache, p->fs, mg, c, p->s0, p->skip_nepers, p->threads);
+        else
+            fq = cochlea_grid_freqs(&bm, p->fs, mg, p->threads);
+        if (!spec || !inv || (!table && !fq)) {
+            st = mosaic_err(err, MOSAIC_ERR_NOMEM,
+                            "cochlea: out of memory for the basilar-membrane filters "
+                            "(%d places x %zu frequencies)",
+                            c, mg);
+            goto done;
+        }
+    } else if (gamma) {
+        places = cache ? cochlea_cache_places(cache, p->fs, c, p->s0, p->threads) : NULL;
+        if (!cache) {
+            CochleaPlaceTable *own = calloc(1, sizeof *own);
+            double *cf = malloc((size_t)c * sizeof *cf), *vmax = malloc((size_t)c * sizeof *vmax);
+            if (own && cf && vmax) {
+#pragma omp parallel for schedule(dynamic, 8) num_threads(COCHLEA_THREADS(p->threads))
+                for (int j = 0; j < c; j++)
+                    cochlea_bm_cf(&bm, cochlea_bm_place(&bm, j, c), rate, &cf[j], &vmax[j]);
+                own->cf = cf, own->vmax = vmax, own->channels = c;
+                places = own_places = own;
+            } else {
+                free(own), free(cf), free(vmax);
+            }
+        }
+        if (!places) {
+            st = mosaic_err(err, MOSAIC_ERR_NOMEM, "cochlea: out of memory for the place table");
+            goto done;
+        }
+    }
+    const size_t work_len = inv ? cochlea_fft_work_len(inv) : 0;
+    const int pairs = (c + 1) / 2;
+    int fail_channel = c;
+    MosaicStatus fail_status = MOSAIC_OK;
+    MosaicErr fail_err = {{0}};
+
+#pragma omp parallel num_threads(COCHLEA_THREADS(p->threads))
+    {
+        Worker_ w;
+        int ok = worker_alloc_(&w, m, exact ? mg : 1, work_len);
+        kiss_fft_cpx *row_a = fq ? malloc(mg * sizeof *row_a) : NULL,
+                     *row_b = fq ? malloc(mg * sizeof *row_b) : NULL;
+        if (fq && (!row_a || !row_b)) ok = 0;
+#pragma omp for schedule(dynamic, 1)
+        for (int pair = 0; pair < pairs; pair++) {
+            const int ja = 2 * pair, jb = ja + 1 < c ? ja + 1 : -1;
+            MosaicErr e;
+            MosaicStatus s = MOSAIC_OK;
+            if (!ok) {
+                s = mosaic_err(&e, MOSAIC_ERR_NOMEM, "cochlea: out of memory for channel %d's signals", ja);
+            } else {
+                if (exact && fq) {
+                    const size_t len_a =
+                        cochlea_v_row(&bm, fq, mg, cochlea_bm_place(&bm, ja, c), p->skip_nepers, row_a);
+                    const size_t len_b = jb >= 0 ? cochlea_v_row(&bm, fq, mg, cochlea_bm_place(&bm, jb, c),
+                                                                 p->skip_nepers, row_b)
+                                                 : 0;
+                    bm_pair_(spec, mg, inv, row_a, len_a, row_b, len_b, p->causal, w.buf, w.work, w.ua,
+                             jb >= 0 ? w.ub : NULL, m);
+                } else if (exact) {
+                    bm_pair_(spec, mg, inv, table->row[ja], table->len[ja], jb >= 0 ? table->row[jb] : NULL,
+                             jb >= 0 ? table->len[jb] : 0, p->causal, w.buf, w.work, w.ua,
+                             jb >= 0 ? w.ub : NULL, m);
+                } else if (gamma) {
+                    cochlea_gammatone_channel(s2, n, p->fs, places->cf[ja], places->vmax[ja], p->causal, w.ua,
+                                              m);
+                    if (jb >= 0)
+                        cochlea_gammatone_channel(s2, n, p->fs, places->cf[jb], places->vmax[jb], p->causal,
+                                                  w.ub, m);
+                } else {
+                    memset(w.ua, 0, m * sizeof *w.ua);
+                    memset(w.ub, 0, m * sizeof *w.ub);
+                }
+                for (int side = 0; side < 2 && s == MOSAIC_OK; side++) {
+                    const int j = side ? jb : ja;
+                    if (j < 0) continue;
+                    mosaic_cochlea_haircell(side ? w.ub : w.ua, m, rate, w.prob);
+                    s = mosaic_cochlea_fibres(w.prob, m, rate, p->fibres, p->tau_ref, p->sampler, seed,
+                                              (uint64_t)j, w.counts, w.lam, &e);
+                    if (s != MOSAIC_OK) break;
+                    /* The bushy output of one channel is short; reuse lam's storage as the spike list. */
+                    uint32_t *spk = (uint32_t *)w.lam;
+                    size_t ns = 0;
+                    mosaic_cochlea_bushy(w.counts, m, rate, p->fibres, p->tau_ref, spk, &ns);
+                    chan[j] = malloc((ns ? ns : 1) * sizeof **chan);
+                    if (!chan[j]) {
+                        s = mosaic_err(&e, MOSAIC_ERR_NOMEM, "cochlea: out of memory for channel %d's spikes",
+                                       j);
+                        break;
+                    }
+                    memcpy(chan[j], spk, ns * sizeof *spk);
+                    chan_n[j] = ns;
+                }
+            }
+            if (s != MOSAIC_OK) {
+#pragma omp critical(cochlea_fail)
+                if (ja < fail_channel) {
+                    fail_channel = ja;
+                    fail_status = s;
+                    fail_err = e;
+                }
+            }
+        }
+        worker_free_(&w);
+        free(row_a);
+        free(row_b);
+    }
+    if (fail_status != MOSAIC_OK) {
+        if (err) *err = fail_err;
+        st = fail_status;
+        goto done;
+    }
+    /* Merge: order by sample, then unit. */
+    size_t total = 0;
+    for (int j = 0; j < c; j++) total += chan_n[j];
+    uint64_t *keys = malloc((total ? total : 1) * sizeof *keys);
+    out->sample = malloc((total ? total : 1) * sizeof *out->sample);
+    out->unit = malloc((total ? total : 1) * sizeof *out->unit);
+    if (!keys || !out->sample || !out->unit) {
+        free(keys);
+        mosaic_cochlea_spikes_free(out);
+        st = mosaic_err(err, MOSAIC_ERR_NOMEM, "cochlea: out of memory for %zu spikes", total);
+        goto done;
+    }
+    size_t at = 0;
+    for (int j = 0; j < c; j++)
+        for (size_t i = 0; i < chan_n[j]; i++) keys[at++] = ((uint64_t)chan[j][i] << 16) | (uint64_t)j;
+    qsort(keys, total, sizeof *keys, cmp_u64_);
+    for (size_t i = 0; i < total; i++) {
+        out->sample[i] = (uint32_t)(keys[i] >> 16);
+        out->unit[i] = (uint16_t)(keys[i] & 0xFFFF);
+    }
+    free(keys);
+    out->count = total;
+    out->rate = rate;
+    out->samples = m;
+    out->seed = seed;
+done:
+    if (chan)
+        for (int j = 0; j < c; j++) free(chan[j]);
+    free(chan);
+    free(chan_n);
+    free(spec);
+    cochlea_fft_free(inv);
+    if (table) cochlea_cache_release(cache, table);
+    free(fq);
+    if (own_places) free(own_places->cf), free(own_places->vmax), free(own_places);
+    return st;
+}
+
+MosaicStatus mosaic_cochlea_convert(const float *audio, const size_t n, const double fs_in,
+                                    const MosaicCochleaParams *p, const uint64_t seed,
+                                    MosaicCochleaCache *cache, MosaicCochleaSpikes *out, int *resampled,
+                                    MosaicErr *err) {
+    memset(out, 0, sizeof *out);
+    if (resampled) *resampled = 0;
+    MOSAIC_TRY(mosaic_cochlea_params_check(p, err));
+    if (!(fs_in > 0.0))
+        return mosaic_err(err, MOSAIC_ERR_INPUT, "cochlea: input sample rate %g Hz; expected > 0", fs_in);
+    float *res = NULL;
+    size_t len = n;
+    const float *x = audio;
+    if (fs_in != p->fs) {
+        MOSAIC_TRY(mosaic_cochlea_resample(audio, n, fs_in, p->fs, &res, &len, err));
+        x = res;
+        if (resampled) *resampled = 1;
+    }
+    size_t start = 0;
+    if (p->trim) mosaic_cochlea_trim(x, len, p->fs, p->trim_db, p->trim_margin, &start, &len);
+    if (len < 2) {
+        free(res);
+        return mosaic_err(err, MOSAIC_ERR_INPUT, "cochlea: %zu samples at %g Hz; expected at least 2", len,
+                          p->fs);
+    }
+    double *s2 = malloc(len * sizeof *s2);
+    if (!s2) {
+        free(res);
+        return mosaic_err(err, MOSAIC_ERR_NOMEM, "cochlea: out of memory for %zu samples", len);
+    }
+    for (size_t i = 0; i < len; i++) s2[i] = x[start + i];
+    free(res);
+    const int audible = mosaic_cochlea_normalise_taper(s2, len, p->level);
+    const MosaicStatus st = run_(s2, len, !audible, p, seed, cache, out, err);
+    free(s2);
+    return st;
+}
+
+MosaicStatus mosaic_cochlea_trace_channel(const double *s2, const size_t n, const MosaicCochleaParams *p,
+                                          const int channel, const uint64_t seed, MosaicCochleaCache *cache,
+                                          float *u, double *prob, uint8_t *counts, MosaicErr *err) {
+    MOSAIC_TRY(mosaic_cochlea_params_check(p, err));
+    if (channel < 0 || channel >= p->channels)
+        return mosaic_err(err, MOSAIC_ERR_INPUT, "cochlea trace: channel %d; expected 0..%d", channel,
+                          p->channels - 1);
+    if (n < 2) return mosaic_err(err, MOSAIC_ERR_INPUT, "cochlea trace: %zu samples; expected at least 2", n);
+    const size_t m = n / 2 + 1;
+    const double rate = floor(p->fs / 2.0);
+    size_t mg, n_fft;
+    grid_(n, p, &mg, &n_fft);
+    CochleaBm bm;
+    cochlea_bm_init(&bm, p->s0);
+    float *uu = malloc(m * sizeof *uu);
+    double *pp = malloc(m * sizeof *pp), *lam = malloc((m + 1) * sizeof *lam);
+    uint8_t *cc = malloc(m);
+    kiss_fft_cpx *spec = NULL, *row = NULL, *buf = NULL, *work = NULL;
+    CochleaBmFreq *fq = NULL;
+    CochleaFft *inv = NULL;
+    MosaicStatus st = MOSAIC_OK;
+    if (!uu || !pp || !lam || !cc) goto nomem;
+    if (p->bm == MOSAIC_COCHLEA_BM_GAMMATONE) {
+        double cf, vmax;
+        cochlea_bm_cf(&bm, cochlea_bm_place(&bm, channel, p->channels), rate, &cf, &vmax);
+        cochlea_gammatone_channel(s2, n, p->fs, cf, vmax, p->causal, uu, m);
+    } else {
+        /* One row only: computed here rather than through the cache, which builds all places. */
+        spec = spectrum_(s2, n, n_fft, mg);
+        fq = cochlea_grid_freqs(&bm, p->fs, mg, p->threads);
+        row = malloc(mg * sizeof *row);
+        buf = malloc(3 * mg * sizeof *buf);
+        inv = cochlea_fft_create(mg, 1);
+        work = inv ? malloc((cochlea_fft_work_len(inv) + 1) * sizeof *work) : NULL;
+        if (!spec || !fq || !row || !buf || !work) goto nomem;
+        const size_t len =
+            cochlea_v_row(&bm, fq, mg, cochlea_bm_place(&bm, channel, p->channels), p->skip_nepers, row);
+        bm_pair_(spec, mg, inv, row, len, NULL, 0, p->causal, buf, work, uu, NULL, m);
+    }
+    (void)cache;
+    mosaic_cochlea_haircell(uu, m, rate, pp);
+    st = mosaic_cochlea_fibres(pp, m, rate, p->fibres, p->tau_ref, p->sampler, seed, (uint64_t)channel, cc,
+                               lam, err);
+    if (u) memcpy(u, uu, m * sizeof *uu);
+    if (prob) memcpy(prob, pp, m * sizeof *pp);
+    if (counts) memcpy(counts, cc, m);
+    goto out;
+nomem:
+    st = mosaic_err(err, MOSAIC_ERR_NOMEM, "cochlea trace: out of memory for %zu samples", n);
+out:
+    free(uu), free(pp), free(lam), free(cc), free(spec), free(row), free(buf), free(work), free(fq);
+    cochlea_fft_free(inv);
+    return st;
+}

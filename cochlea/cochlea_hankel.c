@@ -1,0 +1,49 @@
+/* cochlea_hankel: complex H0^(1), two branches joined at |z| = 10 (see cochlea_hankel.h). */
+#include "cochlea_hankel.h"
+
+#include <math.h>
+
+#define EULER_GAMMA_ 0.57721566490153286061
+#define PI_ 3.14159265358979323846
+
+double complex cochlea_hankel0_series(const double complex z) {
+    /* J0 = sum t_k, Y0 = 2/pi [ (Log(z/2) + gamma) J0 - sum_{k>=1} H_k t_k ], t_k = (-z^2/4)^k / (k!)^2. */
+    const double complex q = -z * z / 4.0;
+    double complex t = 1.0, j0 = 1.0, ysum = 0.0;
+    double harmonic = 0.0;
+    for (int k = 1; k < 200; k++) {
+        t *= q / ((double)k * (double)k);
+        harmonic += 1.0 / k;
+        j0 += t;
+        ysum += harmonic * t;
+        /* Both sums have converged once a term is negligible against each (terms shrink
+         * monotonically once k > |z|/2, which the first condition ensures). */
+        if (k > cabs(z) && cabs(t) * harmonic <= 1e-18 * cabs(j0) && cabs(t) * harmonic <= 1e-18 * cabs(ysum))
+            break;
+    }
+    const double complex y0 = (2.0 / PI_) * ((clog(z / 2.0) + EULER_GAMMA_) * j0 - ysum);
+    return j0 + I * y0;
+}
+
+double complex cochlea_hankel0_asymptotic(const double complex z) {
+    /* sqrt(2/(pi z)) e^{i(z - pi/4)} sum t_k, t_k = t_{k-1} i (-(2k-1)^2) / (8 k z). The series diverges
+     * eventually: stop at the smallest term, or once terms drop below 1e-17 of the sum. */
+    const double complex inv8z = 1.0 / (8.0 * z);
+    double complex t = 1.0, sum = 1.0;
+    double prev = 1.0;
+    for (int k = 1; k < 100; k++) {
+        const double odd = 2.0 * k - 1.0;
+        const double complex next = t * (-I * odd * odd / k) * inv8z;
+        const double mag = cabs(next);
+        if (mag >= prev) break;
+        t = next;
+        sum += t;
+        prev = mag;
+        if (mag < 1e-17 * cabs(sum)) break;
+    }
+    return csqrt(2.0 / (PI_ * z)) * cexp(I * (z - PI_ / 4.0)) * sum;
+}
+
+double complex cochlea_hankel0(const double complex z) {
+    return cabs(z) < 10.0 ? cochlea_hankel0_series(z) : cochlea_hankel0_asymptotic(z);
+}
