@@ -131,6 +131,7 @@ static MosaicStatus program_routers(MosaicSim *sim, mosaic::Array *array, Mosaic
     for (auto &rp : array->routers) {
         if (!rp) continue;
         mosaic::RouterTile &r = *rp;
+        r.catch_up();
         const int W = r.width(), lines = 4 * W, words = (lines + 31) / 32, cell = r.cell();
         std::vector<uint32_t> mem((size_t)lines * words, 0);
         for (int i = map->conn_offset[cell]; i < map->conn_offset[cell + 1]; i++) {
@@ -362,6 +363,7 @@ const MosaicSimStats *mosaic_sim_stats(MosaicSim *sim) {
         int64_t *ports = s->port_spikes + (size_t)cell * MOSAIC_NPORTS;
         if (g_array->routers[(size_t)cell]) {
             // The routers count in hardware; read their counters through the configuration port.
+            g_array->routers[(size_t)cell]->catch_up();
             for (int p = 0; p < MOSAIC_NPORTS; p++)
                 ports[p] = g_array->routers[(size_t)cell]->model().read(kCountBase + (uint32_t)p);
         } else {

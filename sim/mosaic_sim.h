@@ -50,6 +50,7 @@ typedef struct {
     int n_cells, max_lines;         /* max_lines = widest port of any cell (k or router width) */
     int64_t samples, steps, cycles; /* simulated: samples, time steps, routing cycles (incl. drains) */
     int64_t cell_evals;             /* router and NT evaluations (the work activity gating saves) */
+    int64_t rtl_clocks;             /* clock edges given to Verilated routers while running samples */
     int64_t *port_spikes;           /* (n_cells, 8) spikes per port; routers: read from the RTL counters */
     int64_t *line_spikes;           /* (n_cells, 8, max_lines) spikes per line */
     int32_t *peak_lines;            /* (n_cells, 8) most lines of the port active in one cycle */

@@ -44,7 +44,7 @@ bool fail(const char *what, const MosaicErr &err) {
 }
 
 struct Run {
-    double s_per_sample = 0, cycles_per_s = 0, evals_per_cycle = 0, cycles_per_step = 0;
+    double s_per_sample = 0, cycles_per_s = 0, evals_per_cycle = 0, clocks_per_cycle = 0, cycles_per_step = 0;
     int correct = 0;
 };
 
@@ -74,6 +74,7 @@ bool run_sim(const MosaicNetwork *net, const MosaicMapping *map, const std::vect
     const double cycles_per_pass = (double)s->cycles / reps;
     out->cycles_per_s = cycles_per_pass / best;
     out->evals_per_cycle = s->cycles ? (double)s->cell_evals / (double)s->cycles : 0.0;
+    out->clocks_per_cycle = s->cycles ? (double)s->rtl_clocks / (double)s->cycles : 0.0;
     out->cycles_per_step = (double)s->cycles / (double)s->steps;
     mosaic_sim_free(sim);
     return true;
@@ -186,14 +187,14 @@ int bench_geometry(int side, bool sparse, int n_samples, int epochs) {
                 1e3 * peer, activity);
     std::printf(
         "   array, activity-gated    %8.3f ms/sample   %7.1f samples/s  %.3g cycles/s  %.1f cycles/step  "
-        "%.1f cell evals/cycle  accuracy %.3f\n",
+        "%.1f cell evals (%.1f RTL clocks)/cycle  accuracy %.3f\n",
         1e3 * gated.s_per_sample, 1.0 / gated.s_per_sample, gated.cycles_per_s, gated.cycles_per_step,
-        gated.evals_per_cycle, acc);
+        gated.evals_per_cycle, gated.clocks_per_cycle, acc);
     std::printf(
         "   array, naive (all cells) %8.3f ms/sample   %7.1f samples/s  %.3g cycles/s  %.1f cycles/step  "
-        "%.1f cell evals/cycle\n",
+        "%.1f cell evals (%.1f RTL clocks)/cycle\n",
         1e3 * naive.s_per_sample, 1.0 / naive.s_per_sample, naive.cycles_per_s, naive.cycles_per_step,
-        naive.evals_per_cycle);
+        naive.evals_per_cycle, naive.clocks_per_cycle);
     std::printf("   10-step window: untraced %.3f ms, traced %.3f ms (%.2f MB VCD per window)\n",
                 1e3 * untraced.s_per_sample, 1e3 * traced.s_per_sample,
                 wave_bytes / 1e6 / (double)mid.size());
