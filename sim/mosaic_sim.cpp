@@ -274,7 +274,6 @@ MosaicStatus mosaic_sim_create(MosaicSim **out, const MosaicNetwork *net, const 
     mosaic::Engine &e = g_array->engine;
     e.net = &s->eff;
     e.inbound = &s->inbound;
-    e.map = map;
     e.K = opt.cycles_per_step > 0  ? opt.cycles_per_step
           : a->cycles_per_step > 0 ? a->cycles_per_step
                                    : std::max(map->max_route, 1);
@@ -388,8 +387,4 @@ int mosaic_sim_read_device(MosaicSim *sim, int cell, int in_port, int in_line, i
         return -1;
     const int row = in_port * W + in_line, col = (out_port - MOSAIC_OUT_N) * W + out_line;
     return (int)((r.model().read(xbar_addr(W, row, col / 32)) >> (col % 32)) & 1u);
-}
-
-float mosaic_sim_link_weight(const MosaicSim *sim, int link, int j) {
-    return sim->eff.link_w[(size_t)link * sim->net->arch.neurons_per_tile + j];
 }

@@ -100,9 +100,6 @@ const MosaicSimStats *mosaic_sim_stats(MosaicSim *sim);
  * configuration port: 1 ON, 0 OFF, -1 not a router or out of range. */
 int mosaic_sim_read_device(MosaicSim *sim, int cell, int in_port, int in_line, int out_port, int out_line);
 
-/* Effective weight of NT crossbar row `link` onto neuron j after the device model (for tests). */
-float mosaic_sim_link_weight(const MosaicSim *sim, int link, int j);
-
 #ifdef __cplusplus
 }
 #endif

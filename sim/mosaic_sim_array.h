@@ -30,7 +30,6 @@ namespace mosaic {
 struct Engine {
     const MosaicNetwork *net = nullptr; // effective weights (after the device model)
     const MosaicInbound *inbound = nullptr;
-    const MosaicMapping *map = nullptr;
     int K = 1; // routing cycles per step
     int late_policy = MOSAIC_LATE_DROP;
     bool naive = false;
