@@ -356,8 +356,42 @@ const uint8_t *mosaic_sim_raster(const MosaicSim *sim, int *steps) {
     return e.raster.data();
 }
 
+// Input-port statistics from the outputs that feed them (the cells count only what they drive); an NT's
+// spikes leave on all four sides and are counted once, as out_N.
+static void fill_input_stats(MosaicSimStats *s, const MosaicArch *a) {
+    const int GR = mosaic_grid_rows(a), GC = mosaic_grid_cols(a), L = s->max_lines;
+    const int dr[4] = {-1, 0, 1, 0}, dc[4] = {0, 1, 0, -1};
+    for (int cell = 0; cell < s->n_cells; cell++) {
+        if (mosaic_cell_kind(cell / GC, cell % GC) != MOSAIC_CELL_NT) continue;
+        for (int p = MOSAIC_OUT_E; p <= MOSAIC_OUT_W; p++) {
+            std::memcpy(s->line_spikes + ((size_t)cell * MOSAIC_NPORTS + p) * L,
+                        s->line_spikes + ((size_t)cell * MOSAIC_NPORTS + MOSAIC_OUT_N) * L,
+                        sizeof(int64_t) * L);
+            s->peak_lines[cell * MOSAIC_NPORTS + p] = s->peak_lines[cell * MOSAIC_NPORTS + MOSAIC_OUT_N];
+        }
+    }
+    for (int cell = 0; cell < s->n_cells; cell++) {
+        const int gr = cell / GC, gc = cell % GC;
+        for (int side = 0; side < 4; side++) {
+            const int r = gr + dr[side], c = gc + dc[side];
+            int64_t *dst = s->line_spikes + ((size_t)cell * MOSAIC_NPORTS + MOSAIC_IN_N + side) * L;
+            int32_t *peak = s->peak_lines + cell * MOSAIC_NPORTS + MOSAIC_IN_N + side;
+            if (r < 0 || c < 0 || r >= GR || c >= GC) {
+                std::memset(dst, 0, sizeof(int64_t) * L);
+                *peak = 0;
+                continue;
+            }
+            const int from =
+                (mosaic_cell_index(a, r, c)) * MOSAIC_NPORTS + MOSAIC_OUT_N + mosaic_opposite_dir(side);
+            std::memcpy(dst, s->line_spikes + (size_t)from * L, sizeof(int64_t) * L);
+            *peak = s->peak_lines[from];
+        }
+    }
+}
+
 const MosaicSimStats *mosaic_sim_stats(MosaicSim *sim) {
     MosaicSimStats *s = &sim->stats;
+    fill_input_stats(s, &sim->net->arch);
     for (int cell = 0; cell < s->n_cells; cell++) {
         int64_t *ports = s->port_spikes + (size_t)cell * MOSAIC_NPORTS;
         if (g_array->routers[(size_t)cell]) {

@@ -83,6 +83,8 @@ template <class V> class RouterModelT final : public RouterModel {
 // Statistics helpers
 // ---------------------------------------------------------------------------------------------
 
+// Output ports only: an input port carries exactly what the neighbour's facing output port drives, so
+// input statistics are filled in from the outputs when they are read (mosaic_sim_stats).
 static inline void count_lines(MosaicSimStats *s, int cell, int port, uint32_t bits) {
     if (!bits) return;
     const int idx = cell * MOSAIC_NPORTS + port;
@@ -167,7 +169,6 @@ void RouterTile::tick() {
             cur_out_[s] = out[s];
             if (e.wave_on) e.wave->change(wave_out_[s], out[s]);
         }
-        if (in[s]) count_lines(st, cell_, MOSAIC_IN_N + s, in[s]);
         if (out[s]) {
             any = true;
             count_lines(st, cell_, MOSAIC_OUT_N + s, out[s]);
@@ -246,7 +247,6 @@ void NeuronTile::tick() {
     for (int s = 0; s < 4; s++) {
         uint32_t bits = in_[s]->read();
         if (!bits) continue;
-        count_lines(st, cell_, MOSAIC_IN_N + s, bits);
         while (bits) {
             const int line = __builtin_ctz(bits);
             bits &= bits - 1;
@@ -319,7 +319,7 @@ void NeuronTile::update(const uint8_t *x) {
         spikes.write(bits);
         cur_spikes_ = bits;
         if (e.wave_on) e.wave->change(wave_spikes_, bits);
-        for (int s = 0; s < 4; s++) count_lines(e.stats, cell_, MOSAIC_OUT_N + s, bits);
+        count_lines(e.stats, cell_, MOSAIC_OUT_N, bits); // the same lines leave on all four sides
         wake.notify(cycle_time());
         for (int s = 0; s < 4; s++)
             if (wake_r1[s]) wake_r1[s]->notify(cycle_time());
