@@ -91,7 +91,8 @@ int bench_geometry(int side, bool sparse, int n_samples, int epochs) {
     cfg.seed = 42;
     cfg.epochs = epochs;
     cfg.batch = 32;
-    cfg.lr = 5e-3;
+    cfg.lr = 1e-2;
+    cfg.classes = 10;                // learnable within a few epochs of a small synthetic set
     if (sparse) cfg.target_fr = 0.5; // 10 * mean(z) -> 0.5: about 0.05 spikes per neuron per step
     std::strcpy(cfg.profile, "1:0.8,3:0.01");
     const int train_n = side == 5 ? 256 : 128;
