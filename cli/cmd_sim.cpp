@@ -34,6 +34,7 @@ int mosaic_cmd_sim(int argc, char **argv) {
 #include "mosaic_netfile.h"
 #include "mosaic_sim.h"
 #include "mosaic_sim_result.h"
+#include "mosaic_train_run.h"
 #include "mosaic_trainer.h"
 
 #ifndef MOSAIC_VERSION
@@ -92,12 +93,7 @@ static MosaicStatus load_network_(const char *path, MosaicNetwork *net, MosaicEr
                       ckpt = std::string(path) + "/checkpoint.bin";
     MosaicArch arch;
     MosaicTrainConfig cfg;
-    mosaic_arch_default(&arch);
-    mosaic_train_config_default(&cfg);
-    MosaicCfgSection sec[2] = {mosaic_arch_config_section(&arch), mosaic_train_config_section(&cfg)};
-    MOSAIC_TRY(mosaic_cfg_load_file(cfg_path.c_str(), sec, 2, err));
-    MOSAIC_TRY(mosaic_arch_validate(&arch, cfg_path.c_str(), err));
-    MOSAIC_TRY(mosaic_train_config_validate(&cfg, &arch, cfg_path.c_str(), err));
+    MOSAIC_TRY(mosaic_train_load_config(cfg_path.c_str(), nullptr, 0, &arch, &cfg, nullptr, 0, err));
     MosaicTrainer *tr = nullptr;
     MosaicStatus st = mosaic_trainer_create(&tr, &cfg, &arch, err);
     if (st == MOSAIC_OK) st = mosaic_trainer_load(tr, ckpt.c_str(), err);
