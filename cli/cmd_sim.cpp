@@ -37,13 +37,6 @@ int mosaic_cmd_sim(int argc, char **argv) {
 #include "mosaic_train_run.h"
 #include "mosaic_trainer.h"
 
-#ifndef MOSAIC_VERSION
-#define MOSAIC_VERSION "unknown"
-#endif
-#ifndef MOSAIC_GIT_HASH
-#define MOSAIC_GIT_HASH "unknown"
-#endif
-
 extern char **environ;
 
 static void sim_usage_(FILE *out) {
