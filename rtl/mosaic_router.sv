@@ -237,6 +237,10 @@ module mosaic_router #(
       CfgWriteInMap: assert (cfg_xbar_valid || cfg_addr_i == StatusBase + 16'd8)
         else $error("mosaic_router (%0d,%0d): configuration write to unmapped address 0x%04x",
                     row_i, col_i, cfg_addr_i);
+      // Reprogramming a crossbar while spikes cross it would route them through a half-written row.
+      CfgWriteWhenIdle: assert (in_pad == '0)
+        else $error("mosaic_router (%0d,%0d): configuration write while input lines carry spikes",
+                    row_i, col_i);
     end
   end
 
