@@ -237,11 +237,6 @@ void NeuronTile::tick() {
     Engine &e = *e_;
     MosaicSimStats *st = e.stats;
     st->cell_evals++;
-    if (cur_spikes_ && e.phase_cycle >= 1) { // the spike lines carry one cycle's pulse
-        spikes.write(0);
-        cur_spikes_ = 0;
-        if (e.wave_on) e.wave->change(wave_spikes_, 0);
-    }
     // A spike read at phase cycle c left its source NT at cycle 0 and crossed c-1 routing tiles.
     const int latency = e.phase_cycle - 1;
     for (int s = 0; s < 4; s++) {
@@ -320,11 +315,17 @@ void NeuronTile::update(const uint8_t *x) {
         cur_spikes_ = bits;
         if (e.wave_on) e.wave->change(wave_spikes_, bits);
         count_lines(e.stats, cell_, MOSAIC_OUT_N, bits); // the same lines leave on all four sides
-        wake.notify(cycle_time());
         for (int s = 0; s < 4; s++)
             if (wake_r1[s]) wake_r1[s]->notify(cycle_time());
         e.scheduled++;
     }
+}
+
+void NeuronTile::end_pulse() {
+    if (!cur_spikes_) return;
+    spikes.write(0);
+    cur_spikes_ = 0;
+    if (e_->wave_on) e_->wave->change(wave_spikes_, 0);
 }
 
 void NeuronTile::declare_wave(VcdWriter &w) {
@@ -452,6 +453,10 @@ void Array::run_sample() {
                 if (c == e.K + 2) e.wave->change(wave_late_, 1);
             }
             wait(cycle_time());
+            // The NT output register holds its spikes for one cycle: the R1s read them now (this write
+            // lands at the end of the cycle), without waking every NT just to drop its pulse.
+            if (c == 1)
+                for (auto &nt : tiles) nt->end_pulse();
             wait(sc_core::SC_ZERO_TIME); // after every cell of this cycle
             st->cycles++;
         }

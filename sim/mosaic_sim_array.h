@@ -98,9 +98,9 @@ class NeuronTile : public sc_core::sc_module {
     NeuronTile(sc_core::sc_module_name name, Engine *engine, int phys_tile, int cell);
 
     sc_core::sc_in<uint32_t> in_n, in_e, in_s, in_w;
-    // Line i = neuron i of the tile. Written by the step update (controller thread) and cleared by the
-    // tile's own method one cycle later, never in the same delta.
-    sc_core::sc_signal<uint32_t, sc_core::SC_MANY_WRITERS> spikes;
+    // Line i = neuron i of the tile, a one-cycle pulse, written only from the controller thread
+    // (update, end_pulse).
+    sc_core::sc_signal<uint32_t> spikes;
     sc_core::sc_event wake;
     sc_core::sc_event *wake_r1[4] = {nullptr, nullptr, nullptr, nullptr};
 
@@ -108,6 +108,7 @@ class NeuronTile : public sc_core::sc_module {
     void program(int logical_tile, const MosaicNtRow *rows, int n_rows, int max_lines);
     void reset_state();
     void update(const uint8_t *x); // the step-t update at phase cycle 0
+    void end_pulse();              // drops the spike lines after their one cycle (phase cycle 1)
     void declare_wave(VcdWriter &w);
 
   private:
