@@ -14,6 +14,7 @@ int mosaic_cmd_sim(int argc, char **argv) {
 }
 #else
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,25 +34,29 @@ int mosaic_cmd_sim(int argc, char **argv) {
 #include "mosaic_netfile.h"
 #include "mosaic_sim.h"
 #include "mosaic_sim_result.h"
+#include "mosaic_train_run.h"
+#include "mosaic_trainer.h"
 
 extern char **environ;
 
 static void sim_usage_(FILE *out) {
     std::fprintf(
         out,
-        "usage: mosaic sim --network NET.h5 [--mapping MAP.h5] --data TEST.h5[.gz] --out SIM.h5\n"
-        "                  [--samples N] [--offset O] [--steps T] [--ideal] [--cycles-per-step K]\n"
+        "usage: mosaic sim --network NET.h5|RUN [--mapping MAP.h5] --data TEST.h5[.gz] --out SIM.h5\n"
+        "                  [--samples N] [--offset O|all] [--steps T] [--ideal] [--cycles-per-step K]\n"
         "                  [--late drop|next_step] [--wave FILE.vcd|FILE.fst] [--wave-window A:B|N]\n"
         "                  [--wave-depth 1|2] [--naive] [--quiet] [--set key=value ...]\n"
         "Runs the network on the cycle-accurate Mosaic array: Verilated routers programmed from the "
         "mapper's\n"
         "line assignment through their configuration ports, LIF neuron tiles on the training engine's "
         "kernel.\n"
+        "  --network      a network file, or a training run directory (RUN/config.yaml + checkpoint.bin)\n"
         "  --mapping      a mapping file from `mosaic map --out`: its placement is used and its line\n"
         "                 assignment must equal the one re-derived here\n"
         "  --data         SHD-layout dataset, binned like training (100 steps over 1.4 s, every 6th "
         "channel);\n"
-        "                 sample i is view offset O of recording i\n"
+        "                 sample i is view offset O of recording i (--offset all: every view, as training\n"
+        "                 evaluates)\n"
         "  --ideal        ideal NT devices (otherwise the network file's device.* keys apply)\n"
         "  --cycles-per-step  routing cycles per time step (default: the longest route of the mapping)\n"
         "  --wave         waveform of router traffic, signals named by grid cell (r1_2_3.out_E); .fst via\n"
@@ -70,6 +75,24 @@ static double now_s_() {
 static bool ends_with_(const char *s, const char *suffix) {
     const size_t n = std::strlen(s), m = std::strlen(suffix);
     return n >= m && std::strcmp(s + n - m, suffix) == 0;
+}
+
+// The network of a training run directory (RUN/config.yaml + RUN/checkpoint.bin, as `mosaic train`
+// writes them), exported the way the trainer exports it; or a network file.
+static MosaicStatus load_network_(const char *path, MosaicNetwork *net, MosaicErr *err) {
+    struct stat sb;
+    if (stat(path, &sb) != 0 || !S_ISDIR(sb.st_mode)) return mosaic_netfile_read(path, net, err);
+    const std::string cfg_path = std::string(path) + "/config.yaml",
+                      ckpt = std::string(path) + "/checkpoint.bin";
+    MosaicArch arch;
+    MosaicTrainConfig cfg;
+    MOSAIC_TRY(mosaic_train_load_config(cfg_path.c_str(), nullptr, 0, &arch, &cfg, nullptr, 0, err));
+    MosaicTrainer *tr = nullptr;
+    MosaicStatus st = mosaic_trainer_create(&tr, &cfg, &arch, err);
+    if (st == MOSAIC_OK) st = mosaic_trainer_load(tr, ckpt.c_str(), err);
+    if (st == MOSAIC_OK) st = mosaic_trainer_export(tr, net, err);
+    mosaic_trainer_free(tr);
+    return st;
 }
 
 // The violation report of a network that does not fit (one line per port over capacity).
@@ -206,7 +229,7 @@ int mosaic_cmd_sim(int argc, char **argv) {
     };
     long samples = -1, offset = 0, steps = 100, cycles = 0, depth = 1, late = -1;
     if ((samples_s && !int_arg("--samples", samples_s, 1, 1L << 30, &samples)) ||
-        (offset_s && !int_arg("--offset", offset_s, 0, 1 << 20, &offset)) ||
+        (offset_s && std::strcmp(offset_s, "all") && !int_arg("--offset", offset_s, 0, 1 << 20, &offset)) ||
         (steps_s && !int_arg("--steps", steps_s, 2, 1 << 20, &steps)) ||
         (cycles_s && !int_arg("--cycles-per-step", cycles_s, 1, 1 << 20, &cycles)) ||
         (depth_s && !int_arg("--wave-depth", depth_s, 1, 2, &depth)))
@@ -249,7 +272,7 @@ int mosaic_cmd_sim(int argc, char **argv) {
     // ---- network, architecture overrides, mapping ----
     MosaicErr err;
     MosaicNetwork net;
-    MosaicStatus st = mosaic_netfile_read(net_path, &net, &err);
+    MosaicStatus st = load_network_(net_path, &net, &err);
     if (st != MOSAIC_OK) return cli_fail("sim", st, &err);
     const MosaicArch before = net.arch;
     MosaicCfgSection sec = mosaic_arch_config_section(&net.arch);
@@ -313,8 +336,11 @@ int mosaic_cmd_sim(int argc, char **argv) {
         mosaic_network_free(&net);
         return cli_fail("sim", st, &err);
     }
-    const int64_t recordings = mosaic_shd_num_samples(shd);
-    const int n = (int)(samples > 0 ? std::min<int64_t>(samples, recordings) : recordings);
+    // One view per recording (offset O), or every view of every recording (--offset all, as training
+    // evaluates).
+    const bool all_views = offset_s && !std::strcmp(offset_s, "all");
+    const int64_t available = all_views ? mosaic_bins_count(bins) : mosaic_shd_num_samples(shd);
+    const int n = (int)(samples > 0 ? std::min<int64_t>(samples, available) : available);
 
     // ---- simulator ----
     MosaicSimOptions opt;
@@ -340,7 +366,7 @@ int mosaic_cmd_sim(int argc, char **argv) {
     double last_print = t0;
     int correct = 0;
     for (int i = 0; i < n && st == MOSAIC_OK; i++) {
-        index[(size_t)i] = (int64_t)i * mosaic_bins_offsets(bins) + offset;
+        index[(size_t)i] = all_views ? i : (int64_t)i * mosaic_bins_offsets(bins) + offset;
         st = mosaic_bins_sample(bins, index[(size_t)i], x.data(), &err);
         if (st != MOSAIC_OK) break;
         label[(size_t)i] = mosaic_bins_label(bins, index[(size_t)i]);

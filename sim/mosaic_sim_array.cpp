@@ -17,6 +17,13 @@ namespace mosaic {
 using sc_core::SC_NS;
 using sc_core::sc_time;
 
+// One routing clock cycle. Built once: constructing an sc_time from a double on every notification
+// shows up in profiles.
+static const sc_time &cycle_time() {
+    static const sc_time t(1, SC_NS);
+    return t;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Verilated router models behind one interface (one class per compiled width, P12)
 // ---------------------------------------------------------------------------------------------
@@ -76,6 +83,8 @@ template <class V> class RouterModelT final : public RouterModel {
 // Statistics helpers
 // ---------------------------------------------------------------------------------------------
 
+// Output ports only: an input port carries exactly what the neighbour's facing output port drives, so
+// input statistics are filled in from the outputs when they are read (mosaic_sim_stats).
 static inline void count_lines(MosaicSimStats *s, int cell, int port, uint32_t bits) {
     if (!bits) return;
     const int idx = cell * MOSAIC_NPORTS + port;
@@ -125,6 +134,15 @@ RouterTile::~RouterTile() = default;
 
 void RouterTile::clear_run_state() { err_seen_ = false; }
 
+void RouterTile::catch_up() {
+    if (!rtl_behind_) return;
+    const uint32_t zero[4] = {0, 0, 0, 0};
+    uint32_t out[4];
+    bool err = false;
+    model_->clock(zero, out, &err);
+    rtl_behind_ = false;
+}
+
 void RouterTile::tick() {
     Engine &e = *e_;
     MosaicSimStats *st = e.stats;
@@ -132,7 +150,18 @@ void RouterTile::tick() {
     uint32_t in[4], out[4];
     for (int s = 0; s < 4; s++) in[s] = in_[s]->read();
     bool err = false;
-    model_->clock(in, out, &err);
+    if (!e.naive && !(in[0] | in[1] | in[2] | in[3])) {
+        // A cycle without input spikes (the one after a burst, woken to clear the outputs): the crossbar
+        // registers all-zero outputs, which is all the RTL clock would do besides counting the outputs it
+        // held; that clock is deferred to the next active cycle (or catch_up), where its counters take
+        // the held outputs into account exactly once.
+        for (int s = 0; s < 4; s++) out[s] = 0;
+        rtl_behind_ = rtl_behind_ || (cur_out_[0] | cur_out_[1] | cur_out_[2] | cur_out_[3]);
+    } else {
+        model_->clock(in, out, &err);
+        rtl_behind_ = false;
+        st->rtl_clocks++;
+    }
     bool any = false;
     for (int s = 0; s < 4; s++) {
         if (out[s] != cur_out_[s]) {
@@ -140,11 +169,10 @@ void RouterTile::tick() {
             cur_out_[s] = out[s];
             if (e.wave_on) e.wave->change(wave_out_[s], out[s]);
         }
-        if (in[s]) count_lines(st, cell_, MOSAIC_IN_N + s, in[s]);
         if (out[s]) {
             any = true;
             count_lines(st, cell_, MOSAIC_OUT_N + s, out[s]);
-            if (wake_nb[s]) wake_nb[s]->notify(1, SC_NS);
+            if (wake_nb[s]) wake_nb[s]->notify(cycle_time());
         }
         if (e.wave_on && wave_inp_[s] >= 0 && in[s] != wave_in_[s]) {
             e.wave->change(wave_inp_[s], in[s]);
@@ -152,7 +180,7 @@ void RouterTile::tick() {
         }
     }
     if (any) {
-        wake.notify(1, SC_NS); // clear the registered outputs next cycle
+        wake.notify(cycle_time()); // clear the registered outputs next cycle
         e.scheduled++;
     }
     if (err && !err_seen_) {
@@ -209,17 +237,11 @@ void NeuronTile::tick() {
     Engine &e = *e_;
     MosaicSimStats *st = e.stats;
     st->cell_evals++;
-    if (cur_spikes_ && e.phase_cycle >= 1) { // the spike lines carry one cycle's pulse
-        spikes.write(0);
-        cur_spikes_ = 0;
-        if (e.wave_on) e.wave->change(wave_spikes_, 0);
-    }
     // A spike read at phase cycle c left its source NT at cycle 0 and crossed c-1 routing tiles.
     const int latency = e.phase_cycle - 1;
     for (int s = 0; s < 4; s++) {
         uint32_t bits = in_[s]->read();
         if (!bits) continue;
-        count_lines(st, cell_, MOSAIC_IN_N + s, bits);
         while (bits) {
             const int line = __builtin_ctz(bits);
             bits &= bits - 1;
@@ -292,12 +314,18 @@ void NeuronTile::update(const uint8_t *x) {
         spikes.write(bits);
         cur_spikes_ = bits;
         if (e.wave_on) e.wave->change(wave_spikes_, bits);
-        for (int s = 0; s < 4; s++) count_lines(e.stats, cell_, MOSAIC_OUT_N + s, bits);
-        wake.notify(1, SC_NS);
+        count_lines(e.stats, cell_, MOSAIC_OUT_N, bits); // the same lines leave on all four sides
         for (int s = 0; s < 4; s++)
-            if (wake_r1[s]) wake_r1[s]->notify(1, SC_NS);
+            if (wake_r1[s]) wake_r1[s]->notify(cycle_time());
         e.scheduled++;
     }
+}
+
+void NeuronTile::end_pulse() {
+    if (!cur_spikes_) return;
+    spikes.write(0);
+    cur_spikes_ = 0;
+    if (e_->wave_on) e_->wave->change(wave_spikes_, 0);
 }
 
 void NeuronTile::declare_wave(VcdWriter &w) {
@@ -391,7 +419,7 @@ void Array::run_sample() {
     for (int t = 0; t < steps_; t++) {
         // A fresh cycle for the update, so that its spikes never share a time with the last hop.
         e.phase_cycle = 0;
-        wait(1, SC_NS);
+        wait(cycle_time());
         e.now++;
         e.step = t;
         e.wave_on = e.wave && e.global_step >= e.wave_first && e.global_step < e.wave_last;
@@ -411,8 +439,8 @@ void Array::run_sample() {
             if (e.naive) {
                 if (c >= e.K + 1 && scheduled == 0) break;
                 for (auto &r : routers)
-                    if (r) r->wake.notify(1, SC_NS);
-                for (auto &nt : tiles) nt->wake.notify(1, SC_NS);
+                    if (r) r->wake.notify(cycle_time());
+                for (auto &nt : tiles) nt->wake.notify(cycle_time());
             } else if (scheduled == 0) {
                 break;
             }
@@ -424,7 +452,11 @@ void Array::run_sample() {
                 e.wave->change(wave_cycle_, (uint32_t)c);
                 if (c == e.K + 2) e.wave->change(wave_late_, 1);
             }
-            wait(1, SC_NS);
+            wait(cycle_time());
+            // The NT output register holds its spikes for one cycle: the R1s read them now (this write
+            // lands at the end of the cycle), without waking every NT just to drop its pulse.
+            if (c == 1)
+                for (auto &nt : tiles) nt->end_pulse();
             wait(sc_core::SC_ZERO_TIME); // after every cell of this cycle
             st->cycles++;
         }

@@ -30,7 +30,6 @@ namespace mosaic {
 struct Engine {
     const MosaicNetwork *net = nullptr; // effective weights (after the device model)
     const MosaicInbound *inbound = nullptr;
-    const MosaicMapping *map = nullptr;
     int K = 1; // routing cycles per step
     int late_policy = MOSAIC_LATE_DROP;
     bool naive = false;
@@ -76,6 +75,8 @@ class RouterTile : public sc_core::sc_module {
     RouterModel &model() { return *model_; }
     void declare_wave(VcdWriter &w);
     void clear_run_state();
+    // Gives the RTL the idle clock edge the gating skipped (before its counters are read).
+    void catch_up();
 
   private:
     void tick();
@@ -85,6 +86,7 @@ class RouterTile : public sc_core::sc_module {
     uint32_t cur_out_[4] = {0, 0, 0, 0};
     uint32_t wave_in_[4] = {0, 0, 0, 0};
     bool err_seen_ = false;
+    bool rtl_behind_ = false; // the RTL still holds outputs of a cycle whose idle successor was skipped
     int wave_out_[4] = {-1, -1, -1, -1}, wave_inp_[4] = {-1, -1, -1, -1}, wave_err_ = -1;
     sc_core::sc_in<uint32_t> *in_[4];
     sc_core::sc_signal<uint32_t> *out_[4];
@@ -96,9 +98,9 @@ class NeuronTile : public sc_core::sc_module {
     NeuronTile(sc_core::sc_module_name name, Engine *engine, int phys_tile, int cell);
 
     sc_core::sc_in<uint32_t> in_n, in_e, in_s, in_w;
-    // Line i = neuron i of the tile. Written by the step update (controller thread) and cleared by the
-    // tile's own method one cycle later, never in the same delta.
-    sc_core::sc_signal<uint32_t, sc_core::SC_MANY_WRITERS> spikes;
+    // Line i = neuron i of the tile, a one-cycle pulse, written only from the controller thread
+    // (update, end_pulse).
+    sc_core::sc_signal<uint32_t> spikes;
     sc_core::sc_event wake;
     sc_core::sc_event *wake_r1[4] = {nullptr, nullptr, nullptr, nullptr};
 
@@ -106,6 +108,7 @@ class NeuronTile : public sc_core::sc_module {
     void program(int logical_tile, const MosaicNtRow *rows, int n_rows, int max_lines);
     void reset_state();
     void update(const uint8_t *x); // the step-t update at phase cycle 0
+    void end_pulse();              // drops the spike lines after their one cycle (phase cycle 1)
     void declare_wave(VcdWriter &w);
 
   private:

@@ -29,6 +29,10 @@ void program_region(float *w, size_t n, float gmax, const MosaicDeviceModel *dev
         }
         double g = std::fabs((double)w[i]);
         if (step > 0) g = std::round(g / step) * step;
+        if (g == 0.0) { // quantised to level 0: the pair stays unprogrammed, hence exactly zero
+            w[i] = 0.0f;
+            continue;
+        }
         g += dev->programming_noise * gmax * noise;
         if (g < 0) g = 0; // a conductance cannot go negative
         if (step > 0 && g > gmax) g = gmax;

@@ -4,8 +4,9 @@
  * having `levels` conductance levels between 0 and Gmax = max |w| of the network (0 = continuous).
  * Programming adds Gaussian noise of sigma programming_noise * Gmax to each programmed device; a
  * fraction of devices is stuck at 0 (the weight vanishes) or at Gmax (the pair reads +-Gmax).
- * Zero weights are unprogrammed pairs and stay exactly zero. Read noise is per read and is applied by
- * the neuron tile (mosaic_device_read_sigma). Ideal devices leave every weight bit-identical. */
+ * Zero weights, and weights quantised to level 0, are unprogrammed pairs and stay exactly zero. Read noise is
+ * per read and is applied by the neuron tile (mosaic_device_read_sigma). Ideal devices leave every weight
+ * bit-identical. */
 #ifndef MOSAIC_SIM_DEVICE_H
 #define MOSAIC_SIM_DEVICE_H
 
