@@ -10,8 +10,15 @@ extern "C" {
 
 int mosaic_cmd_arch(int argc, char **argv);
 int mosaic_cmd_config(int argc, char **argv);
+int mosaic_cmd_proxy_check(int argc, char **argv);
+int mosaic_cmd_cosim(int argc, char **argv);
 int mosaic_cmd_dataset_make(int argc, char **argv);
 int mosaic_cmd_map(int argc, char **argv);
+int mosaic_cmd_dataset(int argc, char **argv);
+int mosaic_cmd_dataset_synth(int argc, char **argv);
+int mosaic_cmd_train(int argc, char **argv);
+int mosaic_cmd_eval(int argc, char **argv);
+int mosaic_cmd_sim(int argc, char **argv);
 
 #ifdef __cplusplus
 }

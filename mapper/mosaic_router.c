@@ -234,3 +234,19 @@ MosaicStatus mosaic_router_add_all(MosaicRouter *r, const MosaicLinks *links, Mo
 int mosaic_router_links(const MosaicRouter *r) { return r->links; }
 int mosaic_router_violations(const MosaicRouter *r) { return r->violations; }
 const int32_t *mosaic_router_counts(const MosaicRouter *r) { return r->count; }
+
+int64_t mosaic_router_devices(const MosaicRouter *r) {
+    MapperDevices_ d;
+    mapper_devices_(&r->arch, r->count, &d);
+    return d.total;
+}
+
+int64_t mosaic_router_devices_with(MosaicRouter *r, int32_t src, int32_t dst) {
+    MosaicPortRef marks[MOSAIC_ROUTE_MAX_MARKS];
+    const int n = mosaic_router_link_ports(r, src, dst, marks);
+    /* Apply the link's new port uses to the loads, size the tiles, and undo: no copy of the loads. */
+    for (int i = 0; i < n; i++) r->count[mosaic_cp(marks[i].cell, marks[i].port)]++;
+    const int64_t total = mosaic_router_devices(r);
+    for (int i = 0; i < n; i++) r->count[mosaic_cp(marks[i].cell, marks[i].port)]--;
+    return total;
+}

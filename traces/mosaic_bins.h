@@ -69,7 +69,10 @@ int32_t mosaic_bins_speaker(const MosaicBins *bins, int64_t view);
 MosaicStatus mosaic_bins_preload(MosaicBins *bins, void (*progress)(int64_t done, int64_t total, void *ctx),
                                  void *ctx, MosaicErr *err);
 
-/* Writes view sample `view` as a dense (T, C) uint8 matrix: out[t*C + c]. */
+/* Writes view sample `view` as a dense (T, C) uint8 matrix: out[t*C + c].
+ * Threads: after mosaic_bins_preload, mosaic_bins_sample and mosaic_bins_batch only read the view and
+ * may run on several threads at once (e.g. one batch slice per OpenMP thread); without preload they
+ * read the file through the shared handle (HDF5 is not thread-safe) and must stay on one thread. */
 MosaicStatus mosaic_bins_sample(MosaicBins *bins, int64_t view, uint8_t *out, MosaicErr *err);
 
 /* Fills out (n, T, C) with the view samples views[0..n) and labels[0..n) with their labels (labels may
@@ -93,15 +96,6 @@ void mosaic_bins_shuffle(int64_t *idx, int64_t n, uint64_t seed, uint64_t epoch)
 MosaicStatus mosaic_bins_split_by_speaker(const MosaicBins *bins, const int32_t *val_speakers, int n_val,
                                           int64_t **train, int64_t *n_train, int64_t **val,
                                           int64_t *n_val_out, MosaicErr *err);
-
-/* Distinct speakers of the dataset in increasing order (malloc'd into *speakers, count in *n). */
-MosaicStatus mosaic_shd_speakers(const MosaicShd *shd, int32_t **speakers, int *n, MosaicErr *err);
-
-/* Chooses `n_pick` distinct speakers at random (seeded) from the dataset's speakers, in increasing
- * order, into picked[0..n_pick). Fails if the dataset has fewer than n_pick + 1 speakers (a split must
- * leave at least one speaker for training). */
-MosaicStatus mosaic_shd_pick_speakers(const MosaicShd *shd, uint64_t seed, int n_pick, int32_t *picked,
-                                      MosaicErr *err);
 
 #ifdef __cplusplus
 }

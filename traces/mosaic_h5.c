@@ -478,6 +478,7 @@ MosaicStatus mosaic_h5_attr_read_string(const MosaicH5File *f, const char *obj, 
     if (H5Tis_variable_str(ft) > 0) {
         hid_t mt = H5Tcopy(H5T_C_S1);
         H5Tset_size(mt, H5T_VARIABLE);
+        H5Tset_cset(mt, H5Tget_cset(ft)); /* HDF5 1.10 converts no string between ASCII and UTF-8 */
         char *v = NULL;
         if (H5Aread(a, mt, &v) < 0 || !v)
             st = mosaic_err(err, MOSAIC_ERR_INPUT, "%s: attribute '%s' of '%s': read failed", f->path, name,
@@ -497,6 +498,7 @@ MosaicStatus mosaic_h5_attr_read_string(const MosaicH5File *f, const char *obj, 
         char *v = calloc(n + 1, 1);
         hid_t mt = H5Tcopy(H5T_C_S1);
         H5Tset_size(mt, n);
+        H5Tset_cset(mt, H5Tget_cset(ft));
         if (!v)
             st = mosaic_err(err, MOSAIC_ERR_NOMEM, "%s: out of memory", f->path);
         else if (H5Aread(a, mt, v) < 0) {

@@ -45,11 +45,11 @@ void mosaic_spikes_free(MosaicSpikes *spikes); /* accepts a zeroed or freed buff
 
 typedef struct MosaicShd MosaicShd;
 
-/* Opens `path` (".gz" suffix: gzip, inflated into memory), checks the structure (every dataset above
- * present with the right class of type; times/units/labels/speaker of equal length N; every label in
- * [0, classes); speakers >= 0) and reads labels, speakers and class names. Units are checked against
- * the root attribute "n_units" if the file has one (our writer stores it), else MOSAIC_SHD_UNITS.
- * On error *out is NULL and nothing stays open. Close with mosaic_shd_close. */
+/* Opens `path` (".gz" suffix: gzip, inflated into memory and kept there until mosaic_shd_close), checks the
+ * structure (every dataset above present with the right class of type; times/units/labels/speaker of equal
+ * length N; every label in [0, classes); speakers >= 0) and reads labels, speakers and class names. Units are
+ * checked against the root attribute "n_units" if the file has one (our writer stores it), else
+ * MOSAIC_SHD_UNITS. On error *out is NULL and nothing stays open. Close with mosaic_shd_close. */
 MosaicStatus mosaic_shd_open(const char *path, MosaicShd **out, MosaicErr *err);
 void mosaic_shd_close(MosaicShd *shd); /* accepts NULL */
 
@@ -73,6 +73,15 @@ const char *mosaic_shd_times_type(const MosaicShd *shd);
  * [0, n_units), times finite and >= 0. On error `out` keeps its buffers but its content is undefined.
  * Not thread-safe on one handle (HDF5 serial): open one handle per thread. */
 MosaicStatus mosaic_shd_read_sample(MosaicShd *shd, int64_t sample, MosaicSpikes *out, MosaicErr *err);
+
+/* Distinct speakers of the dataset in increasing order (malloc'd into *speakers, count in *n). */
+MosaicStatus mosaic_shd_speakers(const MosaicShd *shd, int32_t **speakers, int *n, MosaicErr *err);
+
+/* Chooses `n_pick` distinct speakers at random (seeded) from the dataset's speakers, in increasing
+ * order, into picked[0..n_pick). Fails if the dataset has fewer than n_pick + 1 speakers (a split must
+ * leave at least one speaker for training). */
+MosaicStatus mosaic_shd_pick_speakers(const MosaicShd *shd, uint64_t seed, int n_pick, int32_t *picked,
+                                      MosaicErr *err);
 
 /* ---- writer ---- */
 

@@ -52,6 +52,7 @@ static int arrays_(const MosaicTrainer *tr, Arr_ *a) {
     a[n++] = (Arr_){tr->sign, L * k};
     a[n++] = (Arr_){tr->pen, sizeof(float) * L};
     a[n++] = (Arr_){tr->budgets, sizeof(int) * (size_t)tr->tiles * (tr->maxd + 1)};
+    a[n++] = (Arr_){tr->unfilled, sizeof(int) * (size_t)tr->tiles * (tr->maxd + 1)};
     a[n++] = (Arr_){tr->banned, (size_t)tr->n * tr->tiles};
     a[n++] = (Arr_){tr->hist, sizeof(MosaicTrainEpoch) * (size_t)tr->nhist};
     return n;

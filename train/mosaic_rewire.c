@@ -213,6 +213,7 @@ static MosaicStatus fill_budgets_(MosaicTrainer *tr, uint8_t *keep, MosaicRng *r
     for (int s = 0; s < tiles; s++)
         for (int d = 1; d < D; d++) {
             int need = tr->budgets[s * D + d] - count[s * D + d];
+            tr->unfilled[s * D + d] = 0;
             if (need <= 0) continue;
             int nc = 0;
             for (int i = 0; i < k; i++)
@@ -235,6 +236,7 @@ static MosaicStatus fill_budgets_(MosaicTrainer *tr, uint8_t *keep, MosaicRng *r
                 need--;
                 if (tr->hooks.on_add) tr->hooks.on_add(tr->hooks.ctx, src, dst);
             }
+            tr->unfilled[s * D + d] = need;
             row->shortfall += need;
         }
     row->grown += m;
@@ -457,6 +459,18 @@ void mosaic_trainer_set_link_penalty(MosaicTrainer *tr, MosaicLinkPenaltyFn fn, 
  * Invariants and export
  * ------------------------------------------------------------------------------------------- */
 
+/* True when tile s at distance d holds more than `budget` links only because protected links cannot go. */
+static int protected_only_(const MosaicTrainer *tr, int s, int d, int budget) {
+    int unprot = 0, all = 0;
+    for (int l = 0; l < tr->net.n_links; l++) {
+        if (tr->net.link_src[l] / tr->k != s || mosaic_tile_distance(&tr->arch, s, tr->net.link_dst[l]) != d)
+            continue;
+        all++;
+        unprot += !is_protected_(tr, l);
+    }
+    return all > budget && unprot == 0;
+}
+
 MosaicStatus mosaic_trainer_check(const MosaicTrainer *tr, MosaicErr *err) {
     const int k = tr->k, D = tr->maxd + 1;
     for (int l = 0; l < tr->net.n_links; l++) {
@@ -486,8 +500,11 @@ MosaicStatus mosaic_trainer_check(const MosaicTrainer *tr, MosaicErr *err) {
             int s = tr->net.link_src[l] / k;
             count[s * D + mosaic_tile_distance(&tr->arch, s, tr->net.link_dst[l])]++;
         }
+        /* Exact budgets, except slots no admissible candidate could fill (vetoed or banned) and
+         * protected links kept above a lowered budget. */
         for (int i = 0; i < tr->tiles * D; i++)
-            if (count[i] != tr->budgets[i]) {
+            if (count[i] + tr->unfilled[i] != tr->budgets[i] &&
+                !(count[i] > tr->budgets[i] && protected_only_(tr, i / D, i % D, tr->budgets[i]))) {
                 int s = i / D, d = i % D, c = count[i];
                 free(count);
                 return mosaic_err(err, MOSAIC_ERR_INTERNAL,

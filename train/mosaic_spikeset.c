@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mosaic_bins.h"
 #include "mosaic_rng.h"
+#include "mosaic_shd.h"
 
 MosaicStatus mosaic_spikeset_create(MosaicSpikeSet *set, int n, int steps, int channels, int classes,
                                     MosaicErr *err) {
@@ -98,6 +100,47 @@ MosaicStatus mosaic_spikeset_synthetic(MosaicSpikeSet *set, int n, int steps, in
         st = mosaic_spikeset_add(set, s, x, label, err);
     }
     free(pat), free(x);
+    if (st != MOSAIC_OK) mosaic_spikeset_free(set);
+    return st;
+}
+
+MosaicStatus mosaic_spikeset_load_shd(MosaicSpikeSet *set, const char *path, int steps, double window_s,
+                                      int channels, int classes, MosaicErr *err) {
+    memset(set, 0, sizeof *set);
+    MosaicShd *shd = NULL;
+    MOSAIC_TRY(mosaic_shd_open(path, &shd, err));
+    if (mosaic_shd_num_classes(shd) > classes) {
+        MosaicStatus st =
+            mosaic_err(err, MOSAIC_ERR_INPUT,
+                       "%s: /extra/keys names %d classes; expected at most %d (train.data.classes)", path,
+                       mosaic_shd_num_classes(shd), classes);
+        mosaic_shd_close(shd);
+        return st;
+    }
+    MosaicBinSpec spec;
+    mosaic_bin_spec_default(&spec);
+    spec.steps = steps;
+    spec.window = window_s;
+    spec.channels = channels;
+    spec.binary = 1;
+    MosaicBins *bins = NULL;
+    uint8_t *x = NULL;
+    MosaicStatus st = mosaic_bins_create(shd, &spec, &bins, err);
+    if (st == MOSAIC_OK) st = mosaic_bins_preload(bins, NULL, NULL, err);
+    const int64_t n = st == MOSAIC_OK ? mosaic_bins_count(bins) : 0;
+    if (st == MOSAIC_OK && n > INT32_MAX)
+        st = mosaic_err(err, MOSAIC_ERR_INPUT, "%s: %lld view samples exceed the engine's limit", path,
+                        (long long)n);
+    if (st == MOSAIC_OK) st = mosaic_spikeset_create(set, (int)n, steps, channels, classes, err);
+    if (st == MOSAIC_OK && !(x = malloc((size_t)steps * channels)))
+        st = mosaic_err(err, MOSAIC_ERR_NOMEM, "%s: out of memory", path);
+    for (int64_t v = 0; st == MOSAIC_OK && v < n; v++) {
+        st = mosaic_bins_sample(bins, v, x, err);
+        if (st == MOSAIC_OK) st = mosaic_spikeset_add(set, (int)v, x, mosaic_bins_label(bins, v), err);
+    }
+    free(x);
+    mosaic_bins_free(bins);
+    mosaic_shd_close(shd);
     if (st != MOSAIC_OK) mosaic_spikeset_free(set);
     return st;
 }

@@ -46,6 +46,13 @@ static inline const int32_t *mosaic_spikeset_chans(const MosaicSpikeSet *set, in
 MosaicStatus mosaic_spikeset_synthetic(MosaicSpikeSet *set, int n, int steps, int channels, int classes,
                                        uint64_t pattern_seed, uint64_t sample_seed, MosaicErr *err);
 
+/* Reads a dataset in SHD layout (.h5 or .h5.gz) through the traces module's binning view: `steps`
+ * bins over `window_s` seconds (the reference digitize rule), binary cells, the units reduced to
+ * `channels` by the reference's stride rule, every channel offset a separate sample. `classes` is the
+ * number the network reads out; a file with more classes is an error. */
+MosaicStatus mosaic_spikeset_load_shd(MosaicSpikeSet *set, const char *path, int steps, double window_s,
+                                      int channels, int classes, MosaicErr *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -44,7 +44,6 @@ void mosaic_train_config_default(MosaicTrainConfig *c) {
     c->deepr_temperature = 1e-10;
     c->deepr_birth = 0.01;
     c->data_source = MOSAIC_DATA_SYNTHETIC;
-    c->channel_stride = 6;
     c->synth_train = 2000;
     c->synth_test = 500;
     c->synth_seed = 1;
@@ -78,7 +77,9 @@ static const MosaicCfgField fields_[] = {
        "firing threshold (reset by subtraction)"),
     F_("data.steps", MOSAIC_CFG_INT, steps, 1, 100000, NULL, "time steps T per sample"),
     F_("data.window_s", MOSAIC_CFG_DOUBLE, window_s, 1e-6, 1e6, NULL, "time window binned into the T steps"),
-    F_("data.inputs", MOSAIC_CFG_INT, inputs, 1, 1 << 20, NULL, "input channels (SHD 700 / stride 6 = 128)"),
+    F_("data.inputs", MOSAIC_CFG_INT, inputs, 1, 1 << 20, NULL,
+       "input channels; SHD units are reduced to these by the stride rule (700 -> 128 with stride 6, every "
+       "offset a sample)"),
     F_("data.classes", MOSAIC_CFG_INT, classes, 2, MOSAIC_MAX_K, NULL,
        "classes = readout neurons (the last ones of the last tile)"),
     F_("loss.lambda_fr", MOSAIC_CFG_DOUBLE, lambda_fr, 0, 1e9, NULL, "weight of the firing-rate term"),
@@ -111,8 +112,6 @@ static const MosaicCfgField fields_[] = {
        "synthetic: built-in class-dependent spike patterns; shd: train/test files in SHD layout"),
     F_("data.train", MOSAIC_CFG_STRING, data_train, 0, 512, NULL, "training set (SHD layout, .h5 or .h5.gz)"),
     F_("data.test", MOSAIC_CFG_STRING, data_test, 0, 512, NULL, "test set (SHD layout, .h5 or .h5.gz)"),
-    F_("data.channel_stride", MOSAIC_CFG_INT, channel_stride, 1, 700, NULL,
-       "keep every stride-th channel; every offset gives a sub-sample for training"),
     F_("data.synthetic.train", MOSAIC_CFG_INT, synth_train, 1, 1 << 24, NULL, "synthetic training samples"),
     F_("data.synthetic.test", MOSAIC_CFG_INT, synth_test, 1, 1 << 24, NULL, "synthetic test samples"),
     F_("data.synthetic.seed", MOSAIC_CFG_INT64, synth_seed, 0, 9.2e18, NULL,

@@ -53,7 +53,6 @@ typedef struct {
 
     int data_source; /* MosaicDataSource */
     char data_train[512], data_test[512];
-    int channel_stride; /* SHD: keep every stride-th of the 700 channels (reference 6 -> 128 inputs) */
     int synth_train, synth_test;
     int64_t synth_seed;
 } MosaicTrainConfig;

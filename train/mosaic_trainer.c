@@ -143,12 +143,13 @@ MosaicStatus mosaic_trainer_create(MosaicTrainer **out, const MosaicTrainConfig 
     tr->sign = calloc((size_t)tr->cap * k, 1);
     tr->pen = calloc((size_t)tr->cap, sizeof(float));
     tr->budgets = calloc((size_t)tr->tiles * (tr->maxd + 1), sizeof(int));
+    tr->unfilled = calloc((size_t)tr->tiles * (tr->maxd + 1), sizeof(int));
     tr->banned = calloc((size_t)tr->n * tr->tiles, 1);
     tr->grad = malloc(sizeof(float) * tr->nparams * GRAD_CHUNKS_);
     tr->noisy = mosaic_train_config_noise(cfg) > 0 ? malloc(sizeof(float) * tr->nparams) : NULL;
     tr->work = calloc((size_t)tr->nthreads, sizeof *tr->work);
-    int ok = tr->mask && tr->adam_m && tr->adam_v && tr->sign && tr->pen && tr->budgets && tr->banned &&
-             tr->grad && tr->work && (tr->noisy || mosaic_train_config_noise(cfg) <= 0);
+    int ok = tr->mask && tr->adam_m && tr->adam_v && tr->sign && tr->pen && tr->budgets && tr->unfilled &&
+             tr->banned && tr->grad && tr->work && (tr->noisy || mosaic_train_config_noise(cfg) <= 0);
     for (int t = 0; ok && t < tr->nthreads; t++) ok = (tr->work[t] = mosaic_bptt_work_create(tr->n)) != NULL;
     if (!ok) {
         mosaic_trainer_free(tr);
@@ -183,7 +184,8 @@ MosaicStatus mosaic_trainer_create(MosaicTrainer **out, const MosaicTrainConfig 
 void mosaic_trainer_free(MosaicTrainer *tr) {
     if (!tr) return;
     mosaic_network_free(&tr->net);
-    free(tr->mask), free(tr->adam_m), free(tr->adam_v), free(tr->sign), free(tr->pen), free(tr->budgets);
+    free(tr->mask), free(tr->adam_m), free(tr->adam_v), free(tr->sign), free(tr->pen), free(tr->budgets),
+        free(tr->unfilled);
     free(tr->banned), free(tr->hist), free(tr->v_all), free(tr->counts), free(tr->dcounts), free(tr->zsum);
     free(tr->grad), free(tr->noisy);
     if (tr->work)

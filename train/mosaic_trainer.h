@@ -81,7 +81,8 @@ const int *mosaic_trainer_budgets(const MosaicTrainer *tr);
 /* The exported network: a copy with links that have no non-zero weight dropped; caller frees. */
 MosaicStatus mosaic_trainer_export(const MosaicTrainer *tr, MosaicNetwork *out, MosaicErr *err);
 
-/* Checks the method's invariants (exact budgets, protected links present, masked weights and their
+/* Checks the method's invariants after an epoch or creation (exact budgets, apart from slots no admissible
+ * candidate could fill and protected links above a lowered budget; masked weights and their
  * moments zero, no duplicate or self-tile links); describes the first violation in err. */
 MosaicStatus mosaic_trainer_check(const MosaicTrainer *tr, MosaicErr *err);
 

@@ -41,6 +41,7 @@ struct MosaicTrainer {
     int8_t *sign;  /* (cap*k) deepr: fixed sign of each inter-tile synapse */
     float *pen;    /* (cap) per-link L2 coefficient: hop penalty + hook */
     int *budgets;  /* (tiles*(maxd+1)) routing-aware */
+    int *unfilled; /* (tiles*(maxd+1)) budget slots the last refill could not fill (vetoes, bans) */
     int64_t deepr_budget;
     uint8_t *banned; /* (n*tiles) links forced out by the hook */
 

@@ -200,7 +200,7 @@ int main(int argc, char **argv) {
             worst = fmax(worst, fabs(g_in[i] - fd)), gmax = fmax(gmax, fabs(fd));
         }
         for (int i = 0; i < N * K; i++) {
-            if (!recurrent_[i / K]) continue;
+            if (!recurrent_[i / (K * K)]) continue; /* w_intra is (N, K): row i / K is a neuron of tile i / K^2 */
             double fd = FD(w_intra_[i], net_loss_(&p, label, lambda, target));
             CHECK_NEAR(g_intra[i], fd, 1e-5);
             worst = fmax(worst, fabs(g_intra[i] - fd)), gmax = fmax(gmax, fabs(fd));

@@ -1,0 +1,473 @@
+/* `mosaic sim`: runs a trained network on the cycle-accurate array (SystemC + Verilated routers) over a
+ * spike dataset and writes the simulation result file. Built as a stub that says so when the simulator
+ * is not (-DMOSAIC_WITH_SIM=OFF: mosaic_sim defines MOSAIC_HAVE_SIM for its users). */
+#include "commands.h"
+
+#ifndef MOSAIC_HAVE_SIM
+#include <stdio.h>
+
+int mosaic_cmd_sim(int argc, char **argv) {
+    (void)argc;
+    (void)argv;
+    fprintf(stderr, "mosaic sim: this build has no simulator (configure with -DMOSAIC_WITH_SIM=ON)\n");
+    return 3;
+}
+#else
+#include <spawn.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "cli_util.h"
+#include "commands.h"
+#include "mosaic_bins.h"
+#include "mosaic_h5.h"
+#include "mosaic_mapper_io.h"
+#include "mosaic_netfile.h"
+#include "mosaic_sim.h"
+#include "mosaic_sim_result.h"
+
+#ifndef MOSAIC_VERSION
+#define MOSAIC_VERSION "unknown"
+#endif
+#ifndef MOSAIC_GIT_HASH
+#define MOSAIC_GIT_HASH "unknown"
+#endif
+
+extern char **environ;
+
+static void sim_usage_(FILE *out) {
+    std::fprintf(
+        out,
+        "usage: mosaic sim --network NET.h5 [--mapping MAP.h5] --data TEST.h5[.gz] --out SIM.h5\n"
+        "                  [--samples N] [--offset O] [--steps T] [--ideal] [--cycles-per-step K]\n"
+        "                  [--late drop|next_step] [--wave FILE.vcd|FILE.fst] [--wave-window A:B|N]\n"
+        "                  [--wave-depth 1|2] [--naive] [--quiet] [--set key=value ...]\n"
+        "Runs the network on the cycle-accurate Mosaic array: Verilated routers programmed from the "
+        "mapper's\n"
+        "line assignment through their configuration ports, LIF neuron tiles on the training engine's "
+        "kernel.\n"
+        "  --mapping      a mapping file from `mosaic map --out`: its placement is used and its line\n"
+        "                 assignment must equal the one re-derived here\n"
+        "  --data         SHD-layout dataset, binned like training (100 steps over 1.4 s, every 6th "
+        "channel);\n"
+        "                 sample i is view offset O of recording i\n"
+        "  --ideal        ideal NT devices (otherwise the network file's device.* keys apply)\n"
+        "  --cycles-per-step  routing cycles per time step (default: the longest route of the mapping)\n"
+        "  --wave         waveform of router traffic, signals named by grid cell (r1_2_3.out_E); .fst via\n"
+        "                 gtkwave's vcd2fst. --wave-window: global time steps [A, B) (default 0:10)\n"
+        "  --naive        evaluate every cell every cycle (the benchmark baseline of activity gating)\n"
+        "exit status: 0 ok, 1 the network does not fit the array (violation report printed), 2 bad input,\n"
+        "3 I/O or internal error\n");
+}
+
+static double now_s_() {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static bool ends_with_(const char *s, const char *suffix) {
+    const size_t n = std::strlen(s), m = std::strlen(suffix);
+    return n >= m && std::strcmp(s + n - m, suffix) == 0;
+}
+
+// The violation report of a network that does not fit (one line per port over capacity).
+static void print_violations_(const MosaicMapping *m) {
+    std::printf("NOT MAPPABLE: %d port(s) above capacity; the array cannot run this network\n",
+                m->n_violations);
+    const int shown = std::min(m->n_violations, 40);
+    for (int i = 0; i < shown; i++) {
+        const MosaicViolation *v = &m->violations[i];
+        std::printf("  %-3s (%2d,%2d) %-5s %4d lines > capacity %d\n",
+                    mosaic_cell_kind_name((MosaicCellKind)v->kind), v->gr, v->gc, mosaic_port_name(v->port),
+                    v->count, v->capacity);
+    }
+    if (shown < m->n_violations)
+        std::printf("  ... %d more (mosaic map lists all)\n", m->n_violations - shown);
+}
+
+// The mapping file's placement, and a check that its crossbar configuration equals the re-derived one.
+static MosaicStatus read_mapping_file_(const char *path, int tiles, std::vector<int32_t> &placement,
+                                       MosaicErr *err) {
+    MosaicH5File *f = nullptr;
+    MOSAIC_TRY(mosaic_h5_open(path, &f, err));
+    placement.assign((size_t)tiles, 0);
+    const int64_t dims[1] = {tiles};
+    MosaicStatus st = mosaic_h5_read_into(f, "placement", MOSAIC_H5_I32, 1, dims, placement.data(), err);
+    mosaic_h5_close(f);
+    return st;
+}
+
+static MosaicStatus check_mapping_file_(const char *path, const MosaicMapping *m, MosaicErr *err) {
+    MosaicH5File *f = nullptr;
+    MOSAIC_TRY(mosaic_h5_open(path, &f, err));
+    const int nconn = m->conn_offset[m->n_cells], tiles = mosaic_arch_tiles(&m->arch);
+    const int nrows = m->row_offset[tiles];
+    static const char *router_cols[] = {"routers/in_port", "routers/in_line", "routers/out_port",
+                                        "routers/out_line"};
+    static const char *nt_cols[] = {"nt/side", "nt/line", "nt/link"};
+    MosaicStatus st = MOSAIC_OK;
+    std::vector<int32_t> col;
+    for (int c = 0; c < 7 && st == MOSAIC_OK; c++) {
+        const bool router = c < 4;
+        const int n = router ? nconn : nrows;
+        const char *name = router ? router_cols[c] : nt_cols[c - 4];
+        col.assign((size_t)n, 0);
+        const int64_t dims[1] = {n};
+        st = mosaic_h5_read_into(f, name, MOSAIC_H5_I32, 1, dims, col.data(), err);
+        for (int i = 0; i < n && st == MOSAIC_OK; i++) {
+            int32_t want;
+            if (router) {
+                const MosaicXbarConn &x = m->conn[i];
+                want = c == 0 ? x.in_port : c == 1 ? x.in_line : c == 2 ? x.out_port : x.out_line;
+            } else {
+                const MosaicNtRow &r = m->rows[i];
+                want = c == 4 ? r.side : c == 5 ? r.line : r.link;
+            }
+            if (col[(size_t)i] != want)
+                st = mosaic_err(
+                    err, MOSAIC_ERR_INPUT,
+                    "%s: dataset '%s' entry %d is %d but the network's mapping gives %d (the mapping "
+                    "file belongs to another network or architecture)",
+                    path, name, i, col[(size_t)i], want);
+        }
+    }
+    mosaic_h5_close(f);
+    return st;
+}
+
+// Converts the VCD written by the simulator into FST with gtkwave's vcd2fst.
+static int vcd_to_fst_(const char *vcd, const char *fst) {
+    pid_t pid;
+    char *argv[] = {(char *)"vcd2fst", (char *)vcd, (char *)fst, nullptr};
+    if (posix_spawnp(&pid, "vcd2fst", nullptr, nullptr, argv, environ) != 0) return -1;
+    int status = 0;
+    if (waitpid(pid, &status, 0) < 0) return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int mosaic_cmd_sim(int argc, char **argv) {
+    const char *net_path = nullptr, *map_path = nullptr, *data_path = nullptr, *out_path = nullptr;
+    const char *samples_s = nullptr, *offset_s = nullptr, *steps_s = nullptr, *cycles_s = nullptr,
+               *late_s = nullptr;
+    const char *wave_path = nullptr, *window_s = nullptr, *depth_s = nullptr;
+    bool ideal = false, naive = false, quiet = false;
+    CliSets sets = {};
+    for (int i = 1; i < argc; i++) {
+        int r;
+        if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) return sim_usage_(stdout), 0;
+        if (!std::strcmp(argv[i], "--ideal")) {
+            ideal = true;
+            continue;
+        }
+        if (!std::strcmp(argv[i], "--naive")) {
+            naive = true;
+            continue;
+        }
+        if (!std::strcmp(argv[i], "--quiet")) {
+            quiet = true;
+            continue;
+        }
+        if ((r = cli_take_value(argc, argv, &i, "--network", &net_path)) != 0 ||
+            (r = cli_take_value(argc, argv, &i, "--mapping", &map_path)) != 0 ||
+            (r = cli_take_value(argc, argv, &i, "--data", &data_path)) != 0 ||
+            (r = cli_take_value(argc, argv, &i, "--out", &out_path)) != 0 ||
+            (r = cli_take_value(argc, argv, &i, "--samples", &samples_s)) != 0 ||
+            (r = cli_take_value(argc, argv, &i, "--offset", &offset_s)) != 0 ||
+            (r = cli_take_value(argc, argv, &i, "--steps", &steps_s)) != 0 ||
+            (r = cli_take_value(argc, argv, &i, "--cycles-per-step", &cycles_s)) != 0 ||
+            (r = cli_take_value(argc, argv, &i, "--late", &late_s)) != 0 ||
+            (r = cli_take_value(argc, argv, &i, "--wave", &wave_path)) != 0 ||
+            (r = cli_take_value(argc, argv, &i, "--wave-window", &window_s)) != 0 ||
+            (r = cli_take_value(argc, argv, &i, "--wave-depth", &depth_s)) != 0 ||
+            (r = cli_take_set(argc, argv, &i, &sets)) != 0) {
+            if (r < 0) return 2;
+            continue;
+        }
+        std::fprintf(stderr, "mosaic sim: unknown option '%s'\n", argv[i]);
+        sim_usage_(stderr);
+        return 2;
+    }
+    if (!net_path || !data_path || !out_path) {
+        std::fprintf(stderr, "mosaic sim: --network, --data and --out are required\n");
+        sim_usage_(stderr);
+        return 2;
+    }
+    auto int_arg = [](const char *name, const char *s, long lo, long hi, long *v) {
+        char *end = nullptr;
+        *v = std::strtol(s, &end, 10);
+        if (!*s || *end || *v < lo || *v > hi) {
+            std::fprintf(stderr, "mosaic sim: %s: expected an integer in [%ld, %ld], got '%s'\n", name, lo,
+                         hi, s);
+            return false;
+        }
+        return true;
+    };
+    long samples = -1, offset = 0, steps = 100, cycles = 0, depth = 1, late = -1;
+    if ((samples_s && !int_arg("--samples", samples_s, 1, 1L << 30, &samples)) ||
+        (offset_s && !int_arg("--offset", offset_s, 0, 1 << 20, &offset)) ||
+        (steps_s && !int_arg("--steps", steps_s, 2, 1 << 20, &steps)) ||
+        (cycles_s && !int_arg("--cycles-per-step", cycles_s, 1, 1 << 20, &cycles)) ||
+        (depth_s && !int_arg("--wave-depth", depth_s, 1, 2, &depth)))
+        return 2;
+    if (late_s) {
+        if (!std::strcmp(late_s, "drop"))
+            late = MOSAIC_LATE_DROP;
+        else if (!std::strcmp(late_s, "next_step"))
+            late = MOSAIC_LATE_NEXT_STEP;
+        else {
+            std::fprintf(stderr, "mosaic sim: --late: expected drop or next_step, got '%s'\n", late_s);
+            return 2;
+        }
+    }
+    long wave_a = 0, wave_b = 10;
+    if (window_s) {
+        const char *colon = std::strchr(window_s, ':');
+        char *end = nullptr;
+        if (colon) {
+            wave_a = std::strtol(window_s, &end, 10);
+            const bool ok_a = end == colon;
+            wave_b = std::strtol(colon + 1, &end, 10);
+            if (!ok_a || *end || colon == window_s || wave_a < 0 || wave_b <= wave_a) wave_b = -1;
+        } else {
+            wave_b = std::strtol(window_s, &end, 10);
+            if (*end || !*window_s || wave_b < 1) wave_b = -1;
+        }
+        if (wave_b < 0) {
+            std::fprintf(stderr,
+                         "mosaic sim: --wave-window: expected A:B (0 <= A < B) or N time steps, got '%s'\n",
+                         window_s);
+            return 2;
+        }
+    }
+    if (wave_path && !ends_with_(wave_path, ".vcd") && !ends_with_(wave_path, ".fst")) {
+        std::fprintf(stderr, "mosaic sim: --wave: expected a .vcd or .fst file name, got '%s'\n", wave_path);
+        return 2;
+    }
+
+    // ---- network, architecture overrides, mapping ----
+    MosaicErr err;
+    MosaicNetwork net;
+    MosaicStatus st = mosaic_netfile_read(net_path, &net, &err);
+    if (st != MOSAIC_OK) return cli_fail("sim", st, &err);
+    const MosaicArch before = net.arch;
+    MosaicCfgSection sec = mosaic_arch_config_section(&net.arch);
+    for (int i = 0; i < sets.nsets && st == MOSAIC_OK; i++) st = mosaic_cfg_set(sets.sets[i], &sec, 1, &err);
+    if (st == MOSAIC_OK) st = mosaic_arch_validate(&net.arch, "--set", &err);
+    if (st == MOSAIC_OK && (net.arch.rows != before.rows || net.arch.cols != before.cols ||
+                            net.arch.neurons_per_tile != before.neurons_per_tile))
+        st = mosaic_err(
+            &err, MOSAIC_ERR_INPUT,
+            "--set: array.rows, array.cols and array.neurons_per_tile are fixed by the network file %s",
+            net_path);
+    if (st != MOSAIC_OK) {
+        mosaic_network_free(&net);
+        return cli_fail("sim", st, &err);
+    }
+    if (ideal) net.arch.device.ideal = true;
+    const int tiles = mosaic_arch_tiles(&net.arch);
+    std::vector<int32_t> placement;
+    if (map_path && (st = read_mapping_file_(map_path, tiles, placement, &err)) != MOSAIC_OK) {
+        mosaic_network_free(&net);
+        return cli_fail("sim", st, &err);
+    }
+    MosaicLinks links;
+    mosaic_links_init(&links);
+    MosaicMapping map;
+    std::memset(&map, 0, sizeof map);
+    st = mosaic_links_from_network(&links, &net, &err);
+    if (st == MOSAIC_OK)
+        st = mosaic_map(&map, &net.arch, &links, map_path ? placement.data() : nullptr, MOSAIC_MAP_CONFIG,
+                        &err);
+    mosaic_links_free(&links);
+    int code = 0;
+    if (st == MOSAIC_OK && map.n_violations > 0) {
+        print_violations_(&map);
+        code = 1;
+    } else if (st == MOSAIC_OK && map_path) {
+        st = check_mapping_file_(map_path, &map, &err);
+    }
+    if (st != MOSAIC_OK || code) {
+        mosaic_mapping_free(&map);
+        mosaic_network_free(&net);
+        return code ? code : cli_fail("sim", st, &err);
+    }
+
+    // ---- dataset ----
+    MosaicShd *shd = nullptr;
+    MosaicBins *bins = nullptr;
+    MosaicBinSpec spec;
+    mosaic_bin_spec_default(&spec);
+    spec.steps = (int)steps;
+    spec.channels = net.n_inputs;
+    st = mosaic_shd_open(data_path, &shd, &err);
+    if (st == MOSAIC_OK) st = mosaic_bins_create(shd, &spec, &bins, &err);
+    if (st == MOSAIC_OK && offset >= mosaic_bins_offsets(bins))
+        st = mosaic_err(&err, MOSAIC_ERR_INPUT, "--offset %ld: the dataset %s has view offsets 0 .. %d",
+                        offset, data_path, mosaic_bins_offsets(bins) - 1);
+    if (st != MOSAIC_OK) {
+        mosaic_bins_free(bins);
+        mosaic_shd_close(shd);
+        mosaic_mapping_free(&map);
+        mosaic_network_free(&net);
+        return cli_fail("sim", st, &err);
+    }
+    const int64_t recordings = mosaic_shd_num_samples(shd);
+    const int n = (int)(samples > 0 ? std::min<int64_t>(samples, recordings) : recordings);
+
+    // ---- simulator ----
+    MosaicSimOptions opt;
+    mosaic_sim_options_default(&opt);
+    opt.cycles_per_step = (int)cycles;
+    opt.late_policy = (int)late;
+    opt.naive = naive;
+    opt.wave_depth = (int)depth;
+    opt.wave_first_step = wave_a;
+    opt.wave_last_step = wave_b;
+    std::string vcd_path;
+    if (wave_path) {
+        vcd_path =
+            ends_with_(wave_path, ".fst") ? std::string(wave_path) + ".tmp.vcd" : std::string(wave_path);
+        opt.wave_path = vcd_path.c_str();
+    }
+    MosaicSim *sim = nullptr;
+    st = mosaic_sim_create(&sim, &net, &map, &opt, &err);
+    std::vector<uint8_t> x((size_t)steps * net.n_inputs);
+    std::vector<int64_t> index((size_t)n);
+    std::vector<int32_t> label((size_t)n), predicted((size_t)n), counts((size_t)n * net.n_classes);
+    const double t0 = now_s_();
+    double last_print = t0;
+    int correct = 0;
+    for (int i = 0; i < n && st == MOSAIC_OK; i++) {
+        index[(size_t)i] = (int64_t)i * mosaic_bins_offsets(bins) + offset;
+        st = mosaic_bins_sample(bins, index[(size_t)i], x.data(), &err);
+        if (st != MOSAIC_OK) break;
+        label[(size_t)i] = mosaic_bins_label(bins, index[(size_t)i]);
+        int pred = 0;
+        st =
+            mosaic_sim_run(sim, x.data(), (int)steps, counts.data() + (size_t)i * net.n_classes, &pred, &err);
+        predicted[(size_t)i] = pred;
+        correct += pred == label[(size_t)i];
+        const double now = now_s_();
+        if (!quiet && (now - last_print > 0.5 || i + 1 == n)) {
+            std::fprintf(stderr, "\rsim: sample %d/%d  accuracy %.3f  %.1f samples/s   ", i + 1, n,
+                         (double)correct / (i + 1), (i + 1) / (now - t0));
+            if (i + 1 == n) std::fprintf(stderr, "\n");
+            last_print = now;
+        }
+    }
+    const double wall = now_s_() - t0;
+    if (st != MOSAIC_OK) {
+        mosaic_sim_free(sim);
+        mosaic_bins_free(bins);
+        mosaic_shd_close(shd);
+        mosaic_mapping_free(&map);
+        mosaic_network_free(&net);
+        return cli_fail("sim", st, &err);
+    }
+    const MosaicSimStats *s = mosaic_sim_stats(sim);
+
+    // ---- result file ----
+    std::string yaml;
+    {
+        char *buf = nullptr;
+        size_t len = 0;
+        FILE *mem = open_memstream(&buf, &len);
+        if (mem) {
+            mosaic_arch_write_yaml(mem, &net.arch);
+            std::fclose(mem);
+            yaml.assign(buf ? buf : "", len);
+            std::free(buf);
+        }
+    }
+    MosaicProvenance prov = {"mosaic sim", MOSAIC_VERSION, MOSAIC_GIT_HASH, net.arch.device.seed,
+                             yaml.c_str()};
+    MosaicSimSamples smp = {n,
+                            net.n_classes,
+                            mosaic_arch_neurons(&net.arch),
+                            tiles,
+                            index.data(),
+                            label.data(),
+                            predicted.data(),
+                            counts.data(),
+                            wall};
+    st = mosaic_sim_result_write(out_path, &net.arch, s, &smp, &prov, &err);
+
+    // ---- summary ----
+    const int N = mosaic_arch_neurons(&net.arch);
+    long long spikes = 0;
+    for (int i = 0; i < N; i++) spikes += s->neuron_spikes[i];
+    std::printf(
+        "mosaic sim: %d samples x %ld steps on %dx%d tiles of %d (K = %d cycles/step, late %s, devices %s)\n",
+        n, steps, net.arch.rows, net.arch.cols, net.arch.neurons_per_tile, s->cycles_per_step,
+        s->late_policy == MOSAIC_LATE_DROP ? "drop" : "next_step",
+        net.arch.device.ideal ? "ideal" : "modelled");
+    std::printf("accuracy on the array: %.4f (%d/%d)\n", n ? (double)correct / n : 0.0, correct, n);
+    std::printf("activity: %.4f spikes per neuron per step; %lld deliveries, late %lld (dropped %lld), "
+                "collisions %lld, stray %lld\n",
+                (double)spikes / ((double)N * (double)s->steps), (long long)s->deliveries, (long long)s->late,
+                (long long)s->late_dropped, (long long)s->collisions, (long long)s->stray);
+    std::printf("hop latency (cycles: deliveries):");
+    for (int d = 0; d <= s->max_latency; d++)
+        if (s->latency_hist[d]) std::printf(" %d: %lld", d, (long long)s->latency_hist[d]);
+    std::printf("\n");
+    // The busiest router port by peak lines in one cycle, against its width.
+    int best = -1;
+    for (int cp = 0; cp < s->n_cells * MOSAIC_NPORTS; cp++) {
+        const int cell = cp / MOSAIC_NPORTS;
+        if (mosaic_cell_kind(cell / mosaic_grid_cols(&net.arch), cell % mosaic_grid_cols(&net.arch)) ==
+            MOSAIC_CELL_NT)
+            continue;
+        if (best < 0 || s->peak_lines[cp] > s->peak_lines[best]) best = cp;
+    }
+    if (best >= 0) {
+        const int cell = best / MOSAIC_NPORTS, gc = mosaic_grid_cols(&net.arch);
+        std::printf(
+            "busiest router port: %s (%d,%d) %s peak %d lines in one cycle, %d assigned, capacity %d, "
+            "%lld spikes\n",
+            mosaic_cell_kind_name(mosaic_cell_kind(cell / gc, cell % gc)), cell / gc, cell % gc,
+            mosaic_port_name(best % MOSAIC_NPORTS), s->peak_lines[best], s->port_lines[best],
+            s->port_capacity[best], (long long)s->port_spikes[best]);
+    }
+    long long dev_nt = 0, dev_r = 0;
+    int dev_nt_max = 0;
+    for (int t = 0; t < tiles; t++)
+        dev_nt += s->devices_nt[t], dev_nt_max = std::max(dev_nt_max, s->devices_nt[t]);
+    for (int c = 0; c < s->n_cells; c++) dev_r += s->devices_router[c];
+    std::printf(
+        "devices: NT crossbars %lld programmed (max %d of %d x %d per tile); routers %lld ON; crossbars "
+        "R1 %d x %d, R0 %d x %d\n",
+        dev_nt, dev_nt_max, s->nt_rows, s->nt_cols, dev_r, s->r1_side, s->r1_side, s->r0_side, s->r0_side);
+    std::printf("speed: %.3f s, %.1f samples/s, %.3g simulated cycles/s, %.1f cell evaluations per cycle%s\n",
+                wall, n / wall, (double)s->cycles / wall,
+                s->cycles ? (double)s->cell_evals / (double)s->cycles : 0.0, naive ? " (naive)" : "");
+    mosaic_sim_free(sim); // closes the waveform
+    int rc = st == MOSAIC_OK ? 0 : cli_fail("sim", st, &err);
+    if (rc == 0) std::printf("wrote %s\n", out_path);
+    if (rc == 0 && wave_path) {
+        if (ends_with_(wave_path, ".fst")) {
+            if (vcd_to_fst_(vcd_path.c_str(), wave_path) != 0) {
+                std::fprintf(stderr, "mosaic sim: vcd2fst failed; the VCD is kept at %s\n", vcd_path.c_str());
+                rc = 3;
+            } else {
+                unlink(vcd_path.c_str());
+            }
+        }
+        if (rc == 0)
+            std::printf("wrote %s (steps %ld..%ld, depth %ld)\n", wave_path, wave_a, wave_b - 1, depth);
+    }
+    mosaic_bins_free(bins);
+    mosaic_shd_close(shd);
+    mosaic_mapping_free(&map);
+    mosaic_network_free(&net);
+    return rc;
+}
+#endif

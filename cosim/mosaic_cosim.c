@@ -1,0 +1,317 @@
+#define _POSIX_C_SOURCE 200809L
+#include "mosaic_cosim.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mosaic_files.h"
+#include "mosaic_h5.h"
+#include "mosaic_proxy.h"
+#include "mosaic_train_run.h"
+
+/* ---------------------------------------------------------------------------------------------
+ * Configuration
+ * ------------------------------------------------------------------------------------------- */
+
+void mosaic_cosim_config_default(MosaicCosimConfig *c) {
+    memset(c, 0, sizeof *c);
+    c->every = 2;
+    c->samples = 64;
+    c->feedback = MOSAIC_FEEDBACK_CLOSED;
+    c->memory_budget = 0;
+    c->traffic_penalty = 0;
+    c->sim_timeout = 600;
+    c->sim_ideal = true;
+}
+
+#define F_(key, type, field, lo, hi, choices, help)                                                          \
+    { key, type, offsetof(MosaicCosimConfig, field), lo, hi, choices, help, 0, 0 }
+
+static const MosaicCfgField cosim_fields_[] = {
+    F_("cosim.every", MOSAIC_CFG_INT, every, 1, 100000, NULL, "hardware checkpoint every K epochs"),
+    F_("cosim.samples", MOSAIC_CFG_INT, samples, 1, 1 << 24, NULL,
+       "held-out samples simulated per checkpoint"),
+    F_("cosim.feedback", MOSAIC_CFG_ENUM, feedback, 0, 0, "none|closed",
+       "none: map and simulate only (open loop); closed: keep training within the hardware"),
+    F_("cosim.memory_budget", MOSAIC_CFG_DOUBLE, memory_budget, 0, 1e12, NULL,
+       "routing memory M allowed in devices (closed loop); 0 = port capacities only"),
+    F_("cosim.traffic_penalty", MOSAIC_CFG_DOUBLE, traffic_penalty, 0, 1e6, NULL,
+       "closed loop: penalty c * rate(source) * hops * sum w^2 per link from measured spikes; 0 = off"),
+    F_("cosim.sim_timeout", MOSAIC_CFG_DOUBLE, sim_timeout, 1, 1e7, NULL,
+       "seconds before a simulation is declared hung and killed"),
+    F_("cosim.sim_ideal", MOSAIC_CFG_BOOL, sim_ideal, 0, 0, NULL,
+       "simulate ideal devices (true) or the architecture's device model (false)"),
+    {"cosim.sim_program", MOSAIC_CFG_STRING, offsetof(MosaicCosimConfig, sim_program), 0, 512, NULL,
+     "program run as `<program> sim ...`; empty = this mosaic executable", 0, 0},
+};
+#undef F_
+
+MosaicCfgSection mosaic_cosim_config_section(MosaicCosimConfig *cfg) {
+    MosaicCfgSection s = {cosim_fields_, sizeof cosim_fields_ / sizeof cosim_fields_[0], cfg};
+    return s;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Hardware records
+ * ------------------------------------------------------------------------------------------- */
+
+MosaicStatus mosaic_cosim_record_mapping(MosaicHwRecord *rec, const MosaicMapping *m, int draws,
+                                         uint64_t seed, MosaicErr *err) {
+    const MosaicArch *a = &m->arch;
+    rec->mappable = mosaic_mapping_ok(m);
+    rec->violations = m->n_violations;
+    rec->devices_nt = (double)m->dev_nt;
+    rec->devices_r1 = (double)m->dev_r1;
+    rec->devices_r0 = (double)m->dev_r0;
+    rec->devices_total = (double)m->dev_total;
+    rec->worst_util = 0;
+    snprintf(rec->worst_port, sizeof rec->worst_port, "none");
+    for (int gr = 0; gr < mosaic_grid_rows(a); gr++)
+        for (int gc = 0; gc < mosaic_grid_cols(a); gc++) {
+            int cell = mosaic_cell_index(a, gr, gc);
+            for (int p = 0; p < MOSAIC_NPORTS; p++) {
+                int cap = mosaic_port_capacity(a, gr, gc, p), cnt = m->count[mosaic_cp(cell, p)];
+                if (cap <= 0 || cnt <= 0) continue;
+                double u = (double)cnt / cap;
+                if (u > rec->worst_util) {
+                    rec->worst_util = u;
+                    snprintf(rec->worst_port, sizeof rec->worst_port, "%s (%d,%d) %s %d/%d",
+                             mosaic_cell_kind_name(mosaic_cell_kind(gr, gc)), gr, gc, mosaic_port_name(p),
+                             cnt, cap);
+                }
+            }
+        }
+    rec->proxy_total = NAN;
+    if (draws > 0) {
+        MosaicProfile prof;
+        mosaic_proxy_profile_of(a, m->gamma, &prof);
+        MosaicProxyEstimate est;
+        MOSAIC_TRY(mosaic_proxy_estimate(a, &prof, draws, seed, &est, err));
+        rec->proxy_total = est.mean_m;
+    }
+    return MOSAIC_OK;
+}
+
+void mosaic_cosim_port_util(const MosaicMapping *m, double *util) {
+    const MosaicArch *a = &m->arch;
+    for (int gr = 0; gr < mosaic_grid_rows(a); gr++)
+        for (int gc = 0; gc < mosaic_grid_cols(a); gc++) {
+            int cell = mosaic_cell_index(a, gr, gc);
+            double u = NAN;
+            for (int p = 0; p < MOSAIC_NPORTS; p++) {
+                int cap = mosaic_port_capacity(a, gr, gc, p), cnt = m->count[mosaic_cp(cell, p)];
+                if (cap > 0 && cnt > 0 && (isnan(u) || (double)cnt / cap > u)) u = (double)cnt / cap;
+            }
+            util[cell] = u;
+        }
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Simulation results
+ * ------------------------------------------------------------------------------------------- */
+
+void mosaic_sim_outcome_free(MosaicSimOutcome *o) {
+    if (!o) return;
+    free(o->neuron_spikes);
+    free(o->cell_spikes);
+    memset(o, 0, sizeof *o);
+}
+
+static MosaicStatus read_scalar_i64_(MosaicH5File *f, const char *name, int64_t *v, MosaicErr *err) {
+    return mosaic_h5_read_into(f, name, MOSAIC_H5_I64, 0, NULL, v, err);
+}
+
+MosaicStatus mosaic_cosim_read_sim(const char *path, const MosaicArch *arch, MosaicSimOutcome *o,
+                                   MosaicErr *err) {
+    memset(o, 0, sizeof *o);
+    MosaicH5File *f = NULL;
+    MOSAIC_TRY(mosaic_h5_open(path, &f, err));
+    const int cells = mosaic_cells(arch), n = mosaic_arch_neurons(arch);
+    MosaicStatus st = mosaic_h5_read_into(f, "accuracy", MOSAIC_H5_F64, 0, NULL, &o->accuracy, err);
+    if (st == MOSAIC_OK)
+        st = mosaic_h5_read_into(f, "timing/wall_s", MOSAIC_H5_F64, 0, NULL, &o->wall_s, err);
+    if (st == MOSAIC_OK) st = read_scalar_i64_(f, "timing/steps", &o->steps, err);
+    if (st == MOSAIC_OK) st = read_scalar_i64_(f, "timing/cycles", &o->cycles, err);
+    if (st == MOSAIC_OK) st = read_scalar_i64_(f, "late/late", &o->late, err);
+    if (st == MOSAIC_OK) st = read_scalar_i64_(f, "late/late_dropped", &o->late_dropped, err);
+    int64_t dims[2] = {-1, 0};
+    void *labels = NULL;
+    if (st == MOSAIC_OK) st = mosaic_h5_read(f, "samples/label", MOSAIC_H5_I32, 1, dims, &labels, err);
+    o->samples = dims[0];
+    free(labels);
+    if (st == MOSAIC_OK) {
+        o->n_neurons = n;
+        o->neuron_spikes = malloc(sizeof(int64_t) * (size_t)n);
+        o->n_cells = cells;
+        o->cell_spikes = malloc(sizeof(double) * (size_t)cells);
+        if (!o->neuron_spikes || !o->cell_spikes)
+            st = mosaic_err(err, MOSAIC_ERR_NOMEM, "%s: out of memory", path);
+    }
+    int64_t nd[1] = {n};
+    if (st == MOSAIC_OK)
+        st = mosaic_h5_read_into(f, "neurons/spikes", MOSAIC_H5_I64, 1, nd, o->neuron_spikes, err);
+    int64_t *ps = NULL;
+    int64_t pd[2] = {cells, 8};
+    if (st == MOSAIC_OK) st = mosaic_h5_read(f, "ports/spikes", MOSAIC_H5_I64, 2, pd, (void **)&ps, err);
+    if (st == MOSAIC_OK)
+        for (int c = 0; c < cells; c++) {
+            double s = 0;
+            for (int p = 0; p < 4; p++) s += (double)ps[c * 8 + p]; /* spikes entering the cell */
+            o->cell_spikes[c] = s;
+        }
+    free(ps);
+    mosaic_h5_close(f);
+    if (st != MOSAIC_OK) mosaic_sim_outcome_free(o);
+    return st;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * History files
+ * ------------------------------------------------------------------------------------------- */
+
+static char *csv_hw_(const MosaicHwRecord *h, int n) {
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    if (!m) return NULL;
+    fprintf(m,
+            "epoch,mappable,violations,devices_nt,devices_r1,devices_r0,devices_total,proxy_total,worst_util,"
+            "worst_port,late_spikes,hw_acc,sw_acc\n");
+    for (int i = 0; i < n; i++)
+        fprintf(m, "%d,%d,%d,%.0f,%.0f,%.0f,%.0f,%.0f,%.4f,\"%s\",%.0f,%.6f,%.6f\n", h[i].epoch,
+                h[i].mappable, h[i].violations, h[i].devices_nt, h[i].devices_r1, h[i].devices_r0,
+                h[i].devices_total, h[i].proxy_total, h[i].worst_util, h[i].worst_port, h[i].late_spikes,
+                h[i].hw_acc, h[i].sw_acc);
+    fclose(m);
+    return buf;
+}
+
+MosaicStatus mosaic_cosim_write_history(const char *dir, const MosaicProvenance *prov,
+                                        const MosaicTrainEpoch *r, int n, int max_d, const MosaicHwRecord *h,
+                                        int nh, MosaicErr *err) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/history.csv", dir);
+    MOSAIC_TRY(mosaic_train_write_history_csv(path, r, n, max_d, err));
+    char *csv = csv_hw_(h, nh);
+    if (!csv) return mosaic_err(err, MOSAIC_ERR_NOMEM, "out of memory");
+    snprintf(path, sizeof path, "%s/hardware.csv", dir);
+    MosaicStatus st = mosaic_write_text_atomic(path, csv, err);
+    free(csv);
+    if (st != MOSAIC_OK) return st;
+
+    snprintf(path, sizeof path, "%s/history.h5", dir);
+    MosaicH5File *f = NULL;
+    MOSAIC_TRY(mosaic_h5_create(path, &f, err));
+    st = mosaic_h5_write_provenance(f, prov, err);
+    if (st == MOSAIC_OK) st = mosaic_h5_attr_write_string(f, "/", "format", "mosaic-cosim-history", err);
+    if (st == MOSAIC_OK) st = mosaic_train_write_history_h5(f, r, n, err);
+    if (st == MOSAIC_OK) st = mosaic_h5_group(f, "hardware", err);
+    if (st == MOSAIC_OK && nh > 0) {
+        const struct {
+            const char *name;
+            size_t off;
+            int is_int;
+            const char *units, *desc;
+        } cols[] = {
+            {"epoch", offsetof(MosaicHwRecord, epoch), 1, "epoch",
+             "epochs trained at the hardware checkpoint"},
+            {"mappable", offsetof(MosaicHwRecord, mappable), 1, "bool", "1 if every port is within capacity"},
+            {"violations", offsetof(MosaicHwRecord, violations), 1, "ports", "ports above capacity"},
+            {"devices_nt", offsetof(MosaicHwRecord, devices_nt), 0, "devices", "NT crossbar size"},
+            {"devices_r1", offsetof(MosaicHwRecord, devices_r1), 0, "devices", "R1 crossbar size"},
+            {"devices_r0", offsetof(MosaicHwRecord, devices_r0), 0, "devices", "R0 crossbar size"},
+            {"devices_total", offsetof(MosaicHwRecord, devices_total), 0, "devices", "routing memory M"},
+            {"proxy_total", offsetof(MosaicHwRecord, proxy_total), 0, "devices", "M predicted by the proxy"},
+            {"worst_util", offsetof(MosaicHwRecord, worst_util), 0, "1", "busiest port load / capacity"},
+            {"late_spikes", offsetof(MosaicHwRecord, late_spikes), 0, "deliveries",
+             "late spikes in simulation"},
+            {"hw_acc", offsetof(MosaicHwRecord, hw_acc), 0, "1",
+             "accuracy on the simulated array (NaN: none)"},
+            {"sw_acc", offsetof(MosaicHwRecord, sw_acc), 0, "1", "software accuracy on the same samples"},
+        };
+        double *v = malloc(sizeof(double) * (size_t)nh);
+        if (!v) st = mosaic_err(err, MOSAIC_ERR_NOMEM, "out of memory");
+        for (size_t c = 0; c < sizeof cols / sizeof cols[0] && st == MOSAIC_OK; c++) {
+            for (int i = 0; i < nh; i++) {
+                const char *p = (const char *)&h[i] + cols[c].off;
+                v[i] = cols[c].is_int ? (double)*(const int *)p : *(const double *)p;
+            }
+            char name[64];
+            snprintf(name, sizeof name, "hardware/%s", cols[c].name);
+            int64_t dims[1] = {nh};
+            st = mosaic_h5_write(f, name, MOSAIC_H5_F64, 1, dims, v, cols[c].units, cols[c].desc, err);
+        }
+        free(v);
+    }
+    if (st != MOSAIC_OK) {
+        mosaic_h5_abort(f);
+        return st;
+    }
+    return mosaic_h5_commit(f, err);
+}
+
+MosaicStatus mosaic_cosim_read_hardware(const char *dir, MosaicHwRecord **out, int *n_out, MosaicErr *err) {
+    *out = NULL;
+    *n_out = 0;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/history.h5", dir);
+    FILE *probe = fopen(path, "rb");
+    if (!probe) return MOSAIC_OK;
+    fclose(probe);
+    MosaicH5File *f = NULL;
+    MOSAIC_TRY(mosaic_h5_open(path, &f, err));
+    MosaicStatus st = MOSAIC_OK;
+    if (!mosaic_h5_exists(f, "hardware/epoch")) {
+        mosaic_h5_close(f);
+        return MOSAIC_OK;
+    }
+    int64_t dims[1] = {-1};
+    double *epoch = NULL;
+    st = mosaic_h5_read(f, "hardware/epoch", MOSAIC_H5_F64, 1, dims, (void **)&epoch, err);
+    int n = (int)dims[0];
+    MosaicHwRecord *h = st == MOSAIC_OK ? calloc((size_t)(n ? n : 1), sizeof *h) : NULL;
+    if (st == MOSAIC_OK && !h) st = mosaic_err(err, MOSAIC_ERR_NOMEM, "out of memory");
+    const char *names[] = {"mappable",    "violations",    "devices_nt",  "devices_r1",
+                           "devices_r0",  "devices_total", "proxy_total", "worst_util",
+                           "late_spikes", "hw_acc",        "sw_acc"};
+    double *vals[11] = {0};
+    for (int c = 0; c < 11 && st == MOSAIC_OK; c++) {
+        char name[64];
+        snprintf(name, sizeof name, "hardware/%s", names[c]);
+        int64_t d[1] = {n};
+        vals[c] = malloc(sizeof(double) * (size_t)(n ? n : 1));
+        if (!vals[c])
+            st = mosaic_err(err, MOSAIC_ERR_NOMEM, "out of memory");
+        else
+            st = mosaic_h5_read_into(f, name, MOSAIC_H5_F64, 1, d, vals[c], err);
+    }
+    for (int i = 0; i < n && st == MOSAIC_OK; i++) {
+        h[i].epoch = (int)epoch[i];
+        h[i].mappable = (int)vals[0][i];
+        h[i].violations = (int)vals[1][i];
+        h[i].devices_nt = vals[2][i];
+        h[i].devices_r1 = vals[3][i];
+        h[i].devices_r0 = vals[4][i];
+        h[i].devices_total = vals[5][i];
+        h[i].proxy_total = vals[6][i];
+        h[i].worst_util = vals[7][i];
+        h[i].late_spikes = vals[8][i];
+        h[i].hw_acc = vals[9][i];
+        h[i].sw_acc = vals[10][i];
+        snprintf(h[i].worst_port, sizeof h[i].worst_port, "(from history)");
+    }
+    for (int c = 0; c < 11; c++) free(vals[c]);
+    free(epoch);
+    mosaic_h5_close(f);
+    if (st != MOSAIC_OK) {
+        free(h);
+        return st;
+    }
+    *out = h;
+    *n_out = n;
+    return MOSAIC_OK;
+}

@@ -1,0 +1,456 @@
+// The Verilated headers come before <systemc>: with SYSTEMC_VERSION defined they expect a SystemC-mode
+// model (these are plain C++ models driven from SystemC processes).
+#include "Vmosaic_router_r0.h"
+#include "Vmosaic_router_r1.h"
+#include "verilated.h"
+
+#include "mosaic_sim_array.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "mosaic_rng.h"
+
+namespace mosaic {
+
+using sc_core::SC_NS;
+using sc_core::sc_time;
+
+// ---------------------------------------------------------------------------------------------
+// Verilated router models behind one interface (one class per compiled width, P12)
+// ---------------------------------------------------------------------------------------------
+
+template <class V> class RouterModelT final : public RouterModel {
+  public:
+    RouterModelT(VerilatedContext *ctx, const char *name, int gr, int gc) : m_(new V(ctx, name)) {
+        m_->row_i = (uint8_t)gr;
+        m_->col_i = (uint8_t)gc;
+        m_->cfg_we_i = 0;
+        m_->clk_i = 0;
+        m_->rst_ni = 0;
+        m_->eval();
+        m_->rst_ni = 1;
+        m_->eval();
+    }
+    void clock(const uint32_t in[4], uint32_t out[4], bool *err) override {
+        m_->in_n_i = in[0];
+        m_->in_e_i = in[1];
+        m_->in_s_i = in[2];
+        m_->in_w_i = in[3];
+        m_->clk_i = 1;
+        m_->eval();
+        m_->clk_i = 0;
+        m_->eval();
+        out[0] = m_->out_n_o;
+        out[1] = m_->out_e_o;
+        out[2] = m_->out_s_o;
+        out[3] = m_->out_w_o;
+        *err = m_->err_o;
+    }
+    void write(uint32_t addr, uint32_t data) override {
+        m_->in_n_i = 0;
+        m_->in_e_i = 0;
+        m_->in_s_i = 0;
+        m_->in_w_i = 0;
+        m_->cfg_addr_i = (uint16_t)addr;
+        m_->cfg_wdata_i = data;
+        m_->cfg_we_i = 1;
+        m_->clk_i = 1;
+        m_->eval();
+        m_->clk_i = 0;
+        m_->cfg_we_i = 0;
+        m_->eval();
+    }
+    uint32_t read(uint32_t addr) override {
+        m_->cfg_addr_i = (uint16_t)addr;
+        m_->eval();
+        return m_->cfg_rdata_o;
+    }
+
+  private:
+    std::unique_ptr<V> m_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Statistics helpers
+// ---------------------------------------------------------------------------------------------
+
+static inline void count_lines(MosaicSimStats *s, int cell, int port, uint32_t bits) {
+    if (!bits) return;
+    const int idx = cell * MOSAIC_NPORTS + port;
+    const int pop = __builtin_popcount(bits);
+    if (pop > s->peak_lines[idx]) s->peak_lines[idx] = pop;
+    int64_t *line = s->line_spikes + (size_t)idx * s->max_lines;
+    while (bits) {
+        line[__builtin_ctz(bits)]++;
+        bits &= bits - 1;
+    }
+}
+
+static const char *const kSide[4] = {"N", "E", "S", "W"};
+
+// Module names carry the kind and the grid coordinates: nt_1_1, r1_0_1, r0_2_2.
+static std::string cell_name(int gr, int gc) {
+    const MosaicCellKind kind = mosaic_cell_kind(gr, gc);
+    const char *prefix = kind == MOSAIC_CELL_NT ? "nt" : kind == MOSAIC_CELL_R0 ? "r0" : "r1";
+    return std::string(prefix) + "_" + std::to_string(gr) + "_" + std::to_string(gc);
+}
+
+// ---------------------------------------------------------------------------------------------
+// RouterTile
+// ---------------------------------------------------------------------------------------------
+
+RouterTile::RouterTile(sc_core::sc_module_name name, Engine *engine, VerilatedContext *ctx, int gr, int gc,
+                       int cell)
+    : sc_module(name), in_n("in_N"), in_e("in_E"), in_s("in_S"), in_w("in_W"), out_n("out_N"), out_e("out_E"),
+      out_s("out_S"), out_w("out_W"), e_(engine), gr_(gr), gc_(gc), cell_(cell) {
+    const bool r0 = mosaic_cell_kind(gr, gc) == MOSAIC_CELL_R0;
+    const std::string vname = std::string(this->name()) + ".rtl";
+    if (r0) {
+        model_.reset(new RouterModelT<Vmosaic_router_r0>(ctx, vname.c_str(), gr, gc));
+        width_ = MOSAIC_R0_WIDTH;
+    } else {
+        model_.reset(new RouterModelT<Vmosaic_router_r1>(ctx, vname.c_str(), gr, gc));
+        width_ = MOSAIC_R1_WIDTH;
+    }
+    in_[0] = &in_n, in_[1] = &in_e, in_[2] = &in_s, in_[3] = &in_w;
+    out_[0] = &out_n, out_[1] = &out_e, out_[2] = &out_s, out_[3] = &out_w;
+    SC_METHOD(tick);
+    sensitive << wake;
+    dont_initialize();
+}
+
+RouterTile::~RouterTile() = default;
+
+void RouterTile::clear_run_state() { err_seen_ = false; }
+
+void RouterTile::tick() {
+    Engine &e = *e_;
+    MosaicSimStats *st = e.stats;
+    st->cell_evals++;
+    uint32_t in[4], out[4];
+    for (int s = 0; s < 4; s++) in[s] = in_[s]->read();
+    bool err = false;
+    model_->clock(in, out, &err);
+    bool any = false;
+    for (int s = 0; s < 4; s++) {
+        if (out[s] != cur_out_[s]) {
+            out_[s]->write(out[s]);
+            cur_out_[s] = out[s];
+            if (e.wave_on) e.wave->change(wave_out_[s], out[s]);
+        }
+        if (in[s]) count_lines(st, cell_, MOSAIC_IN_N + s, in[s]);
+        if (out[s]) {
+            any = true;
+            count_lines(st, cell_, MOSAIC_OUT_N + s, out[s]);
+            if (wake_nb[s]) wake_nb[s]->notify(1, SC_NS);
+        }
+        if (e.wave_on && wave_inp_[s] >= 0 && in[s] != wave_in_[s]) {
+            e.wave->change(wave_inp_[s], in[s]);
+            wave_in_[s] = in[s];
+        }
+    }
+    if (any) {
+        wake.notify(1, SC_NS); // clear the registered outputs next cycle
+        e.scheduled++;
+    }
+    if (err && !err_seen_) {
+        err_seen_ = true;
+        st->collisions++;
+        if (e.wave_on && wave_err_ >= 0) e.wave->change(wave_err_, 1);
+    }
+}
+
+void RouterTile::declare_wave(VcdWriter &w) {
+    w.scope(basename());
+    for (int s = 0; s < 4; s++) wave_out_[s] = w.wire(std::string("out_") + kSide[s], width_);
+    if (e_->wave_depth >= 2) {
+        for (int s = 0; s < 4; s++) wave_inp_[s] = w.wire(std::string("in_") + kSide[s], width_);
+        wave_err_ = w.wire("err", 1);
+    }
+    w.upscope();
+}
+
+// ---------------------------------------------------------------------------------------------
+// NeuronTile
+// ---------------------------------------------------------------------------------------------
+
+NeuronTile::NeuronTile(sc_core::sc_module_name name, Engine *engine, int phys_tile, int cell)
+    : sc_module(name), in_n("in_N"), in_e("in_E"), in_s("in_S"), in_w("in_W"), spikes("spikes"), e_(engine),
+      phys_(phys_tile), cell_(cell), k_(0) {
+    in_[0] = &in_n, in_[1] = &in_e, in_[2] = &in_s, in_[3] = &in_w;
+    SC_METHOD(tick);
+    sensitive << wake;
+    dont_initialize();
+}
+
+void NeuronTile::program(int logical_tile, const MosaicNtRow *rows, int n_rows, int max_lines) {
+    logical_ = logical_tile;
+    k_ = e_->net->arch.neurons_per_tile;
+    max_lines_ = max_lines;
+    row_link_.assign((size_t)4 * max_lines, -1);
+    for (int r = 0; r < n_rows; r++)
+        row_link_[(size_t)rows[r].side * max_lines + rows[r].line] = rows[r].link;
+    v_.assign((size_t)k_, 0.0f);
+    current_.assign((size_t)k_, 0.0f);
+    z_.assign((size_t)k_, 0);
+    reset_state();
+}
+
+void NeuronTile::reset_state() {
+    std::fill(v_.begin(), v_.end(), 0.0f);
+    std::fill(z_.begin(), z_.end(), 0);
+    next_.clear();
+    after_.clear();
+}
+
+void NeuronTile::tick() {
+    Engine &e = *e_;
+    MosaicSimStats *st = e.stats;
+    st->cell_evals++;
+    if (cur_spikes_ && e.phase_cycle >= 1) { // the spike lines carry one cycle's pulse
+        spikes.write(0);
+        cur_spikes_ = 0;
+        if (e.wave_on) e.wave->change(wave_spikes_, 0);
+    }
+    // A spike read at phase cycle c left its source NT at cycle 0 and crossed c-1 routing tiles.
+    const int latency = e.phase_cycle - 1;
+    for (int s = 0; s < 4; s++) {
+        uint32_t bits = in_[s]->read();
+        if (!bits) continue;
+        count_lines(st, cell_, MOSAIC_IN_N + s, bits);
+        while (bits) {
+            const int line = __builtin_ctz(bits);
+            bits &= bits - 1;
+            const int32_t link = line < max_lines_ ? row_link_[(size_t)s * max_lines_ + line] : -1;
+            if (link < 0) {
+                st->stray++;
+                continue;
+            }
+            const int32_t src = e.net->link_src[link];
+            st->deliveries++;
+            st->latency_hist[std::min(latency, st->max_latency)]++;
+            if (latency <= e.K) {
+                next_.push_back(src);
+            } else {
+                st->late++;
+                if (e.late_policy == MOSAIC_LATE_DROP)
+                    st->late_dropped++;
+                else
+                    after_.push_back(src);
+            }
+        }
+    }
+}
+
+void NeuronTile::update(const uint8_t *x) {
+    Engine &e = *e_;
+    const MosaicNetwork *net = e.net;
+    // Spikes of step t-1 that reach this tile: routed ones and the tile's own (dense intra-tile block),
+    // ascending, which is the canonical accumulation order of mosaic_lif_tile_current.
+    spiked_.assign(next_.begin(), next_.end());
+    for (int i = 0; i < k_; i++)
+        if (z_[(size_t)i]) spiked_.push_back(logical_ * k_ + i);
+    std::sort(spiked_.begin(), spiked_.end());
+    mosaic_lif_tile_current(net, e.inbound, logical_, x, spiked_.data(), (int)spiked_.size(),
+                            current_.data());
+    if (e.read_sigma > 0) {
+        // Each active row adds an independent read error per device: the column sums carry
+        // sqrt(rows) times the per-device sigma.
+        int rows = (int)spiked_.size();
+        if (x && logical_ < net->n_input_tiles)
+            for (int i = 0; i < k_; i++) {
+                const int c = logical_ * k_ + i;
+                rows += c < net->n_inputs && x[c];
+            }
+        if (rows > 0) {
+            MosaicRng rng;
+            mosaic_rng_derive(&rng, e.read_seed, (uint64_t)(e.global_step * 4096 + phys_));
+            const double sd = e.read_sigma * std::sqrt((double)rows);
+            for (int j = 0; j < k_; j++) current_[(size_t)j] += (float)(sd * mosaic_rng_normal(&rng));
+        }
+    }
+    mosaic_lif_step(k_, net->alpha, net->threshold, v_.data(), z_.data(), current_.data());
+    next_.swap(after_);
+    after_.clear();
+
+    uint32_t bits = 0;
+    for (int i = 0; i < k_; i++)
+        if (z_[(size_t)i]) {
+            bits |= 1u << i;
+            e.stats->neuron_spikes[logical_ * k_ + i]++;
+        }
+    if (e.record_raster) {
+        const int N = mosaic_arch_neurons(&net->arch);
+        uint8_t *row = e.raster.data() + (size_t)e.step * N + (size_t)logical_ * k_;
+        for (int i = 0; i < k_; i++) row[i] = z_[(size_t)i];
+    }
+    if (e.wave_on && !wave_v_.empty())
+        for (int i = 0; i < k_; i++) e.wave->change_real(wave_v_[(size_t)i], v_[(size_t)i]);
+    if (bits) {
+        spikes.write(bits);
+        cur_spikes_ = bits;
+        if (e.wave_on) e.wave->change(wave_spikes_, bits);
+        for (int s = 0; s < 4; s++) count_lines(e.stats, cell_, MOSAIC_OUT_N + s, bits);
+        wake.notify(1, SC_NS);
+        for (int s = 0; s < 4; s++)
+            if (wake_r1[s]) wake_r1[s]->notify(1, SC_NS);
+        e.scheduled++;
+    }
+}
+
+void NeuronTile::declare_wave(VcdWriter &w) {
+    w.scope(basename());
+    wave_spikes_ = w.wire("spikes", e_->net->arch.neurons_per_tile);
+    wave_v_.clear();
+    if (e_->wave_depth >= 2)
+        for (int i = 0; i < e_->net->arch.neurons_per_tile; i++)
+            wave_v_.push_back(w.real("v_" + std::to_string(i)));
+    w.upscope();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Array
+// ---------------------------------------------------------------------------------------------
+
+Array::Array(sc_core::sc_module_name name, const MosaicArch &arch)
+    : sc_module(name), arch_(arch), ctx_(new VerilatedContext), zero_("zero") {
+    const int GR = mosaic_grid_rows(&arch), GC = mosaic_grid_cols(&arch);
+    routers.resize((size_t)mosaic_cells(&arch));
+    tiles.resize((size_t)mosaic_arch_tiles(&arch));
+    for (int gr = 0; gr < GR; gr++)
+        for (int gc = 0; gc < GC; gc++) {
+            const int cell = mosaic_cell_index(&arch, gr, gc);
+            const std::string nm = cell_name(gr, gc);
+            if (mosaic_cell_kind(gr, gc) == MOSAIC_CELL_NT)
+                tiles[(size_t)mosaic_cell_tile(&arch, gr, gc)].reset(
+                    new NeuronTile(nm.c_str(), &engine, mosaic_cell_tile(&arch, gr, gc), cell));
+            else
+                routers[(size_t)cell].reset(new RouterTile(nm.c_str(), &engine, ctx_.get(), gr, gc, cell));
+        }
+    // Wiring: the input of side X of a cell is the output of side opposite(X) of its neighbour in
+    // direction X; an NT's output is its spike signal on every side; outside the grid reads zero.
+    const int dr[4] = {-1, 0, 1, 0}, dc[4] = {0, 1, 0, -1};
+    auto out_of = [&](int gr, int gc, int side) -> sc_core::sc_signal_in_if<uint32_t> * {
+        if (gr < 0 || gc < 0 || gr >= GR || gc >= GC) return &zero_;
+        if (mosaic_cell_kind(gr, gc) == MOSAIC_CELL_NT)
+            return &tiles[(size_t)mosaic_cell_tile(&arch, gr, gc)]->spikes;
+        RouterTile *r = routers[(size_t)mosaic_cell_index(&arch, gr, gc)].get();
+        sc_core::sc_signal<uint32_t> *o[4] = {&r->out_n, &r->out_e, &r->out_s, &r->out_w};
+        return o[side];
+    };
+    auto wake_of = [&](int gr, int gc) -> sc_core::sc_event * {
+        if (gr < 0 || gc < 0 || gr >= GR || gc >= GC) return nullptr;
+        if (mosaic_cell_kind(gr, gc) == MOSAIC_CELL_NT)
+            return &tiles[(size_t)mosaic_cell_tile(&arch, gr, gc)]->wake;
+        return &routers[(size_t)mosaic_cell_index(&arch, gr, gc)]->wake;
+    };
+    for (int gr = 0; gr < GR; gr++)
+        for (int gc = 0; gc < GC; gc++) {
+            sc_core::sc_in<uint32_t> *in[4];
+            sc_core::sc_event **wake;
+            if (mosaic_cell_kind(gr, gc) == MOSAIC_CELL_NT) {
+                NeuronTile *t = tiles[(size_t)mosaic_cell_tile(&arch, gr, gc)].get();
+                in[0] = &t->in_n, in[1] = &t->in_e, in[2] = &t->in_s, in[3] = &t->in_w;
+                wake = t->wake_r1;
+            } else {
+                RouterTile *r = routers[(size_t)mosaic_cell_index(&arch, gr, gc)].get();
+                in[0] = &r->in_n, in[1] = &r->in_e, in[2] = &r->in_s, in[3] = &r->in_w;
+                wake = r->wake_nb;
+            }
+            for (int s = 0; s < 4; s++) {
+                in[s]->bind(*out_of(gr + dr[s], gc + dc[s], mosaic_opposite_dir(s)));
+                wake[s] = wake_of(gr + dr[s], gc + dc[s]);
+            }
+        }
+    SC_THREAD(controller);
+}
+
+Array::~Array() = default;
+
+void Array::start(const uint8_t *x, int steps) {
+    x_ = x;
+    steps_ = steps;
+    start_ev_.notify(sc_core::SC_ZERO_TIME);
+}
+
+void Array::controller() {
+    for (;;) {
+        wait(start_ev_);
+        run_sample();
+        sc_core::sc_pause();
+    }
+}
+
+void Array::run_sample() {
+    Engine &e = engine;
+    MosaicSimStats *st = e.stats;
+    const MosaicNetwork *net = e.net;
+    for (auto &t : tiles) t->reset_state();
+    for (int t = 0; t < steps_; t++) {
+        // A fresh cycle for the update, so that its spikes never share a time with the last hop.
+        e.phase_cycle = 0;
+        wait(1, SC_NS);
+        e.now++;
+        e.step = t;
+        e.wave_on = e.wave && e.global_step >= e.wave_first && e.global_step < e.wave_last;
+        if (e.wave_on) {
+            e.wave->time(e.now);
+            e.wave->change(wave_step_, (uint32_t)e.global_step);
+            e.wave->change(wave_cycle_, 0);
+        }
+        const uint8_t *x = x_ + (size_t)t * net->n_inputs;
+        for (auto &nt : tiles) nt->update(x);
+        st->steps++;
+        // Routing phase: K cycles are the hardware's; cycles past K+1 only deliver late spikes.
+        int c = 0;
+        for (;;) {
+            const int64_t scheduled = e.scheduled;
+            e.scheduled = 0;
+            if (e.naive) {
+                if (c >= e.K + 1 && scheduled == 0) break;
+                for (auto &r : routers)
+                    if (r) r->wake.notify(1, SC_NS);
+                for (auto &nt : tiles) nt->wake.notify(1, SC_NS);
+            } else if (scheduled == 0) {
+                break;
+            }
+            c++;
+            e.phase_cycle = c; // set before the cells of cycle c run
+            e.now++;
+            if (e.wave_on) {
+                e.wave->time(e.now);
+                e.wave->change(wave_cycle_, (uint32_t)c);
+                if (c == e.K + 2) e.wave->change(wave_late_, 1);
+            }
+            wait(1, SC_NS);
+            wait(sc_core::SC_ZERO_TIME); // after every cell of this cycle
+            st->cycles++;
+        }
+        if (e.wave_on && c >= e.K + 2) e.wave->change(wave_late_, 0);
+        e.global_step++;
+    }
+}
+
+void Array::declare_wave(VcdWriter &w) {
+    w.scope(basename());
+    wave_step_ = w.wire("step", 32);
+    wave_cycle_ = w.wire("cycle", 16);
+    wave_late_ = w.wire("late_phase", 1);
+    const int GR = mosaic_grid_rows(&arch_), GC = mosaic_grid_cols(&arch_);
+    for (int gr = 0; gr < GR; gr++)
+        for (int gc = 0; gc < GC; gc++) {
+            const int cell = mosaic_cell_index(&arch_, gr, gc);
+            if (routers[(size_t)cell])
+                routers[(size_t)cell]->declare_wave(w);
+            else
+                tiles[(size_t)mosaic_cell_tile(&arch_, gr, gc)]->declare_wave(w);
+        }
+    w.upscope();
+    w.end_header();
+    w.time(0);
+    w.dump_zero();
+}
+
+} // namespace mosaic

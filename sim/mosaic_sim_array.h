@@ -1,0 +1,155 @@
+/* mosaic_sim_array: the SystemC modules of the array (internal to sim/).
+ *
+ *   RouterTile  one R1/R0 cell: a Verilated mosaic_router behind sc_in/sc_signal ports, woken only when
+ *               a neighbour drives a spike into it (or to clear its own registered outputs);
+ *   NeuronTile  one NT: k LIF neurons (train/mosaic_lif.h), the NT crossbar rows (input side/line ->
+ *               link) and the spike output into its four R1s;
+ *   Array       the top module: elaborates the cells from the architecture, binds neighbours and runs
+ *               the time-step structure (mosaic-reference.md §8) in one SC_THREAD.
+ *
+ * Cells signal activity with timed notifications one cycle (1 ns) ahead; a cell nobody notifies is
+ * never evaluated. Every cell reads, at cycle c, what its neighbours wrote at cycle c-1, which is the
+ * registered one-hop-per-cycle semantics of the RTL. */
+#ifndef MOSAIC_SIM_ARRAY_H
+#define MOSAIC_SIM_ARRAY_H
+
+#include <systemc>
+
+#include <memory>
+#include <vector>
+
+#include "mosaic_lif.h"
+#include "mosaic_sim.h"
+#include "mosaic_sim_wave.h"
+
+class VerilatedContext;
+
+namespace mosaic {
+
+// The state every cell of one run shares: timing, policies, statistics and the waveform.
+struct Engine {
+    const MosaicNetwork *net = nullptr; // effective weights (after the device model)
+    const MosaicInbound *inbound = nullptr;
+    const MosaicMapping *map = nullptr;
+    int K = 1; // routing cycles per step
+    int late_policy = MOSAIC_LATE_DROP;
+    bool naive = false;
+    double read_sigma = 0.0; // read noise per device read, absolute
+    uint64_t read_seed = 0;
+    int phase_cycle = 0;   // cycle of the routing phase being evaluated (0 = step update)
+    int64_t scheduled = 0; // wake-ups requested for the next cycle
+    uint64_t now = 0;      // global cycle counter (waveform time)
+    int64_t global_step = 0;
+    bool record_raster = false;
+    std::vector<uint8_t> raster; // (steps, N)
+    int step = 0;
+    MosaicSimStats *stats = nullptr;
+    VcdWriter *wave = nullptr;
+    bool wave_on = false;
+    int64_t wave_first = 0, wave_last = 0; // global steps [first, last) traced
+    int wave_depth = 1;
+};
+
+// A Verilated R1 or R0 model behind one interface (one C++ class per compiled width, toolchain P12).
+class RouterModel {
+  public:
+    virtual ~RouterModel() = default;
+    // One clock edge with `in` on the input ports; returns the registered outputs and the error flag.
+    virtual void clock(const uint32_t in[4], uint32_t out[4], bool *err) = 0;
+    virtual void write(uint32_t addr, uint32_t data) = 0; // configuration port, one clock edge
+    virtual uint32_t read(uint32_t addr) = 0;             // configuration port, combinational
+};
+
+class RouterTile : public sc_core::sc_module {
+  public:
+    SC_HAS_PROCESS(RouterTile);
+    RouterTile(sc_core::sc_module_name name, Engine *engine, VerilatedContext *ctx, int gr, int gc, int cell);
+    ~RouterTile() override;
+
+    sc_core::sc_in<uint32_t> in_n, in_e, in_s, in_w;
+    sc_core::sc_signal<uint32_t> out_n, out_e, out_s, out_w;
+    sc_core::sc_event wake;
+    sc_core::sc_event *wake_nb[4] = {nullptr, nullptr, nullptr, nullptr}; // neighbour in direction N..W
+
+    int width() const { return width_; }
+    int cell() const { return cell_; }
+    RouterModel &model() { return *model_; }
+    void declare_wave(VcdWriter &w);
+    void clear_run_state();
+
+  private:
+    void tick();
+    Engine *e_;
+    std::unique_ptr<RouterModel> model_;
+    int gr_, gc_, cell_, width_;
+    uint32_t cur_out_[4] = {0, 0, 0, 0};
+    uint32_t wave_in_[4] = {0, 0, 0, 0};
+    bool err_seen_ = false;
+    int wave_out_[4] = {-1, -1, -1, -1}, wave_inp_[4] = {-1, -1, -1, -1}, wave_err_ = -1;
+    sc_core::sc_in<uint32_t> *in_[4];
+    sc_core::sc_signal<uint32_t> *out_[4];
+};
+
+class NeuronTile : public sc_core::sc_module {
+  public:
+    SC_HAS_PROCESS(NeuronTile);
+    NeuronTile(sc_core::sc_module_name name, Engine *engine, int phys_tile, int cell);
+
+    sc_core::sc_in<uint32_t> in_n, in_e, in_s, in_w;
+    // Line i = neuron i of the tile. Written by the step update (controller thread) and cleared by the
+    // tile's own method one cycle later, never in the same delta.
+    sc_core::sc_signal<uint32_t, sc_core::SC_MANY_WRITERS> spikes;
+    sc_core::sc_event wake;
+    sc_core::sc_event *wake_r1[4] = {nullptr, nullptr, nullptr, nullptr};
+
+    // Programs the NT crossbar rows from the mapping; logical tile hosted here.
+    void program(int logical_tile, const MosaicNtRow *rows, int n_rows, int max_lines);
+    void reset_state();
+    void update(const uint8_t *x); // the step-t update at phase cycle 0
+    void declare_wave(VcdWriter &w);
+
+  private:
+    void tick();
+    Engine *e_;
+    int phys_, cell_, logical_ = 0, k_;
+    int max_lines_ = 32;
+    std::vector<int32_t> row_link_; // (4, max_lines) link index or -1
+    std::vector<float> v_, current_;
+    std::vector<uint8_t> z_;
+    std::vector<int32_t> next_, after_, spiked_;
+    uint32_t cur_spikes_ = 0;
+    sc_core::sc_in<uint32_t> *in_[4];
+    int wave_spikes_ = -1;
+    std::vector<int> wave_v_;
+};
+
+class Array : public sc_core::sc_module {
+  public:
+    SC_HAS_PROCESS(Array);
+    Array(sc_core::sc_module_name name, const MosaicArch &arch);
+    ~Array() override;
+
+    const MosaicArch &arch() const { return arch_; }
+    Engine engine;
+    std::vector<std::unique_ptr<RouterTile>> routers; // by cell index (null for NT cells)
+    std::vector<std::unique_ptr<NeuronTile>> tiles;   // by physical tile
+
+    // Runs one sample inside the simulation (called from mosaic_sim_run through sc_start).
+    void start(const uint8_t *x, int steps);
+    void declare_wave(VcdWriter &w);
+
+  private:
+    void controller();
+    void run_sample();
+    MosaicArch arch_;
+    std::unique_ptr<VerilatedContext> ctx_;
+    sc_core::sc_signal<uint32_t> zero_;
+    sc_core::sc_event start_ev_;
+    const uint8_t *x_ = nullptr;
+    int steps_ = 0;
+    int wave_step_ = -1, wave_cycle_ = -1, wave_late_ = -1;
+};
+
+} // namespace mosaic
+
+#endif

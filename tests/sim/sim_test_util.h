@@ -1,0 +1,92 @@
+/* Helpers shared by the simulator tests: a random network on a profile, its mapping, random input
+ * spikes, and the reference inference loop (a direct C loop over the training engine's kernel
+ * mosaic_lif_tile_current + mosaic_lif_step, which is what the trainer's inference computes). */
+#ifndef SIM_TEST_UTIL_H
+#define SIM_TEST_UTIL_H
+
+#include <vector>
+
+#include "mosaic_lif.h"
+#include "mosaic_mapper.h"
+#include "mosaic_rng.h"
+#include "mosaic_test.h"
+
+// Random weights on a random link set drawn with the reference budget rule for `profile`.
+static inline bool sim_test_network(MosaicNetwork *net, const MosaicArch *arch, const char *profile,
+                                    uint64_t seed) {
+    MosaicErr err;
+    MosaicProfile prof;
+    MosaicLinks links;
+    mosaic_links_init(&links);
+    if (mosaic_profile_parse(&prof, profile, "test", &err) != MOSAIC_OK ||
+        mosaic_links_random(&links, arch, &prof, seed, &err) != MOSAIC_OK ||
+        mosaic_network_create(net, arch, 128, 20, links.n, &err) != MOSAIC_OK) {
+        fprintf(stderr, "test network: %s\n", err.msg);
+        mosaic_links_free(&links);
+        return false;
+    }
+    MosaicRng rng;
+    mosaic_rng_derive(&rng, seed, 77);
+    const int k = arch->neurons_per_tile, tiles = mosaic_arch_tiles(arch);
+    for (size_t i = 0; i < (size_t)net->n_input_tiles * k * k; i++)
+        net->w_in[i] = (float)(0.5 * mosaic_rng_uniform(&rng) - 0.15);
+    for (int t = 0; t < tiles; t++) {
+        if (mosaic_network_block_kind(net, t) != MOSAIC_BLOCK_RECURRENT) continue;
+        for (int i = 0; i < k * k; i++)
+            net->w_intra[(size_t)t * k * k + i] = (float)(0.1 * mosaic_rng_normal(&rng) - 0.01);
+    }
+    std::vector<float> w((size_t)k);
+    for (int l = 0; l < links.n; l++) {
+        for (int j = 0; j < k; j++) w[(size_t)j] = (float)(0.2 * mosaic_rng_normal(&rng) - 0.02);
+        mosaic_network_add_link(net, links.src[l], links.dst[l], w.data());
+    }
+    mosaic_links_free(&links);
+    return mosaic_network_canonicalize(net, &err) == MOSAIC_OK;
+}
+
+static inline bool sim_test_map(MosaicMapping *map, const MosaicNetwork *net) {
+    MosaicErr err;
+    MosaicLinks links;
+    mosaic_links_init(&links);
+    bool ok = true;
+    for (int l = 0; l < net->n_links && ok; l++) // link l of the set = link l of the network
+        ok = mosaic_links_push(&links, net->link_src[l], net->link_dst[l], &err) == MOSAIC_OK;
+    ok = ok && mosaic_map(map, &net->arch, &links, NULL, MOSAIC_MAP_CONFIG, &err) == MOSAIC_OK;
+    if (!ok) fprintf(stderr, "test mapping: %s\n", err.msg);
+    mosaic_links_free(&links);
+    return ok;
+}
+
+// (steps, n_inputs) 0/1 spikes at `rate` per channel per step.
+static inline std::vector<uint8_t> sim_test_input(int steps, int n_inputs, double rate, MosaicRng *rng) {
+    std::vector<uint8_t> x((size_t)steps * n_inputs);
+    for (auto &v : x) v = mosaic_rng_uniform(rng) < rate;
+    return x;
+}
+
+// The reference: every tile integrates every spike of the previous step through the canonical kernel.
+static inline std::vector<uint8_t> sim_test_reference(const MosaicNetwork *net, const uint8_t *x, int steps) {
+    MosaicErr err;
+    MosaicInbound in;
+    mosaic_inbound_build(&in, net, &err);
+    const int k = net->arch.neurons_per_tile, tiles = mosaic_arch_tiles(&net->arch), N = tiles * k;
+    std::vector<float> v((size_t)N, 0.0f), cur((size_t)k);
+    std::vector<uint8_t> z((size_t)N, 0), raster((size_t)steps * N);
+    std::vector<int32_t> spiked;
+    for (int t = 0; t < steps; t++) {
+        spiked.clear();
+        for (int n = 0; n < N; n++)
+            if (z[(size_t)n]) spiked.push_back(n);
+        for (int tile = 0; tile < tiles; tile++) {
+            mosaic_lif_tile_current(net, &in, tile, x + (size_t)t * net->n_inputs, spiked.data(),
+                                    (int)spiked.size(), cur.data());
+            mosaic_lif_step(k, net->alpha, net->threshold, v.data() + (size_t)tile * k,
+                            z.data() + (size_t)tile * k, cur.data());
+        }
+        std::copy(z.begin(), z.end(), raster.begin() + (size_t)t * N);
+    }
+    mosaic_inbound_free(&in);
+    return raster;
+}
+
+#endif

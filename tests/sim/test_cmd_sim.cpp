@@ -1,0 +1,174 @@
+// `mosaic sim` end to end: a network file and an SHD-layout dataset written with the traces module, the
+// command run as a process; its result file must hold the reference loop's readout counts for the same
+// binned inputs; --mapping from `mosaic map --out` is accepted; waveforms are written (VCD and FST);
+// an unmappable network exits 1 with the violation report.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "mosaic_bins.h"
+#include "mosaic_h5.h"
+#include "mosaic_mapper_io.h"
+#include "mosaic_netfile.h"
+#include "sim_test_util.h"
+
+static std::string g_dir;
+
+static int run(const std::string &cmd, std::string *out) {
+    const std::string full = cmd + " > " + g_dir + "/out.txt 2>&1";
+    const int status = system(full.c_str());
+    FILE *f = fopen((g_dir + "/out.txt").c_str(), "r");
+    std::string text;
+    char buf[4096];
+    size_t n;
+    while (f && (n = fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
+    if (f) fclose(f);
+    if (out) *out = text;
+    printf("$ %s\n%s", cmd.c_str(), text.c_str());
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static bool write_dataset(const char *path, int recordings, uint64_t seed) {
+    const char *names[20];
+    std::vector<std::string> keep;
+    for (int c = 0; c < 20; c++) keep.push_back("class" + std::to_string(c));
+    for (int c = 0; c < 20; c++) names[c] = keep[(size_t)c].c_str();
+    MosaicShdWriter *w = NULL;
+    MosaicErr err;
+    if (mosaic_shd_writer_begin(path, names, 20, 700, &w, &err) != MOSAIC_OK) return false;
+    MosaicRng rng;
+    mosaic_rng_derive(&rng, seed, 3);
+    for (int r = 0; r < recordings; r++) {
+        std::vector<float> t;
+        std::vector<int32_t> u;
+        const int n = 3000 + (int)mosaic_rng_below(&rng, 3000);
+        for (int i = 0; i < n; i++) {
+            t.push_back((float)(1.3 * mosaic_rng_uniform(&rng)));
+            u.push_back((int32_t)mosaic_rng_below(&rng, 700));
+        }
+        if (mosaic_shd_writer_add(w, t.data(), u.data(), n, (int32_t)mosaic_rng_below(&rng, 20), r % 3,
+                                  &err) != MOSAIC_OK) {
+            mosaic_shd_writer_abort(w);
+            return false;
+        }
+    }
+    return mosaic_shd_writer_finish(w, &err) == MOSAIC_OK;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        fprintf(stderr, "usage: test_cmd_sim PATH_TO_MOSAIC [--seed N]\n");
+        return EXIT_FAILURE;
+    }
+    const std::string mosaic = argv[1];
+    const uint64_t seed = mosaic_test_seed(argc, argv, 11);
+    char tmpl[] = "/tmp/mosaic_cmd_sim_XXXXXX";
+    if (!mkdtemp(tmpl)) return EXIT_FAILURE;
+    g_dir = tmpl;
+    const std::string net_path = g_dir + "/net.h5", data_path = g_dir + "/data.h5",
+                      out_path = g_dir + "/sim.h5";
+    MosaicArch arch;
+    mosaic_arch_default(&arch);
+    MosaicNetwork net;
+    MosaicErr err;
+    MosaicProvenance prov = {"test_cmd_sim", "0", "0", (int64_t)seed, ""};
+    CHECK(sim_test_network(&net, &arch, "1:0.8,3:0.02", seed));
+    CHECK(mosaic_netfile_write(net_path.c_str(), &net, &prov, &err) == MOSAIC_OK);
+    CHECK(write_dataset(data_path.c_str(), 12, seed));
+
+    TEST("SimWritesTheReferenceReadoutCounts") {
+        std::string out;
+        const int rc = run(mosaic + " sim --network " + net_path + " --data " + data_path + " --out " +
+                               out_path + " --samples 8 --ideal --wave " + g_dir + "/w.vcd --wave-window 2:5",
+                           &out);
+        CHECK_EQ_INT(rc, 0);
+        MosaicH5File *f = NULL;
+        CHECK(mosaic_h5_open(out_path.c_str(), &f, &err) == MOSAIC_OK);
+        int64_t dims[2] = {8, 20};
+        std::vector<int32_t> counts(160);
+        CHECK(mosaic_h5_read_into(f, "samples/counts", MOSAIC_H5_I32, 2, dims, counts.data(), &err) ==
+              MOSAIC_OK);
+        mosaic_h5_close(f);
+        // The same samples through the reference loop.
+        MosaicShd *shd = NULL;
+        MosaicBins *bins = NULL;
+        MosaicBinSpec spec;
+        mosaic_bin_spec_default(&spec);
+        CHECK(mosaic_shd_open(data_path.c_str(), &shd, &err) == MOSAIC_OK);
+        CHECK(mosaic_bins_create(shd, &spec, &bins, &err) == MOSAIC_OK);
+        const int N = mosaic_arch_neurons(&arch);
+        int wrong = 0;
+        long long total = 0;
+        std::vector<uint8_t> x((size_t)100 * 128);
+        for (int s = 0; s < 8; s++) {
+            CHECK(mosaic_bins_sample(bins, (int64_t)s * mosaic_bins_offsets(bins), x.data(), &err) ==
+                  MOSAIC_OK);
+            std::vector<uint8_t> ref = sim_test_reference(&net, x.data(), 100);
+            for (int c = 0; c < 20; c++) {
+                int n = 0;
+                for (int t = 0; t < 100; t++) n += ref[(size_t)t * N + N - 20 + c];
+                wrong += n != counts[(size_t)s * 20 + c];
+                total += n;
+            }
+        }
+        printf("  readout spikes %lld, mismatching counts %d\n", total, wrong);
+        CHECK_EQ_INT(wrong, 0);
+        CHECK(total > 0);
+        mosaic_bins_free(bins);
+        mosaic_shd_close(shd);
+        FILE *w = fopen((g_dir + "/w.vcd").c_str(), "r");
+        CHECK(w != NULL);
+        std::string vcd;
+        char buf[65536];
+        size_t n;
+        while (w && (n = fread(buf, 1, sizeof buf, w)) > 0) vcd.append(buf, n);
+        if (w) fclose(w);
+        CHECK(vcd.find("$scope module r1_2_3 $end") != std::string::npos);
+        CHECK(vcd.find("out_E") != std::string::npos);
+        CHECK(vcd.find("$enddefinitions") != std::string::npos);
+    }
+    TEST("SimAcceptsTheMapperFileAndWritesFst") {
+        const std::string map_path = g_dir + "/map.h5";
+        // The file `mosaic map --out` writes (the mapper's writer), with the identity placement.
+        MosaicMapping map;
+        memset(&map, 0, sizeof map);
+        CHECK(sim_test_map(&map, &net));
+        CHECK(mosaic_mapping_write(map_path.c_str(), &map, NULL, &err) == MOSAIC_OK);
+        mosaic_mapping_free(&map);
+        const int rc =
+            run(mosaic + " sim --network " + net_path + " --mapping " + map_path + " --data " + data_path +
+                    " --out " + g_dir + "/sim2.h5 --samples 2 --wave " + g_dir + "/w.fst --wave-depth 2",
+                NULL);
+        CHECK_EQ_INT(rc, 0);
+        struct stat sb;
+        CHECK(stat((g_dir + "/w.fst").c_str(), &sb) == 0 && sb.st_size > 0);
+    }
+    TEST("UnmappableNetworkExitsOneWithTheReport") {
+        MosaicNetwork dense;
+        CHECK(sim_test_network(&dense, &arch, "1:0.9,3:0.3", seed));
+        const std::string dense_path = g_dir + "/dense.h5";
+        CHECK(mosaic_netfile_write(dense_path.c_str(), &dense, &prov, &err) == MOSAIC_OK);
+        std::string out;
+        const int rc = run(mosaic + " sim --network " + dense_path + " --data " + data_path + " --out " +
+                               g_dir + "/never.h5",
+                           &out);
+        CHECK_EQ_INT(rc, 1);
+        CHECK(out.find("NOT MAPPABLE") != std::string::npos);
+        CHECK(access((g_dir + "/never.h5").c_str(), F_OK) != 0);
+        mosaic_network_free(&dense);
+    }
+    TEST("BadInputExitsTwo") {
+        CHECK_EQ_INT(run(mosaic + " sim --network " + net_path + " --data " + data_path +
+                             " --out x.h5 --wave-window 5:2",
+                         NULL),
+                     2);
+        CHECK_EQ_INT(
+            run(mosaic + " sim --network " + g_dir + "/missing.h5 --data " + data_path + " --out x.h5",
+                NULL) != 0,
+            1);
+    }
+    mosaic_network_free(&net);
+    if (mosaic_test_failures_ == 0) CHECK_EQ_INT(system(("rm -rf " + g_dir).c_str()), 0);
+    return mosaic_test_finish();
+}
