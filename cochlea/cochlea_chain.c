@@ -73,21 +73,15 @@ MosaicStatus mosaic_cochlea_params_check(const MosaicCochleaParams *p, MosaicErr
     return MOSAIC_OK;
 }
 
-static uint64_t fnv_(uint64_t h, const void *data, const size_t n) {
-    const unsigned char *b = data;
-    for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 0x100000001B3ull;
-    return h;
-}
-
 uint64_t mosaic_cochlea_params_hash(const MosaicCochleaParams *p) {
     uint64_t h = 0xCBF29CE484222325ull;
     const uint64_t version = MODEL_VERSION_;
     const int ints[] = {p->channels, p->fibres,       (int)p->bm, (int)p->sampler,
                         p->causal,   p->fixed_length, p->trim};
     const double reals[] = {p->fs, p->level, p->s0, p->skip_nepers, p->tau_ref, p->trim_db, p->trim_margin};
-    h = fnv_(h, &version, sizeof version);
-    h = fnv_(h, ints, sizeof ints);
-    return fnv_(h, reals, sizeof reals);
+    h = cochlea_fnv1a(h, &version, sizeof version);
+    h = cochlea_fnv1a(h, ints, sizeof ints);
+    return cochlea_fnv1a(h, reals, sizeof reals);
 }
 
 void mosaic_cochlea_spikes_free(MosaicCochleaSpikes *s) {

@@ -20,6 +20,13 @@ void cochlea_gammatone_pair(const double *s2, size_t n, double fs, const double 
 
 #endif
 
+/* FNV-1a over n bytes, continuing from h (parameter digests; start with 0xCBF29CE484222325). */
+static inline uint64_t cochlea_fnv1a(uint64_t h, const void *data, const size_t n) {
+    const unsigned char *b = data;
+    for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 0x100000001B3ull;
+    return h;
+}
+
 /* seconds * rate, snapped to an integer when within rounding of one. */
 double cochlea_ticks(double seconds, double rate);
 
