@@ -4,7 +4,7 @@
  * and runs it on the cycle-level array (`mosaic sim` as a child process on the second core) on
  * cosim.samples held-out samples while training continues. In the closed loop the exact port loads keep
  * rewiring within the hardware (mosaic_feedback.h); the open loop (cosim.feedback none) only measures.
- * RUN/ holds config.yaml, state.bin (resume), checkpoints/ (network files), hw/ (mappings, simulation
+ * RUN/ holds config.yaml, checkpoint.h5 (resume), checkpoints/ (network files), hw/ (mappings, simulation
  * results and logs), history.csv, hardware.csv, history.h5 and report.html. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -27,13 +27,6 @@
 #include "mosaic_subprocess.h"
 #include "mosaic_train_run.h"
 
-#ifndef MOSAIC_VERSION
-#define MOSAIC_VERSION "unknown"
-#endif
-#ifndef MOSAIC_GIT_HASH
-#define MOSAIC_GIT_HASH "unknown"
-#endif
-
 static void usage_(FILE *out) {
     fprintf(out,
             "usage: mosaic cosim --config FILE --out RUN [--set key=value ...]\n"
@@ -48,7 +41,7 @@ static void usage_(FILE *out) {
             "cosim.traffic_penalty adds a routing-energy penalty from measured spike rates. With\n"
             "cosim.feedback none the run only maps and simulates (open loop), for comparison.\n"
             "Console: one line per epoch and one per hardware checkpoint. RUN/ receives config.yaml,\n"
-            "state.bin, checkpoints/, hw/, history.csv, hardware.csv, history.h5 and report.html.\n"
+            "checkpoint.h5, checkpoints/, hw/, history.csv, hardware.csv, history.h5 and report.html.\n"
             "A simulator crash or hang (cosim.sim_timeout) is reported and training goes on.\n");
 }
 
@@ -432,7 +425,7 @@ int mosaic_cmd_cosim(int argc, char **argv) {
     if (st == MOSAIC_OK && c.tcfg.data_source == MOSAIC_DATA_SHD) st = held_out_(&c, &err);
     if (st == MOSAIC_OK) st = mosaic_trainer_create(&c.tr, &c.tcfg, &c.arch, &err);
     char state[4200];
-    snprintf(state, sizeof state, "%s/state.bin", c.run);
+    snprintf(state, sizeof state, "%s/checkpoint.h5", c.run);
     if (st == MOSAIC_OK && resume) st = mosaic_trainer_load(c.tr, state, &err);
     if (st == MOSAIC_OK && resume) st = mosaic_cosim_read_hardware(c.run, &c.hw, &c.n_hw, &err);
     if (st == MOSAIC_OK) c.cap_hw = c.n_hw;

@@ -8,13 +8,6 @@
 #include "mosaic_mapper.h"
 #include "mosaic_mapper_io.h"
 
-#ifndef MOSAIC_VERSION
-#define MOSAIC_VERSION "unknown"
-#endif
-#ifndef MOSAIC_GIT_HASH
-#define MOSAIC_GIT_HASH "unknown"
-#endif
-
 static void map_usage_(FILE *out) {
     fprintf(
         out,

@@ -1,7 +1,8 @@
 /* `mosaic train` trains the Mosaic RSNN and keeps a run folder; `mosaic eval` scores a run on a dataset.
  *
- * RUN/ holds config.yaml (the resolved configuration: architecture and train.* keys), checkpoint.bin
- * (the complete trainer state after the last finished epoch, replaced atomically), history.csv and
+ * RUN/ holds config.yaml (the resolved configuration: architecture and train.* keys), checkpoint.h5
+ * (the complete trainer state after the last finished epoch in the network file format with /method,
+ * replaced atomically), network.h5 (the exported network: links with a non-zero weight), history.csv and
  * history.h5 (one row per epoch). */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -9,31 +10,28 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli_util.h"
 #include "commands.h"
 #include "mosaic_files.h"
 #include "mosaic_h5.h"
+#include "mosaic_netfile.h"
 #include "mosaic_train_run.h"
 #include "mosaic_trainer.h"
 
-#ifndef MOSAIC_VERSION
-#define MOSAIC_VERSION "unknown"
-#endif
-#ifndef MOSAIC_GIT_HASH
-#define MOSAIC_GIT_HASH "unknown"
-#endif
-
 static void train_usage_(FILE *out) {
     fprintf(out,
-            "usage: mosaic train --config FILE --out RUN [--set key=value ...]\n"
-            "       mosaic train --resume RUN [--set train.epochs=N ...]\n"
+            "usage: mosaic train --config FILE --out RUN [--set key=value ...] [--stop-after N]\n"
+            "       mosaic train --resume RUN [--stop-after N]\n"
+            "--stop-after N ends this invocation after N more epochs (resume later with --resume RUN).\n"
             "Trains the recurrent LIF network with BPTT (surrogate 1/(10|v-thr|+1)^2) and Adam under\n"
             "train.method = routing-aware | hop-penalty | deepr | dense. Prints one line per epoch\n"
             "(loss, train and test accuracy, spikes per neuron per step, links per distance gamma_d,\n"
-            "links pruned and grown, samples/s). RUN/ receives config.yaml (resolved), checkpoint.bin\n"
-            "(replaced atomically every epoch), history.csv and history.h5. A resumed run continues\n"
+            "links pruned and grown, samples/s). RUN/ receives config.yaml (resolved), checkpoint.h5\n"
+            "(complete state, replaced atomically every epoch), network.h5 (the trained network for\n"
+            "mosaic map / mosaic sim), history.csv and history.h5. A resumed run continues\n"
             "exactly as an uninterrupted one would; results do not depend on the thread count.\n"
             "Data: train.data.source synthetic (built-in, no files) or shd with train.data.train and\n"
             "train.data.test (.h5 or .h5.gz in SHD layout).\n"
@@ -45,7 +43,7 @@ static void train_usage_(FILE *out) {
 static void eval_usage_(FILE *out) {
     fprintf(out,
             "usage: mosaic eval RUN --data FILE|synthetic\n"
-            "Scores the network of RUN/checkpoint.bin on a dataset in SHD layout (or on the run's synthetic\n"
+            "Scores the network of RUN/checkpoint.h5 on a dataset in SHD layout (or on the run's synthetic\n"
             "test set): accuracy, mean cross-entropy, spikes per neuron per step.\n");
 }
 
@@ -71,9 +69,45 @@ static MosaicStatus write_history_h5_(const char *path, const MosaicTrainer *tr,
     return mosaic_h5_commit(f, err);
 }
 
+static MosaicStatus write_network_(const char *path, const MosaicTrainer *tr, const char *yaml,
+                                   MosaicErr *err) {
+    MosaicNetwork net;
+    MOSAIC_TRY(mosaic_trainer_export(tr, &net, err));
+    MosaicProvenance prov = {"mosaic train", MOSAIC_VERSION, MOSAIC_GIT_HASH, mosaic_trainer_config(tr)->seed,
+                             yaml};
+    MosaicStatus st = mosaic_netfile_write(path, &net, &prov, err);
+    mosaic_network_free(&net);
+    return st;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Config and data
+ * ------------------------------------------------------------------------------------------- */
+
 /* ---------------------------------------------------------------------------------------------
  * mosaic train
  * ------------------------------------------------------------------------------------------- */
+
+/* A progress line on stderr at most every 10 s within an epoch. */
+typedef struct {
+    double last;
+    int epoch;
+} Progress_;
+
+static double mono_(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+static void progress_(void *ctx, int done, int total) {
+    Progress_ *p = ctx;
+    double now = mono_();
+    if (done < total && now - p->last >= 10) {
+        fprintf(stderr, "  epoch %d: %d/%d samples\n", p->epoch + 1, done, total);
+        p->last = now;
+    }
+}
 
 static void print_epoch_(const MosaicTrainer *tr, const MosaicTrainEpoch *e) {
     const MosaicTrainConfig *c = mosaic_trainer_config(tr);
@@ -88,7 +122,7 @@ static void print_epoch_(const MosaicTrainer *tr, const MosaicTrainEpoch *e) {
 }
 
 int mosaic_cmd_train(int argc, char **argv) {
-    const char *config = NULL, *out = NULL, *resume = NULL;
+    const char *config = NULL, *out = NULL, *resume = NULL, *stop = NULL;
     CliSets sets = {0};
     for (int i = 1; i < argc; i++) {
         int r;
@@ -103,6 +137,7 @@ int mosaic_cmd_train(int argc, char **argv) {
         if ((r = cli_take_value(argc, argv, &i, "--config", &config)) != 0 ||
             (r = cli_take_value(argc, argv, &i, "--out", &out)) != 0 ||
             (r = cli_take_value(argc, argv, &i, "--resume", &resume)) != 0 ||
+            (r = cli_take_value(argc, argv, &i, "--stop-after", &stop)) != 0 ||
             (r = cli_take_set(argc, argv, &i, &sets)) != 0) {
             if (r < 0) return 2;
             continue;
@@ -140,7 +175,7 @@ int mosaic_cmd_train(int argc, char **argv) {
     MosaicTrainer *tr = NULL;
     st = mosaic_trainer_create(&tr, &cfg, &arch, &err);
     if (st == MOSAIC_OK && resume) {
-        snprintf(ckpt, sizeof ckpt, "%s/checkpoint.bin", resume);
+        snprintf(ckpt, sizeof ckpt, "%s/checkpoint.h5", resume);
         st = mosaic_trainer_load(tr, ckpt, &err);
     }
     char *yaml = mosaic_train_config_yaml(&arch, &cfg, NULL, 0);
@@ -153,13 +188,21 @@ int mosaic_cmd_train(int argc, char **argv) {
                mosaic_train_method_name(cfg.method), arch.rows, arch.cols, arch.neurons_per_tile,
                (long long)mosaic_trainer_network(tr)->n_links, train.n, test.n, cfg.steps,
                mosaic_trainer_epochs_done(tr) + 1, cfg.epochs);
-    snprintf(ckpt, sizeof ckpt, "%s/checkpoint.bin", out);
-    while (st == MOSAIC_OK && mosaic_trainer_epochs_done(tr) < cfg.epochs) {
+    snprintf(ckpt, sizeof ckpt, "%s/checkpoint.h5", out);
+    const int stop_at = mosaic_trainer_epochs_done(tr) + (stop ? atoi(stop) : cfg.epochs);
+    Progress_ prog = {mono_(), 0};
+    if (tr) mosaic_trainer_set_progress(tr, progress_, &prog);
+    while (st == MOSAIC_OK && mosaic_trainer_epochs_done(tr) < cfg.epochs &&
+           mosaic_trainer_epochs_done(tr) < stop_at) {
         MosaicTrainEpoch row;
+        prog.epoch = mosaic_trainer_epochs_done(tr);
+        prog.last = mono_();
         st = mosaic_trainer_epoch(tr, &train, &test, &row, &err);
         if (st != MOSAIC_OK) break;
         print_epoch_(tr, &row);
         st = mosaic_trainer_save(tr, ckpt, &err);
+        snprintf(path, sizeof path, "%s/network.h5", out);
+        if (st == MOSAIC_OK) st = write_network_(path, tr, yaml, &err);
         snprintf(path, sizeof path, "%s/history.csv", out);
         const MosaicTrainEpoch *rows;
         const int nrows = mosaic_trainer_history(tr, &rows);
@@ -213,7 +256,7 @@ int mosaic_cmd_eval(int argc, char **argv) {
     if (st != MOSAIC_OK) return cli_fail("eval", st, &err);
     MosaicTrainer *tr = NULL;
     st = mosaic_trainer_create(&tr, &cfg, &arch, &err);
-    snprintf(path, sizeof path, "%s/checkpoint.bin", run);
+    snprintf(path, sizeof path, "%s/checkpoint.h5", run);
     if (st == MOSAIC_OK) st = mosaic_trainer_load(tr, path, &err);
     double acc = 0, loss = 0, rate = 0;
     if (st == MOSAIC_OK) st = mosaic_trainer_evaluate(tr, &test, &acc, &loss, &rate, &err);

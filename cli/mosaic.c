@@ -2,14 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli_util.h"
 #include "commands.h"
-
-#ifndef MOSAIC_VERSION
-#define MOSAIC_VERSION "unknown"
-#endif
-#ifndef MOSAIC_GIT_HASH
-#define MOSAIC_GIT_HASH "unknown"
-#endif
 
 typedef struct {
     const char *name;

@@ -73,21 +73,15 @@ MosaicStatus mosaic_cochlea_params_check(const MosaicCochleaParams *p, MosaicErr
     return MOSAIC_OK;
 }
 
-static uint64_t fnv_(uint64_t h, const void *data, const size_t n) {
-    const unsigned char *b = data;
-    for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 0x100000001B3ull;
-    return h;
-}
-
 uint64_t mosaic_cochlea_params_hash(const MosaicCochleaParams *p) {
     uint64_t h = 0xCBF29CE484222325ull;
     const uint64_t version = MODEL_VERSION_;
     const int ints[] = {p->channels, p->fibres,       (int)p->bm, (int)p->sampler,
                         p->causal,   p->fixed_length, p->trim};
     const double reals[] = {p->fs, p->level, p->s0, p->skip_nepers, p->tau_ref, p->trim_db, p->trim_margin};
-    h = fnv_(h, &version, sizeof version);
-    h = fnv_(h, ints, sizeof ints);
-    return fnv_(h, reals, sizeof reals);
+    h = cochlea_fnv1a(h, &version, sizeof version);
+    h = cochlea_fnv1a(h, ints, sizeof ints);
+    return cochlea_fnv1a(h, reals, sizeof reals);
 }
 
 void mosaic_cochlea_spikes_free(MosaicCochleaSpikes *s) {
@@ -192,25 +186,27 @@ static void bm_pair_(const kiss_fft_cpx *spec, const size_t mg, const CochleaFft
 
 typedef struct {
     float *ua, *ub;
-    double *prob, *lam;
+    double *prob, *prob_b, *lam;
     uint8_t *counts;
     kiss_fft_cpx *buf, *work;
 } Worker_;
 
 static void worker_free_(Worker_ *w) {
-    free(w->ua), free(w->ub), free(w->prob), free(w->lam), free(w->counts), free(w->buf), free(w->work);
+    free(w->ua), free(w->ub), free(w->prob), free(w->prob_b), free(w->lam), free(w->counts), free(w->buf),
+        free(w->work);
 }
 
 static int worker_alloc_(Worker_ *w, const size_t m, const size_t mg, const size_t work_len) {
     memset(w, 0, sizeof *w);
     w->ua = malloc(m * sizeof *w->ua);
     w->ub = malloc(m * sizeof *w->ub);
-    w->prob = malloc(m * sizeof *w->prob);
+    w->prob = malloc((m + 1) * sizeof *w->prob);
+    w->prob_b = malloc((m + 1) * sizeof *w->prob_b);
     w->lam = malloc((m + 1) * sizeof *w->lam);
     w->counts = malloc(m);
     w->buf = malloc(3 * mg * sizeof *w->buf);
     w->work = malloc((work_len + 1) * sizeof *w->work);
-    return w->ua && w->ub && w->prob && w->lam && w->counts && w->buf && w->work;
+    return w->ua && w->ub && w->prob && w->prob_b && w->lam && w->counts && w->buf && w->work;
 }
 
 static int cmp_u64_(const void *a, const void *b) {
@@ -316,21 +312,31 @@ static MosaicStatus run_(const double *s2, const size_t n, const int silent, con
                              jb >= 0 ? table->len[jb] : 0, p->causal, w.buf, w.work, w.ua,
                              jb >= 0 ? w.ub : NULL, m);
                 } else if (gamma) {
-                    cochlea_gammatone_channel(s2, n, p->fs, places->cf[ja], places->vmax[ja], p->causal, w.ua,
-                                              m);
                     if (jb >= 0)
-                        cochlea_gammatone_channel(s2, n, p->fs, places->cf[jb], places->vmax[jb], p->causal,
-                                                  w.ub, m);
+                        cochlea_gammatone_pair(s2, n, p->fs, &places->cf[ja], &places->vmax[ja], p->causal,
+                                               w.ua, w.ub, m);
+                    else
+                        cochlea_gammatone_channel(s2, n, p->fs, places->cf[ja], places->vmax[ja], p->causal,
+                                                  w.ua, m);
                 } else {
                     memset(w.ua, 0, m * sizeof *w.ua);
                     memset(w.ub, 0, m * sizeof *w.ub);
                 }
+                const int event = p->sampler == MOSAIC_COCHLEA_SAMPLER_EVENT;
+                if (event) /* prob/prob_b then hold cumulative hazards (m + 1 values) */
+                    cochlea_haircell_hazard_pair(w.ua, jb >= 0 ? w.ub : w.ua, m, rate, w.prob, w.prob_b);
+                else if (jb >= 0)
+                    cochlea_haircell_pair(w.ua, w.ub, m, rate, w.prob, w.prob_b);
+                else
+                    mosaic_cochlea_haircell(w.ua, m, rate, w.prob);
                 for (int side = 0; side < 2 && s == MOSAIC_OK; side++) {
                     const int j = side ? jb : ja;
                     if (j < 0) continue;
-                    mosaic_cochlea_haircell(side ? w.ub : w.ua, m, rate, w.prob);
-                    s = mosaic_cochlea_fibres(w.prob, m, rate, p->fibres, p->tau_ref, p->sampler, seed,
-                                              (uint64_t)j, w.counts, w.lam, &e);
+                    double *pj = side ? w.prob_b : w.prob;
+                    s = event ? cochlea_fibres_from_hazard(pj, m, rate, p->fibres, p->tau_ref, seed,
+                                                           (uint64_t)j, w.counts, &e)
+                              : mosaic_cochlea_fibres(pj, m, rate, p->fibres, p->tau_ref, p->sampler, seed,
+                                                      (uint64_t)j, w.counts, w.lam, &e);
                     if (s != MOSAIC_OK) break;
                     /* The bushy output of one channel is short; reuse lam's storage as the spike list. */
                     uint32_t *spk = (uint32_t *)w.lam;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cochlea_fft.h"
+#include "cochlea_internal.h"
 #include "mosaic_rng.h"
 #include "mosaic_shd.h"
 
@@ -56,20 +57,14 @@ void mosaic_synth_options_default(MosaicSynthOptions *o) {
     mosaic_cochlea_params_default(&o->cochlea);
 }
 
-static uint64_t fnv_(uint64_t h, const void *data, const size_t n) {
-    const unsigned char *b = data;
-    for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 0x100000001B3ull;
-    return h;
-}
-
 uint64_t mosaic_synth_options_hash(const MosaicSynthOptions *o) {
     uint64_t h = mosaic_cochlea_params_hash(&o->cochlea);
     const uint64_t ints[] = {DATASET_VERSION_, (uint64_t)o->english, (uint64_t)o->german,
                              (uint64_t)o->per_class, o->seed};
     const double reals[] = {o->frame, o->snr_db_min, o->snr_db_max};
-    h = fnv_(h, ints, sizeof ints);
-    h = fnv_(h, reals, sizeof reals);
-    return fnv_(h, o->espeak, strlen(o->espeak));
+    h = cochlea_fnv1a(h, ints, sizeof ints);
+    h = cochlea_fnv1a(h, reals, sizeof reals);
+    return cochlea_fnv1a(h, o->espeak, strlen(o->espeak));
 }
 
 /* ---- helpers ---- */

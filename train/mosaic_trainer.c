@@ -188,6 +188,7 @@ void mosaic_trainer_free(MosaicTrainer *tr) {
         free(tr->unfilled);
     free(tr->banned), free(tr->hist), free(tr->v_all), free(tr->counts), free(tr->dcounts), free(tr->zsum);
     free(tr->grad), free(tr->noisy);
+    mosaic_bptt_transpose_free(&tr->tpose);
     if (tr->work)
         for (int t = 0; t < tr->nthreads; t++) mosaic_bptt_work_free(tr->work[t]);
     free(tr->work);
@@ -287,6 +288,11 @@ static MosaicStatus train_batch_(MosaicTrainer *tr, const MosaicSpikeSet *set, c
     const double noise = mosaic_train_config_noise(c);
     if (noise > 0) make_noisy_(tr, noise);
     view_(tr, &view, &vidx, noise > 0 ? tr->noisy : NULL);
+    if (mosaic_bptt_transpose_build(&tr->tpose, &view) != 0) {
+        mosaic_view_index_free(&vidx);
+        return mosaic_err(err, MOSAIC_ERR_NOMEM, "trainer: out of memory for the transposed weights");
+    }
+    view.tr = &tr->tpose;
 
     forward_batch_(tr, &view, set, idx, b);
 
@@ -406,6 +412,7 @@ MosaicStatus mosaic_trainer_epoch(MosaicTrainer *tr, const MosaicSpikeSet *train
     for (int start = 0; start < train->n && st == MOSAIC_OK; start += tr->cfg.batch) {
         int b = train->n - start < tr->cfg.batch ? train->n - start : tr->cfg.batch;
         st = train_batch_(tr, train, perm + start, b, row->lr, &bs, err);
+        if (tr->progress) tr->progress(tr->progress_ctx, start + b, train->n);
     }
     free(perm);
     MOSAIC_TRY(st);
@@ -486,4 +493,9 @@ int mosaic_trainer_history(const MosaicTrainer *tr, const MosaicTrainEpoch **row
 int mosaic_trainer_max_distance(const MosaicTrainer *tr) { return tr->maxd; }
 const int *mosaic_trainer_budgets(const MosaicTrainer *tr) {
     return tr->cfg.method == MOSAIC_METHOD_ROUTING_AWARE ? tr->budgets : NULL;
+}
+
+void mosaic_trainer_set_progress(MosaicTrainer *tr, void (*fn)(void *ctx, int done, int total), void *ctx) {
+    tr->progress = fn;
+    tr->progress_ctx = ctx;
 }

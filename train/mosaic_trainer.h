@@ -99,6 +99,10 @@ void mosaic_trainer_unban_all(MosaicTrainer *tr);
 /* (d) Per-link penalty, evaluated now for every link and again for links born later. NULL removes it. */
 void mosaic_trainer_set_link_penalty(MosaicTrainer *tr, MosaicLinkPenaltyFn fn, void *ctx);
 
+/* Called after every batch with the samples done and the epoch's total (e.g. for a progress line during
+ * long epochs). NULL removes it. */
+void mosaic_trainer_set_progress(MosaicTrainer *tr, void (*fn)(void *ctx, int done, int total), void *ctx);
+
 /* ---- checkpoints ---- */
 /* Writes the complete state (network, masks, moments, method state, bans, history) to `path` through a
  * temporary file and a rename. */

@@ -46,6 +46,8 @@ struct MosaicTrainer {
     uint8_t *banned; /* (n*tiles) links forced out by the hook */
 
     MosaicRewireHooks hooks;
+    void (*progress)(void *ctx, int done, int total);
+    void *progress_ctx;
     MosaicLinkPenaltyFn pen_fn;
     void *pen_ctx;
 
@@ -56,13 +58,14 @@ struct MosaicTrainer {
 
     /* batch buffers */
     int bcap, nthreads;
-    float *v_all;          /* (bcap, T, N) */
-    float *counts;         /* (bcap, C) */
-    float *dcounts;        /* (bcap, C) */
-    double *zsum;          /* (bcap) */
-    float *grad;           /* (GRAD_CHUNKS_, nparams) */
-    float *noisy;          /* (nparams) weights with programming noise, or NULL */
-    MosaicBpttWork **work; /* (nthreads) */
+    float *v_all;               /* (bcap, T, N) */
+    float *counts;              /* (bcap, C) */
+    float *dcounts;             /* (bcap, C) */
+    double *zsum;               /* (bcap) */
+    float *grad;                /* (GRAD_CHUNKS_, nparams) */
+    float *noisy;               /* (nparams) weights with programming noise, or NULL */
+    MosaicBpttWork **work;      /* (nthreads) */
+    MosaicBpttTransposed tpose; /* the batch's recurrent weights by destination tile */
 };
 
 static inline float *trainer_seg_(const MosaicTrainer *tr, int s) {

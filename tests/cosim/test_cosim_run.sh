@@ -38,7 +38,7 @@ grep -q "forced out" closed.log || fail "closed loop did not prune overloaded po
 grep -q "on the array" closed.log || fail "the final closed-loop network was not simulated: $(tail -4 closed.log)"
 # every hardware checkpoint of the closed loop is mappable; the CSV says so too
 awk -F, 'NR > 1 && $2 != 1 { bad = 1 } END { exit bad }' closed/hardware.csv || fail "closed/hardware.csv has an unmappable checkpoint"
-for f in config.yaml state.bin history.csv hardware.csv history.h5 report.html checkpoints/epoch_0003.h5 \
+for f in config.yaml checkpoint.h5 history.csv hardware.csv history.h5 report.html checkpoints/epoch_0003.h5 \
          hw/epoch_0003_mapping.h5 hw/epoch_0003_sim.h5; do
     [ -s "closed/$f" ] || fail "closed/$f missing"
 done

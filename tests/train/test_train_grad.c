@@ -36,8 +36,8 @@ static MosaicBptt64View make_view_(void) {
     for (int i = 0; i < NIT * K * K; i++) w_in_[i] = rnd_(1.5);
     for (int i = 0; i < N * K; i++) w_intra_[i] = rnd_(0.6);
     for (int i = 0; i < nl * K; i++) link_w_[i] = rnd_(0.6);
-    MosaicBptt64View p = {N,   K,     TILES,    T,          NIN,     NIT,       C,         exp(-1.0 / 45),
-                          1.0, w_in_, w_intra_, recurrent_, link_w_, link_dst_, out_start_};
+    MosaicBptt64View p = {N,   K,     TILES,    T,          NIN,     NIT,       C,          exp(-1.0 / 45),
+                          1.0, w_in_, w_intra_, recurrent_, link_w_, link_dst_, out_start_, NULL};
     return p;
 }
 
@@ -126,6 +126,15 @@ int main(int argc, char **argv) {
         MosaicBptt64Grads g = {NULL, g_intra, g_link};
         mosaic_bptt64_rec_backward_dw(&p, ev_idx_, ev_val_, nev_, r_, &g);
         mosaic_bptt64_rec_backward_dz(&p, r_, dz);
+        /* The transposed path gives the same gradient into the spikes. */
+        MosaicBptt64Transposed tp = {0};
+        CHECK(mosaic_bptt64_transpose_build(&tp, &p) == 0);
+        MosaicBptt64View pt = p;
+        pt.tr = &tp;
+        double dz2[N] = {0};
+        mosaic_bptt64_rec_backward_dz(&pt, r_, dz2);
+        for (int i = 0; i < N; i++) CHECK_NEAR(dz2[i], dz[i], 1e-12);
+        mosaic_bptt64_transpose_free(&tp);
         for (int i = 0; i < N * K; i++) CHECK_NEAR(g_intra[i], FD(w_intra_[i], rec_loss_(&p)), TOL);
         for (int i = 0; i < out_start_[N] * K; i++) CHECK_NEAR(g_link[i], FD(link_w_[i], rec_loss_(&p)), TOL);
         for (int e = 0; e < nev_; e++) CHECK_NEAR(dz[ev_idx_[e]], FD(ev_val_[e], rec_loss_(&p)), TOL);
@@ -191,7 +200,12 @@ int main(int argc, char **argv) {
         mosaic_bptt64_readout_backward(C, logp, dlogp, dcounts);
         double dz_all = mosaic_bptt64_fr_backward(zsum, (double)T * N, lambda, target);
         MosaicBptt64Grads g = {g_in, g_intra, g_link};
-        mosaic_bptt64_sample_backward(&p, xs_, xc_, v_all, dcounts, dz_all, &g, w);
+        MosaicBptt64Transposed tp = {0};
+        CHECK(mosaic_bptt64_transpose_build(&tp, &p) == 0);
+        MosaicBptt64View pt = p; /* the engine's path: spikes' gradient through the transposed weights */
+        pt.tr = &tp;
+        mosaic_bptt64_sample_backward(&pt, xs_, xc_, v_all, dcounts, dz_all, &g, w);
+        mosaic_bptt64_transpose_free(&tp);
         mosaic_bptt64_work_free(w);
         double worst = 0, gmax = 0;
         for (int i = 0; i < NIT * K * K; i++) {
@@ -200,7 +214,7 @@ int main(int argc, char **argv) {
             worst = fmax(worst, fabs(g_in[i] - fd)), gmax = fmax(gmax, fabs(fd));
         }
         for (int i = 0; i < N * K; i++) {
-            if (!recurrent_[i / (K * K)]) continue; /* w_intra is (N, K): row i / K is a neuron of tile i / K^2 */
+            if (!recurrent_[i / (K * K)]) continue;
             double fd = FD(w_intra_[i], net_loss_(&p, label, lambda, target));
             CHECK_NEAR(g_intra[i], fd, 1e-5);
             worst = fmax(worst, fabs(g_intra[i] - fd)), gmax = fmax(gmax, fabs(fd));

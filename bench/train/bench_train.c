@@ -1,0 +1,174 @@
+/* bench_train: one training epoch of the Mosaic RSNN against the same model in PyTorch, measured in one run.
+ *
+ * usage: bench_train [--method routing-aware|dense|...] [--profile 1:0.8,3:0.1] [--batch 256] [--threads 2]
+ *                    [--samples 512] [--lambda-fr 10] [--target 5] [--peer bench/train/peer_torch.py]
+ *                    [--python /usr/bin/python3]
+ * Prints our samples/s, CPU seconds, peak memory and measured activity, then the peer's, then the ratio.
+ * The peer receives the same initial weights and masks and the same binned data through a temporary file. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mosaic_trainer.h"
+
+static double now_(clockid_t c) {
+    struct timespec ts;
+    clock_gettime(c, &ts);
+    return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+/* The network as dense matrices (inputs x N and N x N) with masks, plus the dataset, for the peer. */
+static int write_peer_file_(const char *path, const MosaicNetwork *net, const MosaicSpikeSet *set) {
+    const int k = net->arch.neurons_per_tile, n = mosaic_arch_neurons(&net->arch), C = set->channels;
+    const int tiles = mosaic_arch_tiles(&net->arch);
+    FILE *f = fopen(path, "wb");
+    if (!f) return -1;
+    int hdr[6] = {set->n, set->steps, C, n, k, net->n_classes};
+    float ab[2] = {net->alpha, net->threshold};
+    fwrite(hdr, sizeof hdr, 1, f);
+    fwrite(ab, sizeof ab, 1, f);
+    uint8_t *x = calloc((size_t)set->steps * C, 1);
+    for (int s = 0; s < set->n; s++) {
+        memset(x, 0, (size_t)set->steps * C);
+        const int32_t *st = mosaic_spikeset_steps(set, s), *ch = mosaic_spikeset_chans(set, s);
+        for (int t = 0; t < set->steps; t++)
+            for (int e = st[t]; e < st[t + 1]; e++) x[t * C + ch[e]] = 1;
+        fwrite(x, 1, (size_t)set->steps * C, f);
+    }
+    free(x);
+    fwrite(set->label, sizeof(int32_t), (size_t)set->n, f);
+    float *w = calloc((size_t)n * n, sizeof(float)), *m = calloc((size_t)n * n, sizeof(float));
+    for (int c = 0; c < C && c < net->n_inputs; c++)
+        for (int j = 0; j < k; j++) {
+            w[(size_t)c * n + (c / k) * k + j] = net->w_in[(size_t)c * k + j];
+            m[(size_t)c * n + (c / k) * k + j] = 1;
+        }
+    fwrite(w, sizeof(float), (size_t)C * n, f);
+    fwrite(m, sizeof(float), (size_t)C * n, f);
+    memset(w, 0, sizeof(float) * (size_t)n * n);
+    memset(m, 0, sizeof(float) * (size_t)n * n);
+    for (int t = 0; t < tiles; t++) {
+        if (mosaic_network_block_kind(net, t) != MOSAIC_BLOCK_RECURRENT) continue;
+        for (int i = 0; i < k; i++)
+            for (int j = 0; j < k; j++) {
+                w[(size_t)(t * k + i) * n + t * k + j] = net->w_intra[(size_t)(t * k + i) * k + j];
+                m[(size_t)(t * k + i) * n + t * k + j] = 1;
+            }
+    }
+    for (int l = 0; l < net->n_links; l++)
+        for (int j = 0; j < k; j++) {
+            size_t at = (size_t)net->link_src[l] * n + net->link_dst[l] * k + j;
+            w[at] = net->link_w[(size_t)l * k + j];
+            m[at] = 1;
+        }
+    fwrite(w, sizeof(float), (size_t)n * n, f);
+    fwrite(m, sizeof(float), (size_t)n * n, f);
+    free(w), free(m);
+    return fclose(f);
+}
+
+int main(int argc, char **argv) {
+    MosaicTrainConfig cfg;
+    MosaicArch arch;
+    mosaic_arch_default(&arch);
+    mosaic_train_config_default(&cfg);
+    cfg.epochs = 1;
+    cfg.threads = 2;
+    int samples = 512;
+    const char *peer = "bench/train/peer_torch.py", *python = "/usr/bin/python3";
+    for (int i = 1; i + 1 < argc; i += 2) {
+        const char *o = argv[i], *v = argv[i + 1];
+        if (!strcmp(o, "--method"))
+            cfg.method = !strcmp(v, "dense")         ? 3
+                         : !strcmp(v, "deepr")       ? 2
+                         : !strcmp(v, "hop-penalty") ? 1
+                                                     : 0;
+        else if (!strcmp(o, "--profile"))
+            snprintf(cfg.profile, sizeof cfg.profile, "%s", v);
+        else if (!strcmp(o, "--batch"))
+            cfg.batch = atoi(v);
+        else if (!strcmp(o, "--threads"))
+            cfg.threads = atoi(v);
+        else if (!strcmp(o, "--samples"))
+            samples = atoi(v);
+        else if (!strcmp(o, "--lambda-fr"))
+            cfg.lambda_fr = atof(v);
+        else if (!strcmp(o, "--target"))
+            cfg.target_fr = atof(v);
+        else if (!strcmp(o, "--peer"))
+            peer = v;
+        else if (!strcmp(o, "--python"))
+            python = v;
+        else {
+            fprintf(stderr, "bench_train: unknown option %s\n", o);
+            return 2;
+        }
+    }
+    cfg.weight_noise = 0; /* the peer has no programming noise */
+    MosaicErr err;
+    MosaicSpikeSet set;
+    if (mosaic_spikeset_synthetic(&set, samples, cfg.steps, cfg.inputs, cfg.classes, 1, 3, &err)) {
+        fprintf(stderr, "bench_train: %s\n", err.msg);
+        return 3;
+    }
+    MosaicTrainer *tr;
+    if (mosaic_trainer_create(&tr, &cfg, &arch, &err)) {
+        fprintf(stderr, "bench_train: %s\n", err.msg);
+        return 3;
+    }
+    char path[256];
+    snprintf(path, sizeof path, "/tmp/bench_train_peer_%d.bin", (int)getpid());
+    if (write_peer_file_(path, mosaic_trainer_network(tr), &set)) {
+        fprintf(stderr, "bench_train: cannot write %s\n", path);
+        return 3;
+    }
+    printf("model: 5x5x32 = %d neurons, %s, profile %s, %d links, T %d, batch %d, threads %d, %d samples, "
+           "lambda_fr %g target %g\n",
+           mosaic_arch_neurons(&arch), mosaic_train_method_name(cfg.method), cfg.profile,
+           mosaic_trainer_network(tr)->n_links, cfg.steps, cfg.batch, cfg.threads, samples, cfg.lambda_fr,
+           cfg.target_fr);
+    const double w0 = now_(CLOCK_MONOTONIC), c0 = now_(CLOCK_PROCESS_CPUTIME_ID);
+    MosaicTrainEpoch row;
+    if (mosaic_trainer_epoch(tr, &set, NULL, &row, &err)) {
+        fprintf(stderr, "bench_train: %s\n", err.msg);
+        return 3;
+    }
+    const double wall = now_(CLOCK_MONOTONIC) - w0, cpu = now_(CLOCK_PROCESS_CPUTIME_ID) - c0;
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    const double ours = samples / wall;
+    printf("mosaic  : %8.1f samples/s  (%.2f s wall, %.2f s CPU)  peak %ld MB  activity %.4f "
+           "spikes/neuron/step\n",
+           ours, wall, cpu, ru.ru_maxrss / 1024, row.rate);
+    fflush(stdout);
+    char cmd[1024], line[4096];
+    snprintf(cmd, sizeof cmd,
+             "%s %s --data %s --batch %d --threads %d --lambda-fr %g --target %g --lr %g --clip %g", python,
+             peer, path, cfg.batch, cfg.threads, cfg.lambda_fr, cfg.target_fr, cfg.lr, cfg.clip_norm);
+    FILE *p = popen(cmd, "r");
+    double theirs = 0, rate = 0, peak = 0, tcpu = 0;
+    char blas[2048] = "?";
+    while (p && fgets(line, sizeof line, p))
+        if (sscanf(line, "samples_per_s %lf cpu_s %lf rate %lf peak_mb %lf blas %2047s", &theirs, &tcpu,
+                   &rate, &peak, blas) == 5)
+            break;
+    if (p) pclose(p);
+    remove(path);
+    mosaic_trainer_free(tr);
+    mosaic_spikeset_free(&set);
+    if (theirs <= 0) {
+        fprintf(stderr, "bench_train: the PyTorch peer did not report (%s)\n", cmd);
+        return 3;
+    }
+    printf("pytorch : %8.1f samples/s  (%.2f s wall, %.2f s CPU)  peak %.0f MB  activity %.4f "
+           "spikes/neuron/step\n"
+           "          BLAS %s\n",
+           theirs, samples / theirs, tcpu, peak, rate, blas);
+    /* The machine is shared: the CPU-time ratio is the steadier figure; wall time is what a user waits. */
+    printf("ratio   : %.2fx by wall time, %.2fx by CPU time (mosaic / pytorch)\n", ours / theirs, tcpu / cpu);
+    return 0;
+}
