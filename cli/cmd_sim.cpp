@@ -35,7 +35,6 @@ int mosaic_cmd_sim(int argc, char **argv) {
 #include "mosaic_sim.h"
 #include "mosaic_sim_result.h"
 #include "mosaic_train_run.h"
-#include "mosaic_trainer.h"
 
 extern char **environ;
 
@@ -50,7 +49,8 @@ static void sim_usage_(FILE *out) {
         "mapper's\n"
         "line assignment through their configuration ports, LIF neuron tiles on the training engine's "
         "kernel.\n"
-        "  --network      a network file, or a training run directory (RUN/config.yaml + checkpoint.bin)\n"
+        "  --network      a network file, or a training run directory (RUN/network.h5, binned as "
+        "RUN/config.yaml)\n"
         "  --mapping      a mapping file from `mosaic map --out`: its placement is used and its line\n"
         "                 assignment must equal the one re-derived here\n"
         "  --data         SHD-layout dataset, binned like training (100 steps over 1.4 s, every 6th "
@@ -82,27 +82,20 @@ static bool ends_with_(const char *s, const char *suffix) {
     return n >= m && std::strcmp(s + n - m, suffix) == 0;
 }
 
-// The network of a training run directory (RUN/config.yaml + RUN/checkpoint.bin, as `mosaic train`
-// writes them), exported the way the trainer exports it; or a network file.
-// A run directory also gives the binning the network was trained with (*steps, *window_s); a network
-// file leaves them alone.
+// The network of a training run directory (RUN/network.h5, the network `mosaic train` exports, and the
+// binning of RUN/config.yaml in *steps, *window_s), or a network file (steps and window left alone).
 static MosaicStatus load_network_(const char *path, MosaicNetwork *net, long *steps, double *window_s,
                                   MosaicErr *err) {
     struct stat sb;
     if (stat(path, &sb) != 0 || !S_ISDIR(sb.st_mode)) return mosaic_netfile_read(path, net, err);
     const std::string cfg_path = std::string(path) + "/config.yaml",
-                      ckpt = std::string(path) + "/checkpoint.bin";
+                      net_path = std::string(path) + "/network.h5";
     MosaicArch arch;
     MosaicTrainConfig cfg;
     MOSAIC_TRY(mosaic_train_load_config(cfg_path.c_str(), nullptr, 0, &arch, &cfg, nullptr, 0, err));
     *steps = cfg.steps;
     *window_s = cfg.window_s;
-    MosaicTrainer *tr = nullptr;
-    MosaicStatus st = mosaic_trainer_create(&tr, &cfg, &arch, err);
-    if (st == MOSAIC_OK) st = mosaic_trainer_load(tr, ckpt.c_str(), err);
-    if (st == MOSAIC_OK) st = mosaic_trainer_export(tr, net, err);
-    mosaic_trainer_free(tr);
-    return st;
+    return mosaic_netfile_read(net_path.c_str(), net, err);
 }
 
 // The violation report of a network that does not fit (one line per port over capacity).
