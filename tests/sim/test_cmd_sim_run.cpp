@@ -7,23 +7,12 @@
 
 #include <string>
 
+#include "cli_test_util.h"
 #include "mosaic_test.h"
 
 static std::string g_dir;
 
-static int run(const std::string &cmd, std::string *out) {
-    const std::string full = "cd " + g_dir + " && " + cmd + " > out.txt 2>&1";
-    const int status = system(full.c_str());
-    std::string text;
-    FILE *f = fopen((g_dir + "/out.txt").c_str(), "r");
-    char buf[4096];
-    size_t n;
-    while (f && (n = fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
-    if (f) fclose(f);
-    if (out) *out = text;
-    printf("$ %s\n%s", cmd.c_str(), text.c_str());
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
+static int run(const std::string &cmd, std::string *out) { return cli_test_run(g_dir, cmd, out); }
 
 int main(int argc, char **argv) {
     if (argc < 2) {
