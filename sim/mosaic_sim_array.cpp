@@ -134,6 +134,10 @@ RouterTile::~RouterTile() = default;
 
 void RouterTile::clear_run_state() { err_seen_ = false; }
 
+// The cycle after a burst, when no input spike woke the router: the crossbar registers all-zero outputs,
+// which is all the RTL clock would do besides counting the outputs it held. That clock is deferred to the
+// next active edge (or catch_up), whose counters take the held outputs into account exactly once, so the
+// hardware counters stay exact while an idle router costs no process activation.
 void RouterTile::idle_clear() {
     if (ticked_ == e_->now) return; // evaluated this cycle: its method already set the outputs
     for (int s = 0; s < 4; s++)
@@ -161,19 +165,12 @@ void RouterTile::tick() {
     ticked_ = e.now;
     uint32_t in[4], out[4];
     for (int s = 0; s < 4; s++) in[s] = in_[s]->read();
+    // Woken because a neighbour drove a spike into it (or, naive, every cycle): one clock edge. Its idle
+    // successors are not evaluated (idle_clear), and this edge also stands for the last of them.
     bool err = false;
-    if (!e.naive && !(in[0] | in[1] | in[2] | in[3])) {
-        // A cycle without input spikes (the one after a burst, woken to clear the outputs): the crossbar
-        // registers all-zero outputs, which is all the RTL clock would do besides counting the outputs it
-        // held; that clock is deferred to the next active cycle (or catch_up), where its counters take
-        // the held outputs into account exactly once.
-        for (int s = 0; s < 4; s++) out[s] = 0;
-        rtl_behind_ = rtl_behind_ || (cur_out_[0] | cur_out_[1] | cur_out_[2] | cur_out_[3]);
-    } else {
-        model_->clock(in, out, &err);
-        rtl_behind_ = false;
-        st->rtl_clocks++;
-    }
+    model_->clock(in, out, &err);
+    rtl_behind_ = false;
+    st->rtl_clocks++;
     bool any = false;
     for (int s = 0; s < 4; s++) {
         if (out[s] != cur_out_[s]) {
