@@ -142,6 +142,17 @@ int main(int argc, char **argv) {
             last[a.unit[i]] = a.sample[i];
             CHECK(a.sample[i] < a.samples);
         }
+        /* The gammatone option too, with an odd channel count (the last channel has no partner). */
+        MosaicCochleaParams g = q;
+        g.bm = MOSAIC_COCHLEA_BM_GAMMATONE;
+        g.channels = 71;
+        MosaicCochleaSpikes g1, g2;
+        g.threads = 1;
+        CHECK(mosaic_cochlea_convert(x, ns, FS_, &g, seed, cache, &g1, NULL, &err) == MOSAIC_OK);
+        g.threads = 2;
+        CHECK(mosaic_cochlea_convert(x, ns, FS_, &g, seed, NULL, &g2, NULL, &err) == MOSAIC_OK);
+        CHECK(same_spikes_(&g1, &g2) && g1.count > 0);
+        mosaic_cochlea_spikes_free(&g1), mosaic_cochlea_spikes_free(&g2);
         /* Resampled input (16 kHz) is accepted and flagged. */
         int resampled = 0;
         MosaicCochleaSpikes r;
