@@ -417,6 +417,11 @@ MosaicStatus mosaic_cochlea_convert(const float *audio, const size_t n, const do
     MOSAIC_TRY(mosaic_cochlea_params_check(p, err));
     if (!(fs_in > 0.0))
         return mosaic_err(err, MOSAIC_ERR_INPUT, "cochlea: input sample rate %g Hz; expected > 0", fs_in);
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(audio[i]))
+            return mosaic_err(err, MOSAIC_ERR_INPUT,
+                              "cochlea: audio sample %zu is %g; expected a finite value", i,
+                              (double)audio[i]);
     float *res = NULL;
     size_t len = n;
     const float *x = audio;

@@ -143,7 +143,8 @@ MosaicStatus cochlea_fibres_from_hazard(const double *lam, const size_t m, const
     memset(counts, 0, m);
     MosaicRng rng;
     mosaic_rng_derive(&rng, seed, stream);
-    const size_t dead = (size_t)ceil(cochlea_ticks(tau_ref, rate));
+    /* At most one spike per fibre and sample, even without dead time. */
+    const size_t dead = (size_t)fmax(1.0, ceil(cochlea_ticks(tau_ref, rate)));
     /* Event-driven: a fibre free from sample s with an Exp(1) draw E spikes at the first n >= s with
      * lam[n+1] > lam[s] + E (no candidate in [s, n] has probability prod (1 - P) = e^{-(lam[n+1]-lam[s])}).
      * Draws inside the dead time would be deleted anyway, so jumping over it gives the same law.
