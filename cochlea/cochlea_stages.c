@@ -160,6 +160,10 @@ static inline void tourney_set_(Tourney_ *t, const int f, const double target) {
     for (int i = (t->leaves + f) / 2; i >= 1; i /= 2) tourney_fix_(t, i);
 }
 
+/* An Exp(1) variate: -ln(1 - U) with U uniform on [0, 1) (53 bits; 1 - U is exact, so log serves and is
+ * cheaper than log1p). */
+static inline double exp1_(MosaicRng *rng) { return -log(1.0 - mosaic_rng_uniform(rng)); }
+
 MosaicStatus cochlea_fibres_from_hazard(const double *lam, const size_t m, const double rate,
                                         const int fibres, const double tau_ref, const uint64_t seed,
                                         const uint64_t stream, uint8_t *counts, MosaicErr *err) {
@@ -183,7 +187,7 @@ MosaicStatus cochlea_fibres_from_hazard(const double *lam, const size_t m, const
      * per kept spike in (target, fibre) order. */
     Tourney_ t;
     double first[TREE_LEAVES_];
-    for (int f = 0; f < fibres; f++) first[f] = -log1p(-mosaic_rng_uniform(&rng));
+    for (int f = 0; f < fibres; f++) first[f] = exp1_(&rng);
     tourney_init_(&t, first, fibres);
     size_t cur = 0;
     for (;;) {
@@ -194,7 +198,7 @@ MosaicStatus cochlea_fibres_from_hazard(const double *lam, const size_t m, const
         if (cur >= m) break; /* every remaining target lies beyond the recording */
         counts[cur]++;
         const size_t start = cur + dead;
-        tourney_set_(&t, f, start < m ? lam[start] - log1p(-mosaic_rng_uniform(&rng)) : INFINITY);
+        tourney_set_(&t, f, start < m ? lam[start] + exp1_(&rng) : INFINITY);
     }
     return MOSAIC_OK;
 }
