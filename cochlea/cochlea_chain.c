@@ -454,8 +454,8 @@ MosaicStatus mosaic_cochlea_convert(const float *audio, const size_t n, const do
 }
 
 MosaicStatus mosaic_cochlea_trace_channel(const double *s2, const size_t n, const MosaicCochleaParams *p,
-                                          const int channel, const uint64_t seed, MosaicCochleaCache *cache,
-                                          float *u, double *prob, uint8_t *counts, MosaicErr *err) {
+                                          const int channel, const uint64_t seed, float *u, double *prob,
+                                          uint8_t *counts, MosaicErr *err) {
     MOSAIC_TRY(mosaic_cochlea_params_check(p, err));
     if (channel < 0 || channel >= p->channels)
         return mosaic_err(err, MOSAIC_ERR_INPUT, "cochlea trace: channel %d; expected 0..%d", channel,
@@ -493,7 +493,6 @@ MosaicStatus mosaic_cochlea_trace_channel(const double *s2, const size_t n, cons
             cochlea_v_row(&bm, fq, mg, cochlea_bm_place(&bm, channel, p->channels), p->skip_nepers, row);
         bm_pair_(spec, mg, inv, row, len, NULL, 0, p->causal, buf, work, uu, NULL, m);
     }
-    (void)cache;
     mosaic_cochlea_haircell(uu, m, rate, pp);
     st = mosaic_cochlea_fibres(pp, m, rate, p->fibres, p->tau_ref, p->sampler, seed, (uint64_t)channel, cc,
                                lam, err);
