@@ -283,6 +283,9 @@ int mosaic_cmd_dataset_make(int argc, char **argv) {
         return 0;
     }
     const double t = now_() - prog.t0;
+    if (sum.resampled)
+        printf("%s: %zu input(s) resampled to %g Hz (e.g. from %g Hz) before the cochlea\n", out,
+               sum.resampled, common.fs, sum.resampled_from);
     printf("%s: train.h5 %zu samples, test.h5 %zu samples, %zu spikes, %.1f s of audio in %.1f s (%.2f s per "
            "second of audio)\n",
            out, sum.train, sum.test, sum.spikes, sum.audio_seconds, t,

@@ -13,7 +13,7 @@
 
 #include "cochlea_internal.h"
 
-#define MODEL_VERSION_ 1ull
+#define MODEL_VERSION_ 2ull /* bump when the output for given parameters changes */
 
 void mosaic_cochlea_params_default(MosaicCochleaParams *p) {
     memset(p, 0, sizeof *p);
@@ -263,14 +263,17 @@ static MosaicStatus run_(const double *s2, const size_t n, const int silent, con
         if (!cache) {
             CochleaPlaceTable *own = calloc(1, sizeof *own);
             double *cf = malloc((size_t)c * sizeof *cf), *vmax = malloc((size_t)c * sizeof *vmax);
-            if (own && cf && vmax) {
+            double *gain = malloc((size_t)c * sizeof *gain);
+            if (own && cf && vmax && gain) {
 #pragma omp parallel for schedule(dynamic, 8) num_threads(COCHLEA_THREADS(p->threads))
-                for (int j = 0; j < c; j++)
+                for (int j = 0; j < c; j++) {
                     cochlea_bm_cf(&bm, cochlea_bm_place(&bm, j, c), rate, &cf[j], &vmax[j]);
-                own->cf = cf, own->vmax = vmax, own->channels = c;
+                    gain[j] = cochlea_gammatone_gain(cf[j], vmax[j], p->fs);
+                }
+                own->cf = cf, own->vmax = vmax, own->gain = gain, own->channels = c;
                 places = own_places = own;
             } else {
-                free(own), free(cf), free(vmax);
+                free(own), free(cf), free(vmax), free(gain);
             }
         }
         if (!places) {
@@ -313,10 +316,10 @@ static MosaicStatus run_(const double *s2, const size_t n, const int silent, con
                              jb >= 0 ? w.ub : NULL, m);
                 } else if (gamma) {
                     if (jb >= 0)
-                        cochlea_gammatone_pair(s2, n, p->fs, &places->cf[ja], &places->vmax[ja], p->causal,
+                        cochlea_gammatone_pair(s2, n, p->fs, &places->cf[ja], &places->gain[ja], p->causal,
                                                w.ua, w.ub, m);
                     else
-                        cochlea_gammatone_channel(s2, n, p->fs, places->cf[ja], places->vmax[ja], p->causal,
+                        cochlea_gammatone_channel(s2, n, p->fs, places->cf[ja], places->gain[ja], p->causal,
                                                   w.ua, m);
                 } else {
                     memset(w.ua, 0, m * sizeof *w.ua);
@@ -404,7 +407,7 @@ done:
     cochlea_fft_free(inv);
     if (table) cochlea_cache_release(cache, table);
     free(fq);
-    if (own_places) free(own_places->cf), free(own_places->vmax), free(own_places);
+    if (own_places) free(own_places->cf), free(own_places->vmax), free(own_places->gain), free(own_places);
     return st;
 }
 
@@ -417,6 +420,11 @@ MosaicStatus mosaic_cochlea_convert(const float *audio, const size_t n, const do
     MOSAIC_TRY(mosaic_cochlea_params_check(p, err));
     if (!(fs_in > 0.0))
         return mosaic_err(err, MOSAIC_ERR_INPUT, "cochlea: input sample rate %g Hz; expected > 0", fs_in);
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(audio[i]))
+            return mosaic_err(err, MOSAIC_ERR_INPUT,
+                              "cochlea: audio sample %zu is %g; expected a finite value", i,
+                              (double)audio[i]);
     float *res = NULL;
     size_t len = n;
     const float *x = audio;
@@ -446,8 +454,8 @@ MosaicStatus mosaic_cochlea_convert(const float *audio, const size_t n, const do
 }
 
 MosaicStatus mosaic_cochlea_trace_channel(const double *s2, const size_t n, const MosaicCochleaParams *p,
-                                          const int channel, const uint64_t seed, MosaicCochleaCache *cache,
-                                          float *u, double *prob, uint8_t *counts, MosaicErr *err) {
+                                          const int channel, const uint64_t seed, float *u, double *prob,
+                                          uint8_t *counts, MosaicErr *err) {
     MOSAIC_TRY(mosaic_cochlea_params_check(p, err));
     if (channel < 0 || channel >= p->channels)
         return mosaic_err(err, MOSAIC_ERR_INPUT, "cochlea trace: channel %d; expected 0..%d", channel,
@@ -470,7 +478,8 @@ MosaicStatus mosaic_cochlea_trace_channel(const double *s2, const size_t n, cons
     if (p->bm == MOSAIC_COCHLEA_BM_GAMMATONE) {
         double cf, vmax;
         cochlea_bm_cf(&bm, cochlea_bm_place(&bm, channel, p->channels), rate, &cf, &vmax);
-        cochlea_gammatone_channel(s2, n, p->fs, cf, vmax, p->causal, uu, m);
+        cochlea_gammatone_channel(s2, n, p->fs, cf, cochlea_gammatone_gain(cf, vmax, p->fs), p->causal, uu,
+                                  m);
     } else {
         /* One row only: computed here rather than through the cache, which builds all places. */
         spec = spectrum_(s2, n, n_fft, mg);
@@ -484,7 +493,6 @@ MosaicStatus mosaic_cochlea_trace_channel(const double *s2, const size_t n, cons
             cochlea_v_row(&bm, fq, mg, cochlea_bm_place(&bm, channel, p->channels), p->skip_nepers, row);
         bm_pair_(spec, mg, inv, row, len, NULL, 0, p->causal, buf, work, uu, NULL, m);
     }
-    (void)cache;
     mosaic_cochlea_haircell(uu, m, rate, pp);
     st = mosaic_cochlea_fibres(pp, m, rate, p->fibres, p->tau_ref, p->sampler, seed, (uint64_t)channel, cc,
                                lam, err);

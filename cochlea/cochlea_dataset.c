@@ -164,7 +164,8 @@ typedef struct {
 static MosaicStatus synth_one_(const MosaicSynthOptions *o, const char *tmpdir, const char *lang,
                                const char *word, const int speaker, const uint64_t index,
                                const size_t frame_n, float *frame, MosaicCochleaCache *cache,
-                               MosaicCochleaSpikes *out, uint64_t *fseed, MosaicErr *err) {
+                               MosaicCochleaSpikes *out, uint64_t *fseed, MosaicErr *err,
+                               MosaicDatasetSummary *sum) {
     MosaicRng rng;
     mosaic_rng_derive(&rng, o->seed, index);
     const int pitch = 25 + (int)mosaic_rng_below(&rng, 51);  /* espeak 0..99, default 50 */
@@ -196,6 +197,7 @@ static MosaicStatus synth_one_(const MosaicSynthOptions *o, const char *tmpdir, 
     remove(wav);
     if (st != MOSAIC_OK) return st;
     st = mosaic_cochlea_resample(x, n, fs, o->cochlea.fs, &y, &ny, err);
+    if (fs != o->cochlea.fs) sum->resampled++, sum->resampled_from = fs;
     free(x);
     if (st != MOSAIC_OK) return st;
     size_t start, len;
@@ -299,7 +301,7 @@ MosaicStatus mosaic_cochlea_synth_digits(const MosaicSynthOptions *o, const char
             MosaicCochleaSpikes s;
             uint64_t fseed = 0;
             st = synth_one_(o, tmpdir, de ? "de" : "en", word, speaker, index, frame_n, frame, cache, &s,
-                            &fseed, err);
+                            &fseed, err, summary);
             if (st != MOSAIC_OK) break;
             const int is_test = speaker_test_[speaker];
             st = add_sample_(is_test ? wtest : wtrain, &s, c, speaker, err);
@@ -556,7 +558,10 @@ MosaicStatus mosaic_cochlea_from_wav(const MosaicFromWavOptions *o, const char *
         st = mosaic_cochlea_read_audio(path, o->downmix, &x, &len, &fs, err);
         if (st != MOSAIC_OK) break;
         const uint64_t fseed = sample_seed_(o->seed, rows[i].order);
-        st = mosaic_cochlea_convert(x, len, fs, &o->cochlea, fseed, cache, &out[rows[i].order], NULL, err);
+        int resampled = 0;
+        st = mosaic_cochlea_convert(x, len, fs, &o->cochlea, fseed, cache, &out[rows[i].order], &resampled,
+                                    err);
+        if (resampled) summary->resampled++, summary->resampled_from = fs;
         free(x);
         if (st != MOSAIC_OK) {
             mosaic_err_prefix(err, "%s", path);

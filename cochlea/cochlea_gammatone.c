@@ -32,7 +32,7 @@ static double peak_gain_(const double complex a, const double fc, const double f
 typedef double V2_ __attribute__((vector_size(16)));
 
 static void gammatone_lanes_(const double *s2, const size_t n, const double fs, const double *cf,
-                             const double *vmax, const int causal, float *const *u, const int lanes,
+                             const double *gains, const int causal, float *const *u, const int lanes,
                              const size_t m) {
     V2_ ar, ai, gain;
     for (int l = 0; l < 2; l++) {
@@ -40,7 +40,7 @@ static void gammatone_lanes_(const double *s2, const size_t n, const double fs, 
         const double fc = 0.82 * cf[src], b = 0.42 * cf[src];
         const double complex a = exp(-2.0 * PI_ * b / fs) * cexp(I * 2.0 * PI_ * fc / fs);
         ar[l] = creal(a), ai[l] = cimag(a);
-        gain[l] = vmax[src] / peak_gain_(a, fc, fs);
+        gain[l] = gains[src];
     }
     V2_ y1r = {0, 0}, y1i = {0, 0}, y2r = {0, 0}, y2i = {0, 0}, y3r = {0, 0}, y3i = {0, 0}, y4r = {0, 0},
         y4i = {0, 0};
@@ -67,14 +67,20 @@ static void gammatone_lanes_(const double *s2, const size_t n, const double fs, 
     }
 }
 
+double cochlea_gammatone_gain(const double cf, const double vmax, const double fs) {
+    const double fc = 0.82 * cf, b = 0.42 * cf;
+    const double complex a = exp(-2.0 * PI_ * b / fs) * cexp(I * 2.0 * PI_ * fc / fs);
+    return vmax / peak_gain_(a, fc, fs);
+}
+
 void cochlea_gammatone_channel(const double *s2, const size_t n, const double fs, const double cf,
-                               const double vmax, const int causal, float *u, const size_t m) {
+                               const double gain, const int causal, float *u, const size_t m) {
     float *lanes[1] = {u};
-    gammatone_lanes_(s2, n, fs, &cf, &vmax, causal, lanes, 1, m);
+    gammatone_lanes_(s2, n, fs, &cf, &gain, causal, lanes, 1, m);
 }
 
 void cochlea_gammatone_pair(const double *s2, const size_t n, const double fs, const double cf[2],
-                            const double vmax[2], const int causal, float *ua, float *ub, const size_t m) {
+                            const double gain[2], const int causal, float *ua, float *ub, const size_t m) {
     float *lanes[2] = {ua, ub};
-    gammatone_lanes_(s2, n, fs, cf, vmax, causal, lanes, 2, m);
+    gammatone_lanes_(s2, n, fs, cf, gain, causal, lanes, 2, m);
 }

@@ -15,7 +15,7 @@
 /* num_threads() argument: the caller's count, or the runtime default for 0. */
 #define COCHLEA_THREADS(t) ((t) > 0 ? (t) : omp_get_max_threads())
 /* The same for two channels at once (SIMD lanes; identical results to two single calls). */
-void cochlea_gammatone_pair(const double *s2, size_t n, double fs, const double cf[2], const double vmax[2],
+void cochlea_gammatone_pair(const double *s2, size_t n, double fs, const double cf[2], const double gain[2],
                             int causal, float *ua, float *ub, size_t m);
 
 #endif
@@ -71,6 +71,7 @@ typedef struct {
     int channels;
     double *cf;   /* (channels,) Hz */
     double *vmax; /* (channels,) */
+    double *gain; /* (channels,) gammatone gain: peak of the filter = vmax */
 } CochleaPlaceTable;
 
 /* The frequency grid's shared quantities (m entries); NULL if memory runs out. */
@@ -91,12 +92,15 @@ void cochlea_cache_release(MosaicCochleaCache *cache, const CochleaVTable *table
 const CochleaPlaceTable *cochlea_cache_places(MosaicCochleaCache *cache, double fs, int channels, double s0,
                                               int threads);
 
+/* Gain that makes the gammatone filter of a place with this CF peak at vmax (a 401-point scan). */
+double cochlea_gammatone_gain(double cf, double vmax, double fs);
+
 /* Gammatone stage 2 for one channel (§12 A): u[0..m) from the tapered signal s2 (n samples at fs). */
-void cochlea_gammatone_channel(const double *s2, size_t n, double fs, double cf, double vmax, int causal,
+void cochlea_gammatone_channel(const double *s2, size_t n, double fs, double cf, double gain, int causal,
                                float *u, size_t m);
 
 /* The same for two channels at once (SIMD lanes; identical results to two single calls). */
-void cochlea_gammatone_pair(const double *s2, size_t n, double fs, const double cf[2], const double vmax[2],
+void cochlea_gammatone_pair(const double *s2, size_t n, double fs, const double cf[2], const double gain[2],
                             int causal, float *ua, float *ub, size_t m);
 
 #endif

@@ -62,18 +62,44 @@ void mosaic_cochlea_haircell(const float *u, const size_t m, const double rate, 
     for (size_t n = 0; n < m; n++) prob[n] = hc_step_(&st, &k, u[n]);
 }
 
+/* Two SSE2 lanes of doubles. Vector comparisons give all-ones/zero masks; `sel_` keeps a lane where its
+ * mask is set and gives +0 elsewhere, which is what the scalar `cond ? v : 0.0` and clamp0_ give (NaN
+ * included). No FMA contraction in ISO C mode, so each lane computes exactly the scalar step's bits. */
+typedef double V2_ __attribute__((vector_size(16)));
+typedef long long V2M_ __attribute__((vector_size(16)));
+
+static inline V2_ sel_(const V2M_ mask, const V2_ v) { return (V2_)((V2M_)v & mask); }
+
 void cochlea_haircell_hazard_pair(const float *ua, const float *ub, const size_t m, const double rate,
                                   double *la, double *lb) {
-    /* Hair cell and cumulative fibre hazard of two channels in one loop: the four recurrences are
-     * independent, so the CPU overlaps their latency chains. Same arithmetic as the separate stages. */
+    /* Hair cells and cumulative fibre hazards of two channels, one per lane: the same arithmetic as
+     * hc_step_ and cochlea_hazard, so the same output as the separate stages. */
     HcConst_ k;
-    HcState_ sa, sb;
-    hc_init_(rate, &k, &sa);
-    sb = sa;
+    HcState_ s0;
+    hc_init_(rate, &k, &s0);
+    const V2_ zero = {0.0, 0.0}, va = {HC_A_, HC_A_}, vb = {HC_B_, HC_B_}, vm = {HC_M_, HC_M_};
+    const V2_ gdt = {k.gdt, k.gdt}, ydt = {k.ydt, k.ydt}, lrdt = {k.lrdt, k.lrdt}, rdt = {k.rdt, k.rdt};
+    const V2_ xdt = {k.xdt, k.xdt}, hdt = {k.hdt, k.hdt};
+    V2_ q = {s0.q, s0.q}, c = {s0.c, s0.c}, w = {s0.w, s0.w}, lam = zero;
     la[0] = lb[0] = 0.0;
     for (size_t n = 0; n < m; n++) {
-        la[n + 1] = la[n] + cochlea_hazard(hc_step_(&sa, &k, ua[n]));
-        lb[n + 1] = lb[n] + cochlea_hazard(hc_step_(&sb, &k, ub[n]));
+        const V2_ u = {(double)ua[n], (double)ub[n]};
+        const V2_ uu = u + va;
+        const V2_ kn = sel_(uu > zero, gdt * uu / (uu + vb));
+        const V2_ rho = sel_(q < vm, ydt * (vm - q));
+        const V2_ eject = kn * q, loss = lrdt * c, reuptake = rdt * c, reproc = xdt * w;
+        q = q + rho - eject + reproc;
+        q = sel_(q > zero, q);
+        c = c + eject - loss;
+        c = sel_(c > zero, c);
+        w = w + reuptake - reproc;
+        w = sel_(w > zero, w);
+        const V2_ p = hdt * c;
+        V2_ h = p * (1.0 + p * (0.5 + p * (1.0 / 3 + p * (0.25 + p * (0.2 + p * (1.0 / 6 + p / 7))))));
+        if (!(p[0] < 0.03 && p[1] < 0.03)) h[0] = cochlea_hazard(p[0]), h[1] = cochlea_hazard(p[1]);
+        lam = lam + h;
+        la[n + 1] = lam[0];
+        lb[n + 1] = lam[1];
     }
 }
 
@@ -101,34 +127,42 @@ double cochlea_ticks(const double seconds, const double rate) {
     return fabs(t - r) < 1e-9 * fmax(1.0, t) ? r : t;
 }
 
-/* Tournament tree over the fibres' targets: node i holds the index of the smallest target below it,
- * the left (lower-index) one on a tie, so the root is the fibre due first. Updating one leaf costs
- * log2(leaves) branch-free comparisons instead of a scan over all fibres. */
+/* Tournament tree over the fibres' targets: node i holds the smallest target below it and whose it is,
+ * the left (lower-index) one on a tie, so the root is the fibre due first. Nodes carry the values, so
+ * walking up after one leaf changes needs no dependent loads: log2(leaves) compare-and-selects. */
 #define TREE_LEAVES_ 256
 
 typedef struct {
     int leaves;
-    int node[2 * TREE_LEAVES_];
-    double target[TREE_LEAVES_];
+    double val[2 * TREE_LEAVES_];
+    int idx[2 * TREE_LEAVES_];
 } Tourney_;
 
-static inline int tourney_pick_(const Tourney_ *t, const int a, const int b) {
-    return t->target[b] < t->target[a] ? b : a;
+static inline void tourney_fix_(Tourney_ *t, const int i) {
+    const int l = 2 * i, r = l + 1;
+    const int right_wins = t->val[r] < t->val[l];
+    t->val[i] = right_wins ? t->val[r] : t->val[l];
+    t->idx[i] = right_wins ? t->idx[r] : t->idx[l];
 }
 
-static void tourney_init_(Tourney_ *t, const int fibres) {
+static void tourney_init_(Tourney_ *t, const double *target, const int fibres) {
     t->leaves = 1;
     while (t->leaves < fibres) t->leaves *= 2;
-    for (int i = fibres; i < t->leaves; i++) t->target[i] = INFINITY;
-    for (int i = 0; i < t->leaves; i++) t->node[t->leaves + i] = i;
-    for (int i = t->leaves - 1; i >= 1; i--)
-        t->node[i] = tourney_pick_(t, t->node[2 * i], t->node[2 * i + 1]);
+    for (int i = 0; i < t->leaves; i++) {
+        t->val[t->leaves + i] = i < fibres ? target[i] : INFINITY;
+        t->idx[t->leaves + i] = i;
+    }
+    for (int i = t->leaves - 1; i >= 1; i--) tourney_fix_(t, i);
 }
 
-static inline void tourney_update_(Tourney_ *t, const int f) {
-    for (int i = (t->leaves + f) / 2; i >= 1; i /= 2)
-        t->node[i] = tourney_pick_(t, t->node[2 * i], t->node[2 * i + 1]);
+static inline void tourney_set_(Tourney_ *t, const int f, const double target) {
+    t->val[t->leaves + f] = target;
+    for (int i = (t->leaves + f) / 2; i >= 1; i /= 2) tourney_fix_(t, i);
 }
+
+/* An Exp(1) variate: -ln(1 - U) with U uniform on [0, 1) (53 bits; 1 - U is exact, so log serves and is
+ * cheaper than log1p). */
+static inline double exp1_(MosaicRng *rng) { return -log(1.0 - mosaic_rng_uniform(rng)); }
 
 MosaicStatus cochlea_fibres_from_hazard(const double *lam, const size_t m, const double rate,
                                         const int fibres, const double tau_ref, const uint64_t seed,
@@ -143,7 +177,8 @@ MosaicStatus cochlea_fibres_from_hazard(const double *lam, const size_t m, const
     memset(counts, 0, m);
     MosaicRng rng;
     mosaic_rng_derive(&rng, seed, stream);
-    const size_t dead = (size_t)ceil(cochlea_ticks(tau_ref, rate));
+    /* At most one spike per fibre and sample, even without dead time. */
+    const size_t dead = (size_t)fmax(1.0, ceil(cochlea_ticks(tau_ref, rate)));
     /* Event-driven: a fibre free from sample s with an Exp(1) draw E spikes at the first n >= s with
      * lam[n+1] > lam[s] + E (no candidate in [s, n] has probability prod (1 - P) = e^{-(lam[n+1]-lam[s])}).
      * Draws inside the dead time would be deleted anyway, so jumping over it gives the same law.
@@ -151,19 +186,19 @@ MosaicStatus cochlea_fibres_from_hazard(const double *lam, const size_t m, const
      * of lam serves all of them: O(m + spikes log fibres). Draws: one per fibre in fibre order, then one
      * per kept spike in (target, fibre) order. */
     Tourney_ t;
-    for (int f = 0; f < fibres; f++) t.target[f] = -log1p(-mosaic_rng_uniform(&rng));
-    tourney_init_(&t, fibres);
+    double first[TREE_LEAVES_];
+    for (int f = 0; f < fibres; f++) first[f] = exp1_(&rng);
+    tourney_init_(&t, first, fibres);
     size_t cur = 0;
     for (;;) {
-        const int f = t.node[1];
-        const double target = t.target[f];
+        const int f = t.idx[1];
+        const double target = t.val[1];
         if (!(target < INFINITY)) break;
         while (cur < m && !(lam[cur + 1] > target)) cur++;
         if (cur >= m) break; /* every remaining target lies beyond the recording */
         counts[cur]++;
         const size_t start = cur + dead;
-        t.target[f] = start < m ? lam[start] - log1p(-mosaic_rng_uniform(&rng)) : INFINITY;
-        tourney_update_(&t, f);
+        tourney_set_(&t, f, start < m ? lam[start] + exp1_(&rng) : INFINITY);
     }
     return MOSAIC_OK;
 }

@@ -25,10 +25,12 @@ extern "C" {
 typedef void (*MosaicDatasetProgress)(void *ctx, size_t done, size_t total, const char *name);
 
 typedef struct {
-    size_t train, test;   /* samples written */
-    size_t spikes;        /* total spikes */
-    double audio_seconds; /* total audio converted */
-    int skipped;          /* 1: an up-to-date dataset was already there (nothing done) */
+    size_t train, test;    /* samples written */
+    size_t spikes;         /* total spikes */
+    double audio_seconds;  /* total audio converted */
+    int skipped;           /* 1: an up-to-date dataset was already there (nothing done) */
+    size_t resampled;      /* inputs not at the working rate, resampled to it (libsoxr) */
+    double resampled_from; /* the rate of the last such input, Hz */
 } MosaicDatasetSummary;
 
 typedef struct {

@@ -148,10 +148,13 @@ MosaicStatus mosaic_trainer_create(MosaicTrainer **out, const MosaicTrainConfig 
     tr->banned = calloc((size_t)tr->n * tr->tiles, 1);
     tr->grad = malloc(sizeof(float) * tr->nparams * GRAD_CHUNKS_);
     tr->noisy = mosaic_train_config_noise(cfg) > 0 ? malloc(sizeof(float) * tr->nparams) : NULL;
-    tr->work = calloc((size_t)tr->nthreads, sizeof *tr->work);
+    tr->work = calloc((size_t)tr->nthreads * MOSAIC_BPTT_GROUP, sizeof *tr->work);
+    tr->dv_store = malloc(sizeof(float) * (size_t)tr->nthreads * MOSAIC_BPTT_GROUP * cfg->steps * tr->n);
     int ok = tr->mask && tr->adam_m && tr->adam_v && tr->sign && tr->pen && tr->budgets && tr->unfilled &&
              tr->banned && tr->grad && tr->work && (tr->noisy || mosaic_train_config_noise(cfg) <= 0);
-    for (int t = 0; ok && t < tr->nthreads; t++) ok = (tr->work[t] = mosaic_bptt_work_create(tr->n)) != NULL;
+    ok = ok && tr->dv_store;
+    for (int t = 0; ok && t < tr->nthreads * MOSAIC_BPTT_GROUP; t++)
+        ok = (tr->work[t] = mosaic_bptt_work_create(tr->n)) != NULL;
     if (!ok) {
         mosaic_trainer_free(tr);
         return mosaic_err(err, MOSAIC_ERR_NOMEM, "trainer: out of memory (%zu parameters)", tr->nparams);
@@ -193,7 +196,8 @@ void mosaic_trainer_free(MosaicTrainer *tr) {
     quant_free_(tr);
     mosaic_bptt_transpose_free(&tr->tpose);
     if (tr->work)
-        for (int t = 0; t < tr->nthreads; t++) mosaic_bptt_work_free(tr->work[t]);
+        for (int t = 0; t < tr->nthreads * MOSAIC_BPTT_GROUP; t++) mosaic_bptt_work_free(tr->work[t]);
+    free(tr->dv_store);
     free(tr->work);
     free(tr);
 }
@@ -224,7 +228,7 @@ static void forward_batch_(MosaicTrainer *tr, const MosaicBpttView *view, const 
         int s = idx[i];
         mosaic_bptt_sample_forward(view, mosaic_spikeset_steps(set, s), mosaic_spikeset_chans(set, s),
                                    tr->v_all + tn * i, tr->counts + (size_t)C * i, &tr->zsum[i],
-                                   tr->work[thread_id_()]);
+                                   tr->work[thread_id_() * MOSAIC_BPTT_GROUP]);
     }
 }
 
@@ -332,11 +336,19 @@ static MosaicStatus train_batch_(MosaicTrainer *tr, const MosaicSpikeSet *set, c
         MosaicBpttGrads grads = {g + tr->seg_off[SEG_IN_], g + tr->seg_off[SEG_INTRA_],
                                  g + tr->seg_off[SEG_LINK_]};
         const int lo = (int)((int64_t)b * ch / nch), hi = (int)((int64_t)b * (ch + 1) / nch);
-        for (int i = lo; i < hi; i++) {
-            int s = idx[i];
-            mosaic_bptt_sample_backward(&view, mosaic_spikeset_steps(set, s), mosaic_spikeset_chans(set, s),
-                                        tr->v_all + tn * i, tr->dcounts + (size_t)C * i, dz_all, &grads,
-                                        tr->work[thread_id_()]);
+        const int th = thread_id_();
+        for (int i = lo; i < hi; i += MOSAIC_BPTT_GROUP) {
+            const int grp = hi - i < MOSAIC_BPTT_GROUP ? hi - i : MOSAIC_BPTT_GROUP;
+            const int32_t *xs[MOSAIC_BPTT_GROUP], *xc[MOSAIC_BPTT_GROUP];
+            const float *va[MOSAIC_BPTT_GROUP], *dcn[MOSAIC_BPTT_GROUP];
+            for (int q = 0; q < grp; q++) {
+                const int s = idx[i + q];
+                xs[q] = mosaic_spikeset_steps(set, s), xc[q] = mosaic_spikeset_chans(set, s);
+                va[q] = tr->v_all + tn * (i + q), dcn[q] = tr->dcounts + (size_t)C * (i + q);
+            }
+            mosaic_bptt_group_backward(&view, grp, xs, xc, va, dcn, dz_all, &grads,
+                                       tr->work + th * MOSAIC_BPTT_GROUP,
+                                       tr->dv_store + (size_t)th * MOSAIC_BPTT_GROUP * tn);
         }
     }
     float *g = tr->grad;
@@ -473,7 +485,8 @@ MosaicStatus mosaic_trainer_evaluate(const MosaicTrainer *tr, const MosaicSpikeS
     for (int s = 0; s < set->n; s++) {
         int t = thread_id_();
         mosaic_bptt_sample_forward(&view, mosaic_spikeset_steps(set, s), mosaic_spikeset_chans(set, s),
-                                   v + tn * t, counts + (size_t)C * s, &zs[s], tr->work[t]);
+                                   v + tn * t, counts + (size_t)C * s, &zs[s],
+                                   tr->work[t * MOSAIC_BPTT_GROUP]);
     }
     int correct = 0;
     double ce = 0, z = 0;

@@ -294,6 +294,10 @@ int main(int argc, char **argv) {
         q.fibres = 0;
         CHECK(mosaic_cochlea_params_check(&q, &err) == MOSAIC_ERR_INPUT);
         MosaicCochleaSpikes s;
+        float bad[64] = {0};
+        bad[9] = NAN;
+        CHECK(mosaic_cochlea_convert(bad, 64, 48000, &p, 1, NULL, &s, NULL, &err) == MOSAIC_ERR_INPUT);
+        CHECK(strstr(err.msg, "sample 9") != NULL);
         const float one[1] = {0.5f};
         CHECK(mosaic_cochlea_convert(one, 1, 48000, &p, 1, NULL, &s, NULL, &err) == MOSAIC_ERR_INPUT);
         CHECK(s.count == 0);
