@@ -28,11 +28,16 @@ train:
   rewire: {profile: "1:0.5,3:0.1", min_strong: 4}
   data: {source: shd, train: $W/data/train.h5, test: $W/data/test.h5, classes: 10}
 YAML
-acc_() { # run directory, extra --set arguments: the array's accuracy on the whole test set
+acc_() { # run directory, extra --set arguments: the array's accuracy on the whole test set, or
+    # "unmappable" (exit status 1: the link set does not fit the array's ports)
     run=$1
     shift
-    "$M" sim --network "$run" --data "$W/data/test.h5" --out "$W/sim.h5" --offset all --quiet \
-        --set device.ideal=false "$@" | sed -n 's/^accuracy on the array: \([0-9.]*\).*/\1/p'
+    rc=0
+    out=$("$M" sim --network "$run" --data "$W/data/test.h5" --out "$W/sim.h5" --offset all --quiet \
+        --set device.ideal=false "$@") || rc=$?
+    if [ $rc -eq 1 ]; then echo unmappable; return; fi
+    [ $rc -eq 0 ] || exit $rc
+    echo "$out" | sed -n 's/^accuracy on the array: \([0-9.]*\).*/\1/p'
 }
 noisy_() { # mean over three device draws at 5 % programming noise
     run=$1
@@ -40,9 +45,10 @@ noisy_() { # mean over three device draws at 5 % programming noise
     s=0
     for d in 1 2 3; do
         a=$(acc_ "$run" --set device.programming_noise=0.05 --set device.seed=$d "$@")
+        if [ "$a" = unmappable ]; then echo unmappable; return; fi
         s=$(echo "$s + $a" | bc -l)
     done
-    echo "scale=4; $s / 3" | bc -l
+    echo "scale=4; $s / 3" | bc -l | sed 's/^\./0./'
 }
 eval_() { "$M" eval "$1" --data "$W/data/test.h5" | sed -n 's/.*accuracy \([0-9.]*\)%.*/\1/p'; }
 
