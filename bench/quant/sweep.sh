@@ -5,6 +5,9 @@
 # trainer's evaluation), and with 5 % programming noise (three device draws). The unconstrained network
 # is the reference, and post-training quantisation = that network programmed at the same levels.
 # usage: bench/quant/sweep.sh MOSAIC_BINARY WORKDIR [LEVELS] [FANINS] [SEED]
+# With MODE=cosim the networks are trained by `mosaic cosim` (closed loop: links through overloaded ports
+# are pruned and refill only creates routable links, so every network fits the array) and the array runs
+# the final exported network RUN/checkpoints/epoch_0004.h5.
 # Prints one CSV row per point. Single-threaded (OMP_NUM_THREADS=1) so it shares the machine politely.
 set -eu
 M=$1
@@ -12,6 +15,7 @@ W=$2
 LEVELS=${3:-"2 4 8 16"}
 FANINS=${4:-"16 32 64 0"}
 SEED=${5:-42}
+MODE=${MODE:-train}
 export OMP_NUM_THREADS=1
 mkdir -p "$W"
 [ -f "$W/data/train.h5" ] || "$M" dataset synth --out "$W/data" --classes 10 >/dev/null
@@ -50,18 +54,31 @@ noisy_() { # mean over three device draws at 5 % programming noise
     done
     echo "scale=4; $s / 3" | bc -l | sed 's/^\./0./'
 }
-eval_() { "$M" eval "$1" --data "$W/data/test.h5" | sed -n 's/.*accuracy \([0-9.]*\)%.*/\1/p'; }
+eval_() { # the trainer's evaluation of the last epoch on the whole test set, in %
+    tail -1 "$1/history.csv" | awk -F, '{printf "%.2f", 100 * $5}'
+}
+train_() { # run directory, extra --set arguments; prints the network file to simulate
+    run=$1
+    shift
+    if [ "$MODE" = cosim ]; then
+        [ -f "$run/checkpoints/epoch_0004.h5" ] ||
+            "$M" cosim --config "$W/small.yaml" --out "$run" --set cosim.samples=64 "$@" >/dev/null
+        echo "$run/checkpoints/epoch_0004.h5"
+    else
+        [ -f "$run/network.h5" ] || "$M" train --config "$W/small.yaml" --out "$run" "$@" >/dev/null
+        echo "$run"
+    fi
+}
 
 echo "kind,levels,fanin,seed,trainer_acc_pct,array_acc_no_noise,array_acc_noise5"
-base="$W/run_plain_$SEED"
-[ -f "$base/network.h5" ] || "$M" train --config "$W/small.yaml" --out "$base" >/dev/null
-echo "unconstrained,0,0,$SEED,$(eval_ "$base"),$(acc_ "$base" --set device.programming_noise=0),-"
+base="$W/${MODE}_plain_$SEED"
+net=$(train_ "$base")
+echo "unconstrained,0,0,$SEED,$(eval_ "$base"),$(acc_ "$net" --set device.programming_noise=0),-"
 for L in $LEVELS; do
-    echo "post-training,$L,0,$SEED,-,$(acc_ "$base" --set device.levels=$L --set device.programming_noise=0),$(noisy_ "$base" --set device.levels=$L)"
+    echo "post-training,$L,0,$SEED,-,$(acc_ "$net" --set device.levels=$L --set device.programming_noise=0),$(noisy_ "$net" --set device.levels=$L)"
     for F in $FANINS; do
-        run="$W/run_q${L}_f${F}_$SEED"
-        [ -f "$run/network.h5" ] || "$M" train --config "$W/small.yaml" --out "$run" --set train.quant.levels=$L \
-            --set train.quant.fanin=$F --set train.quant.gmax=0.6 >/dev/null
-        echo "quantised,$L,$F,$SEED,$(eval_ "$run"),$(acc_ "$run" --set device.programming_noise=0),$(noisy_ "$run")"
+        run="$W/${MODE}_q${L}_f${F}_$SEED"
+        qnet=$(train_ "$run" --set train.quant.levels=$L --set train.quant.fanin=$F --set train.quant.gmax=0.6)
+        echo "quantised,$L,$F,$SEED,$(eval_ "$run"),$(acc_ "$qnet" --set device.programming_noise=0),$(noisy_ "$qnet")"
     done
 done
