@@ -14,7 +14,7 @@ PACKAGES=(build-essential cmake pkg-config git
           libsystemc-dev verilator
           libhdf5-dev hdf5-tools zlib1g-dev libyaml-dev
           libsndfile1-dev libsoxr-dev libkissfft-dev espeak-ng
-          gtkwave clang libclang-rt-14-dev chromium
+          gtkwave clang libclang-rt-14-dev clang-format chromium
           python3-h5py)  # python3-h5py: the peer of bench/traces only, never linked
 
 install_missing() {

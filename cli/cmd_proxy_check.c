@@ -258,6 +258,13 @@ int mosaic_cmd_proxy_check(int argc, char **argv) {
     int nrandom = npts;
     for (int r = 0; r < nruns && st == MOSAIC_OK; r++)
         st = add_run_(runs[r], &arch, draws, seed, pts, &npts, cap, &err);
+    if (st == MOSAIC_OK && npts > nrandom) {
+        printf("\n%-44s %12s %8s %12s %14s\n", "saved network", "exact M", "fits", "proxy M",
+               "proxy P(fits)");
+        for (int i = nrandom; i < npts; i++)
+            printf("%-44.44s %12.0f %8s %12.0f %13.0f%%\n", pts[i].label, pts[i].exact_m,
+                   pts[i].exact_ok ? "yes" : "no", pts[i].proxy_m, 100 * pts[i].p_map);
+    }
     if (st != MOSAIC_OK) {
         free(pts);
         return cli_fail("proxy-check", st, &err);

@@ -35,7 +35,6 @@ int mosaic_cmd_sim(int argc, char **argv) {
 #include "mosaic_sim.h"
 #include "mosaic_sim_result.h"
 #include "mosaic_train_run.h"
-#include "mosaic_trainer.h"
 
 extern char **environ;
 
@@ -50,17 +49,23 @@ static void sim_usage_(FILE *out) {
         "mapper's\n"
         "line assignment through their configuration ports, LIF neuron tiles on the training engine's "
         "kernel.\n"
-        "  --network      a network file, or a training run directory (RUN/config.yaml + checkpoint.bin)\n"
+        "  --network      a network file, or a training run directory (RUN/network.h5, binned as "
+        "RUN/config.yaml)\n"
         "  --mapping      a mapping file from `mosaic map --out`: its placement is used and its line\n"
         "                 assignment must equal the one re-derived here\n"
         "  --data         SHD-layout dataset, binned like training (100 steps over 1.4 s, every 6th "
         "channel);\n"
         "                 sample i is view offset O of recording i (--offset all: every view, as training\n"
         "                 evaluates)\n"
+        "                 (a run directory's train.data.steps and window_s take precedence over the\n"
+        "                 defaults; --steps overrides the number of steps)\n"
         "  --ideal        ideal NT devices (otherwise the network file's device.* keys apply)\n"
+        "  --set          architecture keys (device.*, timing.*; `mosaic config` lists them)\n"
         "  --cycles-per-step  routing cycles per time step (default: the longest route of the mapping)\n"
+        "  --late         spikes needing more cycles: dropped (default) or integrated one step later\n"
         "  --wave         waveform of router traffic, signals named by grid cell (r1_2_3.out_E); .fst via\n"
-        "                 gtkwave's vcd2fst. --wave-window: global time steps [A, B) (default 0:10)\n"
+        "                 gtkwave's vcd2fst. --wave-window: global time steps [A, B) (default 0:10);\n"
+        "                 --wave-depth 2 adds input ports, collision flags and membranes (waveforms/)\n"
         "  --naive        evaluate every cell every cycle (the benchmark baseline of activity gating)\n"
         "exit status: 0 ok, 1 the network does not fit the array (violation report printed), 2 bad input,\n"
         "3 I/O or internal error\n");
@@ -77,22 +82,20 @@ static bool ends_with_(const char *s, const char *suffix) {
     return n >= m && std::strcmp(s + n - m, suffix) == 0;
 }
 
-// The network of a training run directory (RUN/config.yaml + RUN/checkpoint.bin, as `mosaic train`
-// writes them), exported the way the trainer exports it; or a network file.
-static MosaicStatus load_network_(const char *path, MosaicNetwork *net, MosaicErr *err) {
+// The network of a training run directory (RUN/network.h5, the network `mosaic train` exports, and the
+// binning of RUN/config.yaml in *steps, *window_s), or a network file (steps and window left alone).
+static MosaicStatus load_network_(const char *path, MosaicNetwork *net, long *steps, double *window_s,
+                                  MosaicErr *err) {
     struct stat sb;
     if (stat(path, &sb) != 0 || !S_ISDIR(sb.st_mode)) return mosaic_netfile_read(path, net, err);
     const std::string cfg_path = std::string(path) + "/config.yaml",
-                      ckpt = std::string(path) + "/checkpoint.bin";
+                      net_path = std::string(path) + "/network.h5";
     MosaicArch arch;
     MosaicTrainConfig cfg;
     MOSAIC_TRY(mosaic_train_load_config(cfg_path.c_str(), nullptr, 0, &arch, &cfg, nullptr, 0, err));
-    MosaicTrainer *tr = nullptr;
-    MosaicStatus st = mosaic_trainer_create(&tr, &cfg, &arch, err);
-    if (st == MOSAIC_OK) st = mosaic_trainer_load(tr, ckpt.c_str(), err);
-    if (st == MOSAIC_OK) st = mosaic_trainer_export(tr, net, err);
-    mosaic_trainer_free(tr);
-    return st;
+    *steps = cfg.steps;
+    *window_s = cfg.window_s;
+    return mosaic_netfile_read(net_path.c_str(), net, err);
 }
 
 // The violation report of a network that does not fit (one line per port over capacity).
@@ -272,7 +275,10 @@ int mosaic_cmd_sim(int argc, char **argv) {
     // ---- network, architecture overrides, mapping ----
     MosaicErr err;
     MosaicNetwork net;
-    MosaicStatus st = load_network_(net_path, &net, &err);
+    long run_steps = 0;
+    double run_window = 0;
+    MosaicStatus st = load_network_(net_path, &net, &run_steps, &run_window, &err);
+    if (st == MOSAIC_OK && run_steps > 0 && !steps_s) steps = run_steps;
     if (st != MOSAIC_OK) return cli_fail("sim", st, &err);
     const MosaicArch before = net.arch;
     MosaicCfgSection sec = mosaic_arch_config_section(&net.arch);
@@ -323,6 +329,7 @@ int mosaic_cmd_sim(int argc, char **argv) {
     MosaicBinSpec spec;
     mosaic_bin_spec_default(&spec);
     spec.steps = (int)steps;
+    if (run_window > 0) spec.window = run_window;
     spec.channels = net.n_inputs;
     st = mosaic_shd_open(data_path, &shd, &err);
     if (st == MOSAIC_OK) st = mosaic_bins_create(shd, &spec, &bins, &err);

@@ -279,7 +279,7 @@ MosaicStatus mosaic_sim_create(MosaicSim **out, const MosaicNetwork *net, const 
                                    : std::max(map->max_route, 1);
     e.late_policy = opt.late_policy >= 0 ? opt.late_policy : a->late_policy;
     e.naive = opt.naive;
-    e.read_sigma = dev.ideal ? 0.0 : dev.read_noise * mosaic_device_gmax(net);
+    e.read_sigma = dev.ideal ? 0.0 : dev.read_noise * mosaic_device_gmax_of(&dev, mosaic_device_gmax(net));
     e.read_seed = (uint64_t)dev.seed ^ 0x5eadull;
     e.record_raster = opt.record_raster;
     e.stats = stats;

@@ -134,6 +134,21 @@ RouterTile::~RouterTile() = default;
 
 void RouterTile::clear_run_state() { err_seen_ = false; }
 
+// The cycle after a burst, when no input spike woke the router: the crossbar registers all-zero outputs,
+// which is all the RTL clock would do besides counting the outputs it held. That clock is deferred to the
+// next active edge (or catch_up), whose counters take the held outputs into account exactly once, so the
+// hardware counters stay exact while an idle router costs no process activation.
+void RouterTile::idle_clear() {
+    if (ticked_ == e_->now) return; // evaluated this cycle: its method already set the outputs
+    for (int s = 0; s < 4; s++)
+        if (cur_out_[s]) {
+            rtl_behind_ = true;
+            out_[s]->write(0);
+            cur_out_[s] = 0;
+            if (e_->wave_on) e_->wave->change(wave_out_[s], 0);
+        }
+}
+
 void RouterTile::catch_up() {
     if (!rtl_behind_) return;
     const uint32_t zero[4] = {0, 0, 0, 0};
@@ -147,21 +162,15 @@ void RouterTile::tick() {
     Engine &e = *e_;
     MosaicSimStats *st = e.stats;
     st->cell_evals++;
+    ticked_ = e.now;
     uint32_t in[4], out[4];
     for (int s = 0; s < 4; s++) in[s] = in_[s]->read();
+    // Woken because a neighbour drove a spike into it (or, naive, every cycle): one clock edge. Its idle
+    // successors are not evaluated (idle_clear), and this edge also stands for the last of them.
     bool err = false;
-    if (!e.naive && !(in[0] | in[1] | in[2] | in[3])) {
-        // A cycle without input spikes (the one after a burst, woken to clear the outputs): the crossbar
-        // registers all-zero outputs, which is all the RTL clock would do besides counting the outputs it
-        // held; that clock is deferred to the next active cycle (or catch_up), where its counters take
-        // the held outputs into account exactly once.
-        for (int s = 0; s < 4; s++) out[s] = 0;
-        rtl_behind_ = rtl_behind_ || (cur_out_[0] | cur_out_[1] | cur_out_[2] | cur_out_[3]);
-    } else {
-        model_->clock(in, out, &err);
-        rtl_behind_ = false;
-        st->rtl_clocks++;
-    }
+    model_->clock(in, out, &err);
+    rtl_behind_ = false;
+    st->rtl_clocks++;
     bool any = false;
     for (int s = 0; s < 4; s++) {
         if (out[s] != cur_out_[s]) {
@@ -174,13 +183,9 @@ void RouterTile::tick() {
             count_lines(st, cell_, MOSAIC_OUT_N + s, out[s]);
             if (wake_nb[s]) wake_nb[s]->notify(cycle_time());
         }
-        if (e.wave_on && wave_inp_[s] >= 0 && in[s] != wave_in_[s]) {
-            e.wave->change(wave_inp_[s], in[s]);
-            wave_in_[s] = in[s];
-        }
     }
     if (any) {
-        wake.notify(cycle_time()); // clear the registered outputs next cycle
+        e.clear_next.push_back(this); // dropped next cycle unless an input spike wakes this router
         e.scheduled++;
     }
     if (err && !err_seen_) {
@@ -190,11 +195,16 @@ void RouterTile::tick() {
     }
 }
 
-void RouterTile::declare_wave(VcdWriter &w) {
+void RouterTile::reserve_wave(VcdWriter &w) {
+    for (int s = 0; s < 4; s++) wave_out_[s] = w.reserve(width_);
+}
+
+void RouterTile::declare_wave(VcdWriter &w, const int *in_ids) {
     w.scope(basename());
-    for (int s = 0; s < 4; s++) wave_out_[s] = w.wire(std::string("out_") + kSide[s], width_);
+    for (int s = 0; s < 4; s++) w.declare(std::string("out_") + kSide[s], wave_out_[s]);
     if (e_->wave_depth >= 2) {
-        for (int s = 0; s < 4; s++) wave_inp_[s] = w.wire(std::string("in_") + kSide[s], width_);
+        for (int s = 0; s < 4; s++)
+            if (in_ids[s] >= 0) w.declare(std::string("in_") + kSide[s], in_ids[s]);
         wave_err_ = w.wire("err", 1);
     }
     w.upscope();
@@ -328,13 +338,18 @@ void NeuronTile::end_pulse() {
     if (e_->wave_on) e_->wave->change(wave_spikes_, 0);
 }
 
-void NeuronTile::declare_wave(VcdWriter &w) {
+void NeuronTile::reserve_wave(VcdWriter &w) { wave_spikes_ = w.reserve(e_->net->arch.neurons_per_tile); }
+
+void NeuronTile::declare_wave(VcdWriter &w, const int *in_ids) {
     w.scope(basename());
-    wave_spikes_ = w.wire("spikes", e_->net->arch.neurons_per_tile);
+    w.declare("spikes", wave_spikes_);
     wave_v_.clear();
-    if (e_->wave_depth >= 2)
+    if (e_->wave_depth >= 2) {
+        for (int s = 0; s < 4; s++)
+            if (in_ids[s] >= 0) w.declare(std::string("in_") + kSide[s], in_ids[s]);
         for (int i = 0; i < e_->net->arch.neurons_per_tile; i++)
             wave_v_.push_back(w.real("v_" + std::to_string(i)));
+    }
     w.upscope();
 }
 
@@ -365,7 +380,7 @@ Array::Array(sc_core::sc_module_name name, const MosaicArch &arch)
         if (mosaic_cell_kind(gr, gc) == MOSAIC_CELL_NT)
             return &tiles[(size_t)mosaic_cell_tile(&arch, gr, gc)]->spikes;
         RouterTile *r = routers[(size_t)mosaic_cell_index(&arch, gr, gc)].get();
-        sc_core::sc_signal<uint32_t> *o[4] = {&r->out_n, &r->out_e, &r->out_s, &r->out_w};
+        sc_core::sc_signal_in_if<uint32_t> *o[4] = {&r->out_n, &r->out_e, &r->out_s, &r->out_w};
         return o[side];
     };
     auto wake_of = [&](int gr, int gc) -> sc_core::sc_event * {
@@ -447,6 +462,8 @@ void Array::run_sample() {
             c++;
             e.phase_cycle = c; // set before the cells of cycle c run
             e.now++;
+            e.clear_cur.swap(e.clear_next);
+            e.clear_next.clear();
             if (e.wave_on) {
                 e.wave->time(e.now);
                 e.wave->change(wave_cycle_, (uint32_t)c);
@@ -458,6 +475,7 @@ void Array::run_sample() {
             if (c == 1)
                 for (auto &nt : tiles) nt->end_pulse();
             wait(sc_core::SC_ZERO_TIME); // after every cell of this cycle
+            for (RouterTile *r : e.clear_cur) r->idle_clear();
             st->cycles++;
         }
         if (e.wave_on && c >= e.K + 2) e.wave->change(wave_late_, 0);
@@ -466,18 +484,31 @@ void Array::run_sample() {
 }
 
 void Array::declare_wave(VcdWriter &w) {
+    const int GR = mosaic_grid_rows(&arch_), GC = mosaic_grid_cols(&arch_);
+    // Every output port first, so that input ports can be declared as aliases of the facing outputs.
+    for (auto &r : routers)
+        if (r) r->reserve_wave(w);
+    for (auto &t : tiles) t->reserve_wave(w);
+    auto out_id = [&](int gr, int gc, int side) {
+        if (gr < 0 || gc < 0 || gr >= GR || gc >= GC) return -1;
+        if (mosaic_cell_kind(gr, gc) == MOSAIC_CELL_NT)
+            return tiles[(size_t)mosaic_cell_tile(&arch_, gr, gc)]->wave_spikes();
+        return routers[(size_t)mosaic_cell_index(&arch_, gr, gc)]->wave_out(side);
+    };
+    const int dr[4] = {-1, 0, 1, 0}, dc[4] = {0, 1, 0, -1};
     w.scope(basename());
     wave_step_ = w.wire("step", 32);
     wave_cycle_ = w.wire("cycle", 16);
     wave_late_ = w.wire("late_phase", 1);
-    const int GR = mosaic_grid_rows(&arch_), GC = mosaic_grid_cols(&arch_);
     for (int gr = 0; gr < GR; gr++)
         for (int gc = 0; gc < GC; gc++) {
+            int in_ids[4];
+            for (int s = 0; s < 4; s++) in_ids[s] = out_id(gr + dr[s], gc + dc[s], mosaic_opposite_dir(s));
             const int cell = mosaic_cell_index(&arch_, gr, gc);
             if (routers[(size_t)cell])
-                routers[(size_t)cell]->declare_wave(w);
+                routers[(size_t)cell]->declare_wave(w, in_ids);
             else
-                tiles[(size_t)mosaic_cell_tile(&arch_, gr, gc)]->declare_wave(w);
+                tiles[(size_t)mosaic_cell_tile(&arch_, gr, gc)]->declare_wave(w, in_ids);
         }
     w.upscope();
     w.end_header();

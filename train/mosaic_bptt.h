@@ -21,6 +21,8 @@
 extern "C" {
 #endif
 
+#define MOSAIC_BPTT_GROUP 4 /* samples per mosaic_bptt_group_backward call */
+
 #define MT_REAL float
 #define MT_(name) MT_CAT_(mosaic_bptt_, name)
 #define MT_T(name) MT_CAT_(MosaicBptt, name)

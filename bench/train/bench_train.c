@@ -1,10 +1,14 @@
 /* bench_train: one training epoch of the Mosaic RSNN against the same model in PyTorch, measured in one run.
  *
  * usage: bench_train [--method routing-aware|dense|...] [--profile 1:0.8,3:0.1] [--batch 256] [--threads 2]
- *                    [--samples 512] [--lambda-fr 10] [--target 5] [--peer bench/train/peer_torch.py]
+ *                    [--samples 512] [--lambda-fr 10] [--target 5] [--init-input 1] [--init-recurrent 0.5]
+ *                    [--peer bench/train/peer_torch.py]
  *                    [--python /usr/bin/python3]
  * Prints our samples/s, CPU seconds, peak memory and measured activity, then the peer's, then the ratio.
- * The peer receives the same initial weights and masks and the same binned data through a temporary file. */
+ * The peer receives the same initial weights and masks and the same binned data through a temporary file.
+ * Activity depends on the initial weights: raise --init-input for dense activity (the reference's
+ * firing-rate term drives training towards 0.5 spikes/neuron/step), set --lambda-fr 0 for a sparse run.
+ * The peer needs Debian's python3-torch and libopenblas0-openmp (bench only, not in hil.sh). */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,6 +103,10 @@ int main(int argc, char **argv) {
             cfg.lambda_fr = atof(v);
         else if (!strcmp(o, "--target"))
             cfg.target_fr = atof(v);
+        else if (!strcmp(o, "--init-input"))
+            cfg.init_in = atof(v);
+        else if (!strcmp(o, "--init-recurrent"))
+            cfg.init_rec = atof(v);
         else if (!strcmp(o, "--peer"))
             peer = v;
         else if (!strcmp(o, "--python"))

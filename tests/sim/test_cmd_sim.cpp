@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <string>
 
+#include "cli_test_util.h"
 #include "mosaic_bins.h"
 #include "mosaic_h5.h"
 #include "mosaic_mapper_io.h"
@@ -16,19 +17,7 @@
 
 static std::string g_dir;
 
-static int run(const std::string &cmd, std::string *out) {
-    const std::string full = cmd + " > " + g_dir + "/out.txt 2>&1";
-    const int status = system(full.c_str());
-    FILE *f = fopen((g_dir + "/out.txt").c_str(), "r");
-    std::string text;
-    char buf[4096];
-    size_t n;
-    while (f && (n = fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
-    if (f) fclose(f);
-    if (out) *out = text;
-    printf("$ %s\n%s", cmd.c_str(), text.c_str());
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
+static int run(const std::string &cmd, std::string *out) { return cli_test_run(g_dir, cmd, out); }
 
 // The signals a VCD declares, as GTKWave names them: scope.path.name[msb:0] (or without range for 1 bit).
 static std::vector<std::string> vcd_signals(const std::string &path) {

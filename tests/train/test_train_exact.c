@@ -86,6 +86,78 @@ int main(int argc, char **argv) {
         printf("%ld spikes compared\n", total_spikes);
         CHECK(total_spikes > 1000);
     }
+    TEST("GroupBackwardEqualsSampleBackwardBitForBit") {
+        MosaicArch arch;
+        mosaic_arch_default(&arch);
+        arch.rows = 3, arch.cols = 3, arch.neurons_per_tile = 20; /* 20: blocks of 16 rows plus a remainder */
+        const int k = 20, tiles = 9, n = tiles * k, steps = 30, n_in = 40, C = 5;
+        MosaicNetwork net;
+        MosaicErr err;
+        CHECK(mosaic_network_create(&net, &arch, n_in, C, 16, &err) == MOSAIC_OK);
+        for (int i = 0; i < net.n_input_tiles * k * k; i++)
+            net.w_in[i] = (float)(mosaic_rng_normal(&rng) * 0.8);
+        for (int i = 0; i < tiles * k * k; i++) net.w_intra[i] = (float)(mosaic_rng_normal(&rng) * 0.3);
+        float wl[MOSAIC_MAX_K];
+        for (int s = 0; s < n; s++)
+            for (int d = 0; d < tiles; d++)
+                if (d != s / k && mosaic_rng_uniform(&rng) < 0.4) {
+                    for (int j = 0; j < k; j++) wl[j] = (float)(mosaic_rng_normal(&rng) * 0.3);
+                    mosaic_network_add_link(&net, s, d, wl);
+                }
+        CHECK(mosaic_network_canonicalize(&net, &err) == MOSAIC_OK);
+        MosaicBpttView view;
+        MosaicViewIndex idx;
+        CHECK(mosaic_view_build(&view, &idx, &net, steps, &err) == MOSAIC_OK);
+        MosaicBpttTransposed tp = {0};
+        CHECK(mosaic_bptt_transpose_build(&tp, &view) == 0);
+        view.tr = &tp;
+        enum { S = 7 }; /* a full group and a short one */
+        int32_t xs[S][31], xc[S][30 * 40];
+        float *v = malloc(sizeof(float) * S * steps * n), dcounts[S][5], counts[5];
+        MosaicBpttWork *w[MOSAIC_BPTT_GROUP];
+        for (int q = 0; q < MOSAIC_BPTT_GROUP; q++) w[q] = mosaic_bptt_work_create(n);
+        for (int s = 0; s < S; s++) {
+            int m = 0;
+            xs[s][0] = 0;
+            for (int t = 0; t < steps; t++) {
+                for (int c = 0; c < n_in; c++)
+                    if (mosaic_rng_uniform(&rng) < 0.3) xc[s][m++] = c;
+                xs[s][t + 1] = m;
+            }
+            double zs;
+            mosaic_bptt_sample_forward(&view, xs[s], xc[s], v + (size_t)s * steps * n, counts, &zs, w[0]);
+            for (int c = 0; c < C; c++) dcounts[s][c] = (float)mosaic_rng_normal(&rng);
+        }
+        const size_t sizes[3] = {(size_t)net.n_input_tiles * k * k, (size_t)tiles * k * k,
+                                 (size_t)net.n_links * k};
+        float *ga[3], *gb[3];
+        for (int q = 0; q < 3; q++)
+            ga[q] = calloc(sizes[q], sizeof(float)), gb[q] = calloc(sizes[q], sizeof(float));
+        MosaicBpttGrads g1 = {ga[0], ga[1], ga[2]}, g2 = {gb[0], gb[1], gb[2]};
+        for (int s = 0; s < S; s++)
+            mosaic_bptt_sample_backward(&view, xs[s], xc[s], v + (size_t)s * steps * n, dcounts[s], 0.01f,
+                                        &g1, w[0]);
+        float *store = malloc(sizeof(float) * MOSAIC_BPTT_GROUP * steps * n);
+        for (int s0 = 0; s0 < S; s0 += MOSAIC_BPTT_GROUP) {
+            int grp = S - s0 < MOSAIC_BPTT_GROUP ? S - s0 : MOSAIC_BPTT_GROUP;
+            const int32_t *pxs[MOSAIC_BPTT_GROUP], *pxc[MOSAIC_BPTT_GROUP];
+            const float *pv[MOSAIC_BPTT_GROUP], *pd[MOSAIC_BPTT_GROUP];
+            for (int q = 0; q < grp; q++)
+                pxs[q] = xs[s0 + q], pxc[q] = xc[s0 + q], pv[q] = v + (size_t)(s0 + q) * steps * n,
+                pd[q] = dcounts[s0 + q];
+            mosaic_bptt_group_backward(&view, grp, pxs, pxc, pv, pd, 0.01f, &g2, w, store);
+        }
+        for (int q = 0; q < 3; q++) CHECK(memcmp(ga[q], gb[q], sizeof(float) * sizes[q]) == 0);
+        double gmax = 0;
+        for (size_t i = 0; i < sizes[2]; i++) gmax = fmax(gmax, fabs(ga[2][i]));
+        CHECK(gmax > 0);
+        for (int q = 0; q < 3; q++) free(ga[q]), free(gb[q]);
+        for (int q = 0; q < MOSAIC_BPTT_GROUP; q++) mosaic_bptt_work_free(w[q]);
+        free(v), free(store);
+        mosaic_bptt_transpose_free(&tp);
+        mosaic_view_index_free(&idx);
+        mosaic_network_free(&net);
+    }
     TEST("UnsortedLinksAreRejected") {
         MosaicArch arch;
         mosaic_arch_default(&arch);
