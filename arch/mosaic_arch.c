@@ -1,5 +1,6 @@
 #include "mosaic_arch.h"
 
+#include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@ void mosaic_arch_default(MosaicArch *a) {
     a->late_policy = MOSAIC_LATE_DROP;
     a->device.ideal = true;
     a->device.levels = 0;
+    a->device.gmax = 0.0;
     a->device.programming_noise = 0.05;
     a->device.read_noise = 0.0;
     a->device.stuck_off = 0.0;
@@ -50,6 +52,8 @@ static const MosaicCfgField arch_fields_[] = {
        "ideal NT crossbar devices: weights exactly as trained"),
     F_("device.levels", MOSAIC_CFG_INT, device.levels, 0, 1 << 16, NULL,
        "conductance levels per device of a differential pair; 0 = continuous"),
+    F_("device.gmax", MOSAIC_CFG_DOUBLE, device.gmax, 0, 1e30, NULL,
+       "weight of the highest level (step = gmax / (levels - 1)); 0 = max |w| of the network"),
     F_("device.programming_noise", MOSAIC_CFG_DOUBLE, device.programming_noise, 0, 10, NULL,
        "programming noise sigma, fraction of max |w|"),
     F_("device.read_noise", MOSAIC_CFG_DOUBLE, device.read_noise, 0, 10, NULL,
@@ -179,4 +183,16 @@ int mosaic_port_capacity(const MosaicArch *a, int gr, int gc, int port) {
     case MOSAIC_CELL_R0: return a->cap_r0[port];
     }
     return 0;
+}
+
+double mosaic_device_step(double gmax, int levels) { return levels >= 2 ? gmax / (levels - 1) : 0.0; }
+
+int mosaic_device_level(double abs_w, double step, int levels) {
+    const double c = round(abs_w / step);
+    return c >= levels - 1 ? levels - 1 : (int)c;
+}
+
+float mosaic_device_level_weight(int level, double step, double sign_of) {
+    const double g = level * step;
+    return (float)(sign_of < 0 ? -g : g);
 }

@@ -47,6 +47,7 @@ typedef enum { MOSAIC_LATE_DROP = 0, MOSAIC_LATE_NEXT_STEP = 1 } MosaicLatePolic
 typedef struct {
     bool ideal;               /* true: weights exactly as trained (no quantisation, no noise) */
     int levels;               /* conductance levels per device of a differential pair; 0 = continuous */
+    double gmax;              /* weight of the highest level; 0 = max |w| of the programmed network */
     double programming_noise; /* relative sigma, fraction of max |w| (reference 0.05) */
     double read_noise;        /* relative sigma per read, fraction of max |w| */
     double stuck_off;         /* fraction of devices stuck at zero conductance */
@@ -64,6 +65,22 @@ typedef struct {
     int late_policy;     /* MosaicLatePolicy */
     MosaicDeviceModel device;
 } MosaicArch;
+
+/* ---- device levels: the ONE quantisation rule of the NT crossbars ----
+ * A pair programmed at level c (0 .. levels-1) reads +-c * step with step = Gmax / (levels - 1). The
+ * simulator programs weights with these functions and the trainer's quantised weights (train.quant.*) are
+ * built with them, so a network trained on the levels is programmed exactly. */
+
+/* Gmax of the device model for a network whose largest |w| is `net_max_abs`: dev->gmax if set. */
+static inline double mosaic_device_gmax_of(const MosaicDeviceModel *dev, double net_max_abs) {
+    return dev->gmax > 0 ? dev->gmax : net_max_abs;
+}
+/* The conductance step gmax / (levels - 1); 0 for continuous devices (levels < 2). */
+double mosaic_device_step(double gmax, int levels);
+/* The level of |w|: round(|w| / step) (halves away from zero), at most levels - 1. step > 0. */
+int mosaic_device_level(double abs_w, double step, int levels);
+/* The weight a pair at `level` reads, with the sign of `sign_of` (float: the networks' weight type). */
+float mosaic_device_level_weight(int level, double step, double sign_of);
 
 /* ---- description ---- */
 

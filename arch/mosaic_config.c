@@ -426,12 +426,20 @@ MosaicStatus mosaic_cfg_set(const char *assignment, const MosaicCfgSection *sect
     return st;
 }
 
+/* The shortest decimal that reads back as the same double ("0.9", not "0.90000000000000002"). */
+static void shortest_double_(double v, char *out, size_t n) {
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(out, n, "%.*g", prec, v);
+        if (strtod(out, NULL) == v) return;
+    }
+}
+
 static void format_value_(const MosaicCfgField *f, const void *target, char *out, size_t n) {
     const char *base = (const char *)target + f->offset;
     switch (f->type) {
     case MOSAIC_CFG_INT: snprintf(out, n, "%d", *(const int *)base); break;
     case MOSAIC_CFG_INT64: snprintf(out, n, "%lld", (long long)*(const int64_t *)base); break;
-    case MOSAIC_CFG_DOUBLE: snprintf(out, n, "%.17g", *(const double *)base); break;
+    case MOSAIC_CFG_DOUBLE: shortest_double_(*(const double *)base, out, n); break;
     case MOSAIC_CFG_BOOL: snprintf(out, n, "%s", *(const bool *)base ? "true" : "false"); break;
     case MOSAIC_CFG_ENUM: enum_name_(f->choices, *(const int *)base, out, n); break;
     case MOSAIC_CFG_STRING: snprintf(out, n, "\"%s\"", base); break;

@@ -8,6 +8,14 @@
 
 #include "mosaic_status.h"
 
+/* Set by cli/CMakeLists.txt; the fallbacks keep a stray build honest rather than broken. */
+#ifndef MOSAIC_VERSION
+#define MOSAIC_VERSION "unknown"
+#endif
+#ifndef MOSAIC_GIT_HASH
+#define MOSAIC_GIT_HASH "unknown"
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif

@@ -186,9 +186,8 @@ typedef struct {
 static const DatasetCommand_ subcommands_[] = {
     {"info", info_, "samples, classes, speakers, spikes per sample, duration, active channels"},
     {"verify", verify_, "check structure and every sample; md5 of the official SHD files"},
+    {"make", mosaic_cmd_dataset_make, "spoken digits (espeak-ng, English/German) or recordings -> spikes"},
     {"synth", mosaic_cmd_dataset_synth, "write a small synthetic dataset in the SHD layout (tests, demos)"},
-    /* "make" (audio recordings -> SHD-layout dataset through the cochlea front end) belongs here; it is
-     * added by the front-end module together with its implementation. */
 };
 
 static void usage_(FILE *out) {

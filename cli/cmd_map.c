@@ -8,13 +8,6 @@
 #include "mosaic_mapper.h"
 #include "mosaic_mapper_io.h"
 
-#ifndef MOSAIC_VERSION
-#define MOSAIC_VERSION "unknown"
-#endif
-#ifndef MOSAIC_GIT_HASH
-#define MOSAIC_GIT_HASH "unknown"
-#endif
-
 static void map_usage_(FILE *out) {
     fprintf(
         out,
@@ -60,6 +53,21 @@ static void print_ports8_(const char *name, const int *v) {
     printf("  %-3s", name);
     for (int p = 0; p < MOSAIC_NPORTS; p++) printf(" %6d", v[p]);
     printf("\n");
+}
+
+/* A JSON string literal (quotes, backslashes and control characters escaped). */
+static void json_str_(const char *s) {
+    putchar('"');
+    for (; *s; s++) {
+        const unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            printf("\\%c", c);
+        else if (c < 0x20)
+            printf("\\u%04x", c);
+        else
+            putchar(c);
+    }
+    putchar('"');
 }
 
 static void json_ints_(const int *v, int n) {
@@ -192,8 +200,10 @@ int mosaic_cmd_map(int argc, char **argv) {
     char name[64];
 
     if (json) {
-        printf("{\"source\":\"%s\",\"rows\":%d,\"cols\":%d,\"k\":%d,\"links\":%d,\"placement\":\"%s\",",
-               source, arch.rows, arch.cols, arch.neurons_per_tile, m.n_links, placement);
+        printf("{\"source\":");
+        json_str_(source);
+        printf(",\"rows\":%d,\"cols\":%d,\"k\":%d,\"links\":%d,\"placement\":\"%s\",", arch.rows, arch.cols,
+               arch.neurons_per_tile, m.n_links, placement);
         printf("\"mappable\":%s,\"violations\":%d,", m.n_violations ? "false" : "true", m.n_violations);
         printf("\"violations_by_kind\":{\"nt\":%d,\"r1\":%d,\"r0\":%d},", per_kind[MOSAIC_CELL_NT],
                per_kind[MOSAIC_CELL_R1V] + per_kind[MOSAIC_CELL_R1H], per_kind[MOSAIC_CELL_R0]);
@@ -228,7 +238,7 @@ int mosaic_cmd_map(int argc, char **argv) {
                    "\"devices_after\":%lld,\"moves_accepted\":%d}",
                    rep.violations_before, rep.violations_after, (long long)rep.devices_before,
                    (long long)rep.devices_after, rep.moves_accepted);
-        if (out) printf(",\"mapping_file\":\"%s\"", out);
+        if (out) printf(",\"mapping_file\":"), json_str_(out);
         printf("}\n");
     } else {
         printf("%s: %dx%d tiles, k=%d, %d links, placement %s\n", source, arch.rows, arch.cols,

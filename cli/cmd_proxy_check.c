@@ -16,6 +16,7 @@
 #include "cli_util.h"
 #include "commands.h"
 #include "mosaic_arch.h"
+#include "mosaic_files.h"
 #include "mosaic_mapper.h"
 #include "mosaic_mapper_io.h"
 #include "mosaic_proxy.h"
@@ -117,19 +118,22 @@ static MosaicStatus add_run_(const char *run, const MosaicArch *arch, int draws,
 
 static MosaicStatus write_outputs_(const char *outdir, const MosaicArch *arch, const PcPoint_ *pts, int n,
                                    double corr, MosaicErr *err) {
-    if (mkdir(outdir, 0755) != 0 && errno != EEXIST)
-        return mosaic_err(err, MOSAIC_ERR_IO, "%s: cannot create directory: %s", outdir, strerror(errno));
-    char path[4096], tmp[4200];
-    snprintf(path, sizeof path, "%s/proxy_check.csv", outdir);
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *fp = fopen(tmp, "w");
-    if (!fp) return mosaic_err(err, MOSAIC_ERR_IO, "%s: cannot write: %s", tmp, strerror(errno));
+    MosaicStatus st = mosaic_mkdirs(outdir, err);
+    if (st != MOSAIC_OK) return st;
+    char path[4096];
+    char *csv = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&csv, &len);
+    if (!fp) return mosaic_err(err, MOSAIC_ERR_NOMEM, "out of memory");
     fprintf(fp, "network,exact_m,exact_mappable,violations,proxy_m,proxy_sd,proxy_p_mappable\n");
     for (int i = 0; i < n; i++)
         fprintf(fp, "\"%s\",%.0f,%d,%d,%.1f,%.1f,%.3f\n", pts[i].label, pts[i].exact_m, pts[i].exact_ok,
                 pts[i].violations, pts[i].proxy_m, pts[i].proxy_sd, pts[i].p_map);
-    if (fclose(fp) != 0 || rename(tmp, path) != 0)
-        return mosaic_err(err, MOSAIC_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
+    fclose(fp);
+    snprintf(path, sizeof path, "%s/proxy_check.csv", outdir);
+    st = mosaic_write_text_atomic(path, csv, err);
+    free(csv);
+    if (st != MOSAIC_OK) return st;
 
     double *pm = malloc(sizeof(double) * (size_t)n * 2);
     if (!pm) return mosaic_err(err, MOSAIC_ERR_NOMEM, "out of memory");
@@ -143,7 +147,7 @@ static MosaicStatus write_outputs_(const char *outdir, const MosaicArch *arch, c
     r.proxy_m = pm;
     r.exact_m = pm + n;
     snprintf(path, sizeof path, "%s/report.html", outdir);
-    MosaicStatus st = mosaic_report_write_html(path, &r, err);
+    st = mosaic_report_write_html(path, &r, err);
     free(pm);
     return st;
 }
@@ -254,6 +258,13 @@ int mosaic_cmd_proxy_check(int argc, char **argv) {
     int nrandom = npts;
     for (int r = 0; r < nruns && st == MOSAIC_OK; r++)
         st = add_run_(runs[r], &arch, draws, seed, pts, &npts, cap, &err);
+    if (st == MOSAIC_OK && npts > nrandom) {
+        printf("\n%-44s %12s %8s %12s %14s\n", "saved network", "exact M", "fits", "proxy M",
+               "proxy P(fits)");
+        for (int i = nrandom; i < npts; i++)
+            printf("%-44.44s %12.0f %8s %12.0f %13.0f%%\n", pts[i].label, pts[i].exact_m,
+                   pts[i].exact_ok ? "yes" : "no", pts[i].proxy_m, 100 * pts[i].p_map);
+    }
     if (st != MOSAIC_OK) {
         free(pts);
         return cli_fail("proxy-check", st, &err);

@@ -14,6 +14,7 @@ int mosaic_cmd_sim(int argc, char **argv) {
 }
 #else
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,36 +34,38 @@ int mosaic_cmd_sim(int argc, char **argv) {
 #include "mosaic_netfile.h"
 #include "mosaic_sim.h"
 #include "mosaic_sim_result.h"
-
-#ifndef MOSAIC_VERSION
-#define MOSAIC_VERSION "unknown"
-#endif
-#ifndef MOSAIC_GIT_HASH
-#define MOSAIC_GIT_HASH "unknown"
-#endif
+#include "mosaic_train_run.h"
 
 extern char **environ;
 
 static void sim_usage_(FILE *out) {
     std::fprintf(
         out,
-        "usage: mosaic sim --network NET.h5 [--mapping MAP.h5] --data TEST.h5[.gz] --out SIM.h5\n"
-        "                  [--samples N] [--offset O] [--steps T] [--ideal] [--cycles-per-step K]\n"
+        "usage: mosaic sim --network NET.h5|RUN [--mapping MAP.h5] --data TEST.h5[.gz] --out SIM.h5\n"
+        "                  [--samples N] [--offset O|all] [--steps T] [--ideal] [--cycles-per-step K]\n"
         "                  [--late drop|next_step] [--wave FILE.vcd|FILE.fst] [--wave-window A:B|N]\n"
         "                  [--wave-depth 1|2] [--naive] [--quiet] [--set key=value ...]\n"
         "Runs the network on the cycle-accurate Mosaic array: Verilated routers programmed from the "
         "mapper's\n"
         "line assignment through their configuration ports, LIF neuron tiles on the training engine's "
         "kernel.\n"
+        "  --network      a network file, or a training run directory (RUN/network.h5, binned as "
+        "RUN/config.yaml)\n"
         "  --mapping      a mapping file from `mosaic map --out`: its placement is used and its line\n"
         "                 assignment must equal the one re-derived here\n"
         "  --data         SHD-layout dataset, binned like training (100 steps over 1.4 s, every 6th "
         "channel);\n"
-        "                 sample i is view offset O of recording i\n"
+        "                 sample i is view offset O of recording i (--offset all: every view, as training\n"
+        "                 evaluates)\n"
+        "                 (a run directory's train.data.steps and window_s take precedence over the\n"
+        "                 defaults; --steps overrides the number of steps)\n"
         "  --ideal        ideal NT devices (otherwise the network file's device.* keys apply)\n"
+        "  --set          architecture keys (device.*, timing.*; `mosaic config` lists them)\n"
         "  --cycles-per-step  routing cycles per time step (default: the longest route of the mapping)\n"
+        "  --late         spikes needing more cycles: dropped (default) or integrated one step later\n"
         "  --wave         waveform of router traffic, signals named by grid cell (r1_2_3.out_E); .fst via\n"
-        "                 gtkwave's vcd2fst. --wave-window: global time steps [A, B) (default 0:10)\n"
+        "                 gtkwave's vcd2fst. --wave-window: global time steps [A, B) (default 0:10);\n"
+        "                 --wave-depth 2 adds input ports, collision flags and membranes (waveforms/)\n"
         "  --naive        evaluate every cell every cycle (the benchmark baseline of activity gating)\n"
         "exit status: 0 ok, 1 the network does not fit the array (violation report printed), 2 bad input,\n"
         "3 I/O or internal error\n");
@@ -77,6 +80,22 @@ static double now_s_() {
 static bool ends_with_(const char *s, const char *suffix) {
     const size_t n = std::strlen(s), m = std::strlen(suffix);
     return n >= m && std::strcmp(s + n - m, suffix) == 0;
+}
+
+// The network of a training run directory (RUN/network.h5, the network `mosaic train` exports, and the
+// binning of RUN/config.yaml in *steps, *window_s), or a network file (steps and window left alone).
+static MosaicStatus load_network_(const char *path, MosaicNetwork *net, long *steps, double *window_s,
+                                  MosaicErr *err) {
+    struct stat sb;
+    if (stat(path, &sb) != 0 || !S_ISDIR(sb.st_mode)) return mosaic_netfile_read(path, net, err);
+    const std::string cfg_path = std::string(path) + "/config.yaml",
+                      net_path = std::string(path) + "/network.h5";
+    MosaicArch arch;
+    MosaicTrainConfig cfg;
+    MOSAIC_TRY(mosaic_train_load_config(cfg_path.c_str(), nullptr, 0, &arch, &cfg, nullptr, 0, err));
+    *steps = cfg.steps;
+    *window_s = cfg.window_s;
+    return mosaic_netfile_read(net_path.c_str(), net, err);
 }
 
 // The violation report of a network that does not fit (one line per port over capacity).
@@ -213,7 +232,7 @@ int mosaic_cmd_sim(int argc, char **argv) {
     };
     long samples = -1, offset = 0, steps = 100, cycles = 0, depth = 1, late = -1;
     if ((samples_s && !int_arg("--samples", samples_s, 1, 1L << 30, &samples)) ||
-        (offset_s && !int_arg("--offset", offset_s, 0, 1 << 20, &offset)) ||
+        (offset_s && std::strcmp(offset_s, "all") && !int_arg("--offset", offset_s, 0, 1 << 20, &offset)) ||
         (steps_s && !int_arg("--steps", steps_s, 2, 1 << 20, &steps)) ||
         (cycles_s && !int_arg("--cycles-per-step", cycles_s, 1, 1 << 20, &cycles)) ||
         (depth_s && !int_arg("--wave-depth", depth_s, 1, 2, &depth)))
@@ -256,7 +275,10 @@ int mosaic_cmd_sim(int argc, char **argv) {
     // ---- network, architecture overrides, mapping ----
     MosaicErr err;
     MosaicNetwork net;
-    MosaicStatus st = mosaic_netfile_read(net_path, &net, &err);
+    long run_steps = 0;
+    double run_window = 0;
+    MosaicStatus st = load_network_(net_path, &net, &run_steps, &run_window, &err);
+    if (st == MOSAIC_OK && run_steps > 0 && !steps_s) steps = run_steps;
     if (st != MOSAIC_OK) return cli_fail("sim", st, &err);
     const MosaicArch before = net.arch;
     MosaicCfgSection sec = mosaic_arch_config_section(&net.arch);
@@ -307,6 +329,7 @@ int mosaic_cmd_sim(int argc, char **argv) {
     MosaicBinSpec spec;
     mosaic_bin_spec_default(&spec);
     spec.steps = (int)steps;
+    if (run_window > 0) spec.window = run_window;
     spec.channels = net.n_inputs;
     st = mosaic_shd_open(data_path, &shd, &err);
     if (st == MOSAIC_OK) st = mosaic_bins_create(shd, &spec, &bins, &err);
@@ -320,8 +343,11 @@ int mosaic_cmd_sim(int argc, char **argv) {
         mosaic_network_free(&net);
         return cli_fail("sim", st, &err);
     }
-    const int64_t recordings = mosaic_shd_num_samples(shd);
-    const int n = (int)(samples > 0 ? std::min<int64_t>(samples, recordings) : recordings);
+    // One view per recording (offset O), or every view of every recording (--offset all, as training
+    // evaluates).
+    const bool all_views = offset_s && !std::strcmp(offset_s, "all");
+    const int64_t available = all_views ? mosaic_bins_count(bins) : mosaic_shd_num_samples(shd);
+    const int n = (int)(samples > 0 ? std::min<int64_t>(samples, available) : available);
 
     // ---- simulator ----
     MosaicSimOptions opt;
@@ -347,7 +373,7 @@ int mosaic_cmd_sim(int argc, char **argv) {
     double last_print = t0;
     int correct = 0;
     for (int i = 0; i < n && st == MOSAIC_OK; i++) {
-        index[(size_t)i] = (int64_t)i * mosaic_bins_offsets(bins) + offset;
+        index[(size_t)i] = all_views ? i : (int64_t)i * mosaic_bins_offsets(bins) + offset;
         st = mosaic_bins_sample(bins, index[(size_t)i], x.data(), &err);
         if (st != MOSAIC_OK) break;
         label[(size_t)i] = mosaic_bins_label(bins, index[(size_t)i]);

@@ -15,16 +15,11 @@
 
 #include "cli_util.h"
 #include "commands.h"
+#include "mosaic_files.h"
 #include "mosaic_h5.h"
 #include "mosaic_netfile.h"
+#include "mosaic_train_run.h"
 #include "mosaic_trainer.h"
-
-#ifndef MOSAIC_VERSION
-#define MOSAIC_VERSION "unknown"
-#endif
-#ifndef MOSAIC_GIT_HASH
-#define MOSAIC_GIT_HASH "unknown"
-#endif
 
 static void train_usage_(FILE *out) {
     fprintf(out,
@@ -56,53 +51,7 @@ static void eval_usage_(FILE *out) {
  * Files of the run folder
  * ------------------------------------------------------------------------------------------- */
 
-static MosaicStatus write_text_atomic_(const char *path, const char *text, MosaicErr *err) {
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f) return mosaic_err(err, MOSAIC_ERR_IO, "%s: cannot create (%s)", tmp, strerror(errno));
-    int ok = fputs(text, f) >= 0;
-    ok = fclose(f) == 0 && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        remove(tmp);
-        return mosaic_err(err, MOSAIC_ERR_IO, "%s: write failed", path);
-    }
-    return MOSAIC_OK;
-}
-
-static void odd_distances_(const MosaicTrainEpoch *rows, int n, int maxd, int *ds, int *nd) {
-    *nd = 0;
-    (void)rows, (void)n;
-    for (int d = 1; d <= maxd && d < MOSAIC_TRAIN_MAX_D; d += 2) ds[(*nd)++] = d;
-}
-
-static MosaicStatus write_history_csv_(const char *path, const MosaicTrainer *tr, MosaicErr *err) {
-    const MosaicTrainEpoch *rows;
-    int n = mosaic_trainer_history(tr, &rows), ds[MOSAIC_TRAIN_MAX_D], nd;
-    odd_distances_(rows, n, mosaic_trainer_max_distance(tr), ds, &nd);
-    size_t cap = 4096 + (size_t)n * (512 + 24 * nd), len = 0;
-    char *s = malloc(cap);
-    if (!s) return mosaic_err(err, MOSAIC_ERR_NOMEM, "%s: out of memory", path);
-    len += (size_t)snprintf(
-        s + len, cap - len,
-        "epoch,lr,loss,train_acc,test_acc,test_loss,rate,pruned,grown,shortfall,params,links");
-    for (int i = 0; i < nd; i++) len += (size_t)snprintf(s + len, cap - len, ",gamma_d%d", ds[i]);
-    len += (size_t)snprintf(s + len, cap - len, ",samples_per_s,seconds\n");
-    for (int r = 0; r < n; r++) {
-        const MosaicTrainEpoch *e = rows + r;
-        len += (size_t)snprintf(
-            s + len, cap - len, "%d,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%lld,%lld,%lld,%lld,%lld", e->epoch, e->lr,
-            e->loss, e->train_acc, e->test_acc, e->test_loss, e->rate, (long long)e->pruned,
-            (long long)e->grown, (long long)e->shortfall, (long long)e->params, (long long)e->links);
-        for (int i = 0; i < nd; i++)
-            len += (size_t)snprintf(s + len, cap - len, ",%lld", (long long)e->gamma[ds[i]]);
-        len += (size_t)snprintf(s + len, cap - len, ",%.6g,%.6g\n", e->samples_per_s, e->seconds);
-    }
-    MosaicStatus st = write_text_atomic_(path, s, err);
-    free(s);
-    return st;
-}
-
+/* history.h5: provenance and the /history group, written atomically. */
 static MosaicStatus write_history_h5_(const char *path, const MosaicTrainer *tr, const char *config_yaml,
                                       MosaicErr *err) {
     const MosaicTrainEpoch *rows;
@@ -112,38 +61,7 @@ static MosaicStatus write_history_h5_(const char *path, const MosaicTrainer *tr,
     MosaicProvenance prov = {"mosaic train", MOSAIC_VERSION, MOSAIC_GIT_HASH, mosaic_trainer_config(tr)->seed,
                              config_yaml};
     MosaicStatus st = mosaic_h5_write_provenance(f, &prov, err);
-    double *col = malloc(sizeof(double) * (size_t)(n ? n : 1));
-    int64_t *gam = malloc(sizeof(int64_t) * (size_t)(n ? n : 1) * MOSAIC_TRAIN_MAX_D);
-    if (!col || !gam) st = mosaic_err(err, MOSAIC_ERR_NOMEM, "%s: out of memory", path);
-    const int64_t dims[2] = {n, MOSAIC_TRAIN_MAX_D};
-#define COL_(name, expr, units, desc)                                                                        \
-    if (st == MOSAIC_OK) {                                                                                   \
-        for (int r = 0; r < n; r++) col[r] = (double)(rows[r].expr);                                         \
-        st = mosaic_h5_write(f, "history/" name, MOSAIC_H5_F64, 1, dims, col, units, desc, err);             \
-    }
-    COL_("epoch", epoch, "1", "epoch index, from 0")
-    COL_("lr", lr, "1", "Adam learning rate of the epoch")
-    COL_("loss", loss, "nats", "mean training loss (cross-entropy + firing-rate term + penalties)")
-    COL_("train_acc", train_acc, "1", "training accuracy during the epoch")
-    COL_("test_acc", test_acc, "1", "test accuracy after the epoch")
-    COL_("test_loss", test_loss, "nats", "test cross-entropy after the epoch")
-    COL_("rate", rate, "spikes/neuron/step", "mean activity on the training set")
-    COL_("pruned", pruned, "links", "links pruned at the end of the epoch")
-    COL_("grown", grown, "links", "links grown at the end of the epoch")
-    COL_("shortfall", shortfall, "links", "budget slots left empty (no admissible candidate)")
-    COL_("params", params, "weights", "active weights")
-    COL_("links", links, "links", "links with a non-zero weight")
-    COL_("samples_per_s", samples_per_s, "samples/s", "training throughput")
-    COL_("seconds", seconds, "s", "wall time of the epoch incl. rewiring and test")
-#undef COL_
-    if (st == MOSAIC_OK) {
-        for (int r = 0; r < n; r++)
-            memcpy(gam + (size_t)r * MOSAIC_TRAIN_MAX_D, rows[r].gamma, sizeof rows[r].gamma);
-        st = mosaic_h5_write(f, "history/gamma", MOSAIC_H5_I64, 2, dims, gam, "links",
-                             "links per distance gamma_d (column d; even columns are 0), the mapping proxy",
-                             err);
-    }
-    free(col), free(gam);
+    if (st == MOSAIC_OK) st = mosaic_train_write_history_h5(f, rows, n, err);
     if (st != MOSAIC_OK) {
         mosaic_h5_abort(f);
         return st;
@@ -151,7 +69,6 @@ static MosaicStatus write_history_h5_(const char *path, const MosaicTrainer *tr,
     return mosaic_h5_commit(f, err);
 }
 
-/* The trained network for the mapper and the simulator: links without a non-zero weight dropped. */
 static MosaicStatus write_network_(const char *path, const MosaicTrainer *tr, const char *yaml,
                                    MosaicErr *err) {
     MosaicNetwork net;
@@ -166,39 +83,6 @@ static MosaicStatus write_network_(const char *path, const MosaicTrainer *tr, co
 /* ---------------------------------------------------------------------------------------------
  * Config and data
  * ------------------------------------------------------------------------------------------- */
-
-static MosaicStatus load_config_(const char *path, const CliSets *sets, MosaicArch *arch,
-                                 MosaicTrainConfig *cfg, MosaicErr *err) {
-    mosaic_arch_default(arch);
-    mosaic_train_config_default(cfg);
-    MosaicCfgSection sec[2] = {mosaic_arch_config_section(arch), mosaic_train_config_section(cfg)};
-    if (path) MOSAIC_TRY(mosaic_cfg_load_file(path, sec, 2, err));
-    for (int i = 0; i < sets->nsets; i++) MOSAIC_TRY(mosaic_cfg_set(sets->sets[i], sec, 2, err));
-    const char *src = path ? path : "--set";
-    MOSAIC_TRY(mosaic_arch_validate(arch, src, err));
-    return mosaic_train_config_validate(cfg, arch, src, err);
-}
-
-static MosaicStatus load_data_(const MosaicTrainConfig *c, const char *test_override, MosaicSpikeSet *train,
-                               MosaicSpikeSet *test, MosaicErr *err) {
-    memset(train, 0, sizeof *train);
-    memset(test, 0, sizeof *test);
-    const int synthetic =
-        test_override ? !strcmp(test_override, "synthetic") : c->data_source == MOSAIC_DATA_SYNTHETIC;
-    if (synthetic) {
-        if (!test_override)
-            MOSAIC_TRY(mosaic_spikeset_synthetic(train, c->synth_train, c->steps, c->inputs, c->classes,
-                                                 (uint64_t)c->synth_seed, (uint64_t)c->synth_seed * 2 + 1,
-                                                 err));
-        return mosaic_spikeset_synthetic(test, c->synth_test, c->steps, c->inputs, c->classes,
-                                         (uint64_t)c->synth_seed, (uint64_t)c->synth_seed * 2 + 2, err);
-    }
-    if (!test_override)
-        MOSAIC_TRY(mosaic_spikeset_load_shd(train, c->data_train, c->steps, c->window_s, c->inputs,
-                                            c->classes, err));
-    return mosaic_spikeset_load_shd(test, test_override ? test_override : c->data_test, c->steps, c->window_s,
-                                    c->inputs, c->classes, err);
-}
 
 /* ---------------------------------------------------------------------------------------------
  * mosaic train
@@ -278,14 +162,15 @@ int mosaic_cmd_train(int argc, char **argv) {
     MosaicArch arch;
     MosaicTrainConfig cfg;
     MosaicErr err;
-    MosaicStatus st = load_config_(resume ? path : config, &sets, &arch, &cfg, &err);
+    MosaicStatus st =
+        mosaic_train_load_config(resume ? path : config, sets.sets, sets.nsets, &arch, &cfg, NULL, 0, &err);
     if (st != MOSAIC_OK) return cli_fail("train", st, &err);
     if (mkdir(out, 0777) != 0 && errno != EEXIST) {
         fprintf(stderr, "mosaic train: %s: cannot create the run folder (%s)\n", out, strerror(errno));
         return 3;
     }
     MosaicSpikeSet train, test;
-    st = load_data_(&cfg, NULL, &train, &test, &err);
+    st = mosaic_train_load_data(&cfg, NULL, &train, &test, &err);
     if (st != MOSAIC_OK) return cli_fail("train", st, &err);
     MosaicTrainer *tr = NULL;
     st = mosaic_trainer_create(&tr, &cfg, &arch, &err);
@@ -293,11 +178,10 @@ int mosaic_cmd_train(int argc, char **argv) {
         snprintf(ckpt, sizeof ckpt, "%s/checkpoint.h5", resume);
         st = mosaic_trainer_load(tr, ckpt, &err);
     }
-    MosaicCfgSection sec[2] = {mosaic_arch_config_section(&arch), mosaic_train_config_section(&cfg)};
-    char *yaml = mosaic_cfg_to_string(sec, 2);
+    char *yaml = mosaic_train_config_yaml(&arch, &cfg, NULL, 0);
     if (st == MOSAIC_OK && !yaml) st = mosaic_err(&err, MOSAIC_ERR_NOMEM, "config: out of memory");
     snprintf(path, sizeof path, "%s/config.yaml", out);
-    if (st == MOSAIC_OK) st = write_text_atomic_(path, yaml, &err);
+    if (st == MOSAIC_OK) st = mosaic_write_text_atomic(path, yaml, &err);
     if (st == MOSAIC_OK)
         printf("mosaic train: %s, %dx%dx%d neurons, %lld links, %d training and %d test samples of %d steps, "
                "epoch %d of %d\n",
@@ -320,7 +204,10 @@ int mosaic_cmd_train(int argc, char **argv) {
         snprintf(path, sizeof path, "%s/network.h5", out);
         if (st == MOSAIC_OK) st = write_network_(path, tr, yaml, &err);
         snprintf(path, sizeof path, "%s/history.csv", out);
-        if (st == MOSAIC_OK) st = write_history_csv_(path, tr, &err);
+        const MosaicTrainEpoch *rows;
+        const int nrows = mosaic_trainer_history(tr, &rows);
+        if (st == MOSAIC_OK)
+            st = mosaic_train_write_history_csv(path, rows, nrows, mosaic_trainer_max_distance(tr), &err);
         snprintf(path, sizeof path, "%s/history.h5", out);
         if (st == MOSAIC_OK) st = write_history_h5_(path, tr, yaml, &err);
     }
@@ -362,11 +249,10 @@ int mosaic_cmd_eval(int argc, char **argv) {
     MosaicArch arch;
     MosaicTrainConfig cfg;
     MosaicErr err;
-    CliSets none = {0};
-    MosaicStatus st = load_config_(path, &none, &arch, &cfg, &err);
+    MosaicStatus st = mosaic_train_load_config(path, NULL, 0, &arch, &cfg, NULL, 0, &err);
     if (st != MOSAIC_OK) return cli_fail("eval", st, &err);
     MosaicSpikeSet train, test;
-    st = load_data_(&cfg, data, &train, &test, &err);
+    st = mosaic_train_load_data(&cfg, data, &train, &test, &err);
     if (st != MOSAIC_OK) return cli_fail("eval", st, &err);
     MosaicTrainer *tr = NULL;
     st = mosaic_trainer_create(&tr, &cfg, &arch, &err);

@@ -11,6 +11,8 @@ extern "C" {
 int mosaic_cmd_arch(int argc, char **argv);
 int mosaic_cmd_config(int argc, char **argv);
 int mosaic_cmd_proxy_check(int argc, char **argv);
+int mosaic_cmd_cosim(int argc, char **argv);
+int mosaic_cmd_dataset_make(int argc, char **argv);
 int mosaic_cmd_map(int argc, char **argv);
 int mosaic_cmd_dataset(int argc, char **argv);
 int mosaic_cmd_dataset_synth(int argc, char **argv);

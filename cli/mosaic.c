@@ -2,14 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli_util.h"
 #include "commands.h"
-
-#ifndef MOSAIC_VERSION
-#define MOSAIC_VERSION "unknown"
-#endif
-#ifndef MOSAIC_GIT_HASH
-#define MOSAIC_GIT_HASH "unknown"
-#endif
 
 typedef struct {
     const char *name;
@@ -18,14 +12,15 @@ typedef struct {
 } MosaicCommand;
 
 static const MosaicCommand commands_[] = {
-    {"arch", mosaic_cmd_arch, "print the resolved architecture and its geometry"},
-    {"config", mosaic_cmd_config, "list every configuration key with type, range and default"},
-    {"map", mosaic_cmd_map, "route a network onto the array: mappable?, violations, devices, gamma_d"},
-    {"proxy-check", mosaic_cmd_proxy_check, "validate the training-time proxy against exact mapping"},
-    {"dataset", mosaic_cmd_dataset, "inspect and verify SHD-layout spike datasets (info, verify)"},
+    {"dataset", mosaic_cmd_dataset, "spike datasets in the SHD layout: make, synth, info, verify"},
     {"train", mosaic_cmd_train, "train the network (routing-aware, hop-penalty, deepr, dense)"},
     {"eval", mosaic_cmd_eval, "score a training run on a dataset"},
+    {"map", mosaic_cmd_map, "route a network onto the array: mappable?, violations, devices, gamma_d"},
     {"sim", mosaic_cmd_sim, "run a network on the cycle-accurate array (SystemC + Verilated routers)"},
+    {"cosim", mosaic_cmd_cosim, "co-simulate training against the hardware (the main job)"},
+    {"proxy-check", mosaic_cmd_proxy_check, "validate the training-time proxy against exact mapping"},
+    {"arch", mosaic_cmd_arch, "print the resolved architecture and its geometry"},
+    {"config", mosaic_cmd_config, "list every configuration key with type, range and default"},
 };
 
 static void usage_(FILE *out) {

@@ -51,11 +51,11 @@ void cochlea_bm_freq(const CochleaBm *bm, const double omega, CochleaBmFreq *out
     out->omega = omega;
     out->beta = bm->a + bm->m * omega * omega;
     const double complex k_stiff = stiffness_(bm, omega, 0.0);
-    const double complex sqrt_k = csqrt(k_stiff);
-    out->k0 = omega * csqrt(bm->rho / (bm->h * k_stiff));
+    const double complex sqrt_k = cochlea_csqrt(k_stiff);
+    out->k0 = omega * cochlea_csqrt(bm->rho / (bm->h * k_stiff));
     out->d0 = d_(bm, omega, out->beta, 0.0, sqrt_k);
     out->phi0 = 2.0 / bm->alpha * out->k0;
-    const double complex p0 = csqrt(out->phi0 / out->k0) * cochlea_hankel0(out->phi0);
+    const double complex p0 = cochlea_csqrt(out->phi0 / out->k0) * cochlea_hankel0(out->phi0);
     out->gain = 2.0 * omega * cochlea_bm_z(bm, omega) / p0;
 }
 
@@ -64,14 +64,14 @@ static double complex phi_k_(const CochleaBm *bm, const CochleaBmFreq *fq, const
                              double complex *k_stiff_out, double complex *k_out) {
     const double omega = fq->omega;
     const double complex k_stiff = stiffness_(bm, omega, x);
-    const double complex sqrt_k = csqrt(k_stiff);
+    const double complex sqrt_k = cochlea_csqrt(k_stiff);
     /* omega sqrt(rho / (h K)) == omega sqrt(rho/h) / sqrt(K) because Im K < 0 keeps both in the
      * first quadrant. */
     *k_out = omega * sqrt(bm->rho / bm->h) / sqrt_k;
     *k_stiff_out = k_stiff;
     if (x == 0.0) return fq->phi0;
     const double complex dx = d_(bm, omega, fq->beta, x, sqrt_k);
-    return fq->phi0 - (2.0 * I * omega / (bm->alpha * sqrt(bm->h * fq->beta))) * clog(fq->d0 / dx);
+    return fq->phi0 - (2.0 * I * omega / (bm->alpha * sqrt(bm->h * fq->beta))) * cochlea_clog(fq->d0 / dx);
 }
 
 double complex cochlea_bm_phi(const CochleaBm *bm, const CochleaBmFreq *fq, const double x) {
@@ -85,7 +85,7 @@ double complex cochlea_bm_v(const CochleaBm *bm, const CochleaBmFreq *fq, const 
     const double complex phi = phi_k_(bm, fq, x, &k_stiff, &k);
     if (phi_out) *phi_out = phi;
     if (skip_nepers > 0.0 && cimag(phi) - cimag(fq->phi0) > skip_nepers) return 0.0;
-    const double complex p = csqrt(phi / k) * cochlea_hankel0(phi);
+    const double complex p = cochlea_csqrt(phi / k) * cochlea_hankel0(phi);
     return fq->gain * p / k_stiff;
 }
 

@@ -40,6 +40,7 @@ static void places_free_(CochleaPlaceTable *p) {
     if (!p) return;
     free(p->cf);
     free(p->vmax);
+    free(p->gain);
     free(p);
 }
 
@@ -223,7 +224,8 @@ const CochleaPlaceTable *cochlea_cache_places(MosaicCochleaCache *c, const doubl
     p->fs = fs, p->channels = channels, p->s0 = s0;
     p->cf = malloc((size_t)channels * sizeof *p->cf);
     p->vmax = malloc((size_t)channels * sizeof *p->vmax);
-    if (!p->cf || !p->vmax) {
+    p->gain = malloc((size_t)channels * sizeof *p->gain);
+    if (!p->cf || !p->vmax || !p->gain) {
         places_free_(p);
         return NULL;
     }
@@ -231,8 +233,10 @@ const CochleaPlaceTable *cochlea_cache_places(MosaicCochleaCache *c, const doubl
     cochlea_bm_init(&bm, s0);
     (void)threads;
 #pragma omp parallel for schedule(dynamic, 8) num_threads(COCHLEA_THREADS(threads))
-    for (int j = 0; j < channels; j++)
+    for (int j = 0; j < channels; j++) {
         cochlea_bm_cf(&bm, cochlea_bm_place(&bm, j, channels), floor(fs / 2.0), &p->cf[j], &p->vmax[j]);
+        p->gain[j] = cochlea_gammatone_gain(p->cf[j], p->vmax[j], fs);
+    }
     pthread_mutex_lock(&c->lock);
     int slot = -1;
     for (int i = 0; i < MAX_PLACES_; i++) {

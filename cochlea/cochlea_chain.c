@@ -13,7 +13,7 @@
 
 #include "cochlea_internal.h"
 
-#define MODEL_VERSION_ 1ull
+#define MODEL_VERSION_ 2ull /* bump when the output for given parameters changes */
 
 void mosaic_cochlea_params_default(MosaicCochleaParams *p) {
     memset(p, 0, sizeof *p);
@@ -73,21 +73,15 @@ MosaicStatus mosaic_cochlea_params_check(const MosaicCochleaParams *p, MosaicErr
     return MOSAIC_OK;
 }
 
-static uint64_t fnv_(uint64_t h, const void *data, const size_t n) {
-    const unsigned char *b = data;
-    for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 0x100000001B3ull;
-    return h;
-}
-
 uint64_t mosaic_cochlea_params_hash(const MosaicCochleaParams *p) {
     uint64_t h = 0xCBF29CE484222325ull;
     const uint64_t version = MODEL_VERSION_;
     const int ints[] = {p->channels, p->fibres,       (int)p->bm, (int)p->sampler,
                         p->causal,   p->fixed_length, p->trim};
     const double reals[] = {p->fs, p->level, p->s0, p->skip_nepers, p->tau_ref, p->trim_db, p->trim_margin};
-    h = fnv_(h, &version, sizeof version);
-    h = fnv_(h, ints, sizeof ints);
-    return fnv_(h, reals, sizeof reals);
+    h = cochlea_fnv1a(h, &version, sizeof version);
+    h = cochlea_fnv1a(h, ints, sizeof ints);
+    return cochlea_fnv1a(h, reals, sizeof reals);
 }
 
 void mosaic_cochlea_spikes_free(MosaicCochleaSpikes *s) {
@@ -192,25 +186,27 @@ static void bm_pair_(const kiss_fft_cpx *spec, const size_t mg, const CochleaFft
 
 typedef struct {
     float *ua, *ub;
-    double *prob, *lam;
+    double *prob, *prob_b, *lam;
     uint8_t *counts;
     kiss_fft_cpx *buf, *work;
 } Worker_;
 
 static void worker_free_(Worker_ *w) {
-    free(w->ua), free(w->ub), free(w->prob), free(w->lam), free(w->counts), free(w->buf), free(w->work);
+    free(w->ua), free(w->ub), free(w->prob), free(w->prob_b), free(w->lam), free(w->counts), free(w->buf),
+        free(w->work);
 }
 
 static int worker_alloc_(Worker_ *w, const size_t m, const size_t mg, const size_t work_len) {
     memset(w, 0, sizeof *w);
     w->ua = malloc(m * sizeof *w->ua);
     w->ub = malloc(m * sizeof *w->ub);
-    w->prob = malloc(m * sizeof *w->prob);
+    w->prob = malloc((m + 1) * sizeof *w->prob);
+    w->prob_b = malloc((m + 1) * sizeof *w->prob_b);
     w->lam = malloc((m + 1) * sizeof *w->lam);
     w->counts = malloc(m);
     w->buf = malloc(3 * mg * sizeof *w->buf);
     w->work = malloc((work_len + 1) * sizeof *w->work);
-    return w->ua && w->ub && w->prob && w->lam && w->counts && w->buf && w->work;
+    return w->ua && w->ub && w->prob && w->prob_b && w->lam && w->counts && w->buf && w->work;
 }
 
 static int cmp_u64_(const void *a, const void *b) {
@@ -267,14 +263,17 @@ static MosaicStatus run_(const double *s2, const size_t n, const int silent, con
         if (!cache) {
             CochleaPlaceTable *own = calloc(1, sizeof *own);
             double *cf = malloc((size_t)c * sizeof *cf), *vmax = malloc((size_t)c * sizeof *vmax);
-            if (own && cf && vmax) {
+            double *gain = malloc((size_t)c * sizeof *gain);
+            if (own && cf && vmax && gain) {
 #pragma omp parallel for schedule(dynamic, 8) num_threads(COCHLEA_THREADS(p->threads))
-                for (int j = 0; j < c; j++)
+                for (int j = 0; j < c; j++) {
                     cochlea_bm_cf(&bm, cochlea_bm_place(&bm, j, c), rate, &cf[j], &vmax[j]);
-                own->cf = cf, own->vmax = vmax, own->channels = c;
+                    gain[j] = cochlea_gammatone_gain(cf[j], vmax[j], p->fs);
+                }
+                own->cf = cf, own->vmax = vmax, own->gain = gain, own->channels = c;
                 places = own_places = own;
             } else {
-                free(own), free(cf), free(vmax);
+                free(own), free(cf), free(vmax), free(gain);
             }
         }
         if (!places) {
@@ -316,21 +315,31 @@ static MosaicStatus run_(const double *s2, const size_t n, const int silent, con
                              jb >= 0 ? table->len[jb] : 0, p->causal, w.buf, w.work, w.ua,
                              jb >= 0 ? w.ub : NULL, m);
                 } else if (gamma) {
-                    cochlea_gammatone_channel(s2, n, p->fs, places->cf[ja], places->vmax[ja], p->causal, w.ua,
-                                              m);
                     if (jb >= 0)
-                        cochlea_gammatone_channel(s2, n, p->fs, places->cf[jb], places->vmax[jb], p->causal,
-                                                  w.ub, m);
+                        cochlea_gammatone_pair(s2, n, p->fs, &places->cf[ja], &places->gain[ja], p->causal,
+                                               w.ua, w.ub, m);
+                    else
+                        cochlea_gammatone_channel(s2, n, p->fs, places->cf[ja], places->gain[ja], p->causal,
+                                                  w.ua, m);
                 } else {
                     memset(w.ua, 0, m * sizeof *w.ua);
                     memset(w.ub, 0, m * sizeof *w.ub);
                 }
+                const int event = p->sampler == MOSAIC_COCHLEA_SAMPLER_EVENT;
+                if (event) /* prob/prob_b then hold cumulative hazards (m + 1 values) */
+                    cochlea_haircell_hazard_pair(w.ua, jb >= 0 ? w.ub : w.ua, m, rate, w.prob, w.prob_b);
+                else if (jb >= 0)
+                    cochlea_haircell_pair(w.ua, w.ub, m, rate, w.prob, w.prob_b);
+                else
+                    mosaic_cochlea_haircell(w.ua, m, rate, w.prob);
                 for (int side = 0; side < 2 && s == MOSAIC_OK; side++) {
                     const int j = side ? jb : ja;
                     if (j < 0) continue;
-                    mosaic_cochlea_haircell(side ? w.ub : w.ua, m, rate, w.prob);
-                    s = mosaic_cochlea_fibres(w.prob, m, rate, p->fibres, p->tau_ref, p->sampler, seed,
-                                              (uint64_t)j, w.counts, w.lam, &e);
+                    double *pj = side ? w.prob_b : w.prob;
+                    s = event ? cochlea_fibres_from_hazard(pj, m, rate, p->fibres, p->tau_ref, seed,
+                                                           (uint64_t)j, w.counts, &e)
+                              : mosaic_cochlea_fibres(pj, m, rate, p->fibres, p->tau_ref, p->sampler, seed,
+                                                      (uint64_t)j, w.counts, w.lam, &e);
                     if (s != MOSAIC_OK) break;
                     /* The bushy output of one channel is short; reuse lam's storage as the spike list. */
                     uint32_t *spk = (uint32_t *)w.lam;
@@ -398,7 +407,7 @@ done:
     cochlea_fft_free(inv);
     if (table) cochlea_cache_release(cache, table);
     free(fq);
-    if (own_places) free(own_places->cf), free(own_places->vmax), free(own_places);
+    if (own_places) free(own_places->cf), free(own_places->vmax), free(own_places->gain), free(own_places);
     return st;
 }
 
@@ -411,6 +420,11 @@ MosaicStatus mosaic_cochlea_convert(const float *audio, const size_t n, const do
     MOSAIC_TRY(mosaic_cochlea_params_check(p, err));
     if (!(fs_in > 0.0))
         return mosaic_err(err, MOSAIC_ERR_INPUT, "cochlea: input sample rate %g Hz; expected > 0", fs_in);
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(audio[i]))
+            return mosaic_err(err, MOSAIC_ERR_INPUT,
+                              "cochlea: audio sample %zu is %g; expected a finite value", i,
+                              (double)audio[i]);
     float *res = NULL;
     size_t len = n;
     const float *x = audio;
@@ -440,8 +454,8 @@ MosaicStatus mosaic_cochlea_convert(const float *audio, const size_t n, const do
 }
 
 MosaicStatus mosaic_cochlea_trace_channel(const double *s2, const size_t n, const MosaicCochleaParams *p,
-                                          const int channel, const uint64_t seed, MosaicCochleaCache *cache,
-                                          float *u, double *prob, uint8_t *counts, MosaicErr *err) {
+                                          const int channel, const uint64_t seed, float *u, double *prob,
+                                          uint8_t *counts, MosaicErr *err) {
     MOSAIC_TRY(mosaic_cochlea_params_check(p, err));
     if (channel < 0 || channel >= p->channels)
         return mosaic_err(err, MOSAIC_ERR_INPUT, "cochlea trace: channel %d; expected 0..%d", channel,
@@ -464,7 +478,8 @@ MosaicStatus mosaic_cochlea_trace_channel(const double *s2, const size_t n, cons
     if (p->bm == MOSAIC_COCHLEA_BM_GAMMATONE) {
         double cf, vmax;
         cochlea_bm_cf(&bm, cochlea_bm_place(&bm, channel, p->channels), rate, &cf, &vmax);
-        cochlea_gammatone_channel(s2, n, p->fs, cf, vmax, p->causal, uu, m);
+        cochlea_gammatone_channel(s2, n, p->fs, cf, cochlea_gammatone_gain(cf, vmax, p->fs), p->causal, uu,
+                                  m);
     } else {
         /* One row only: computed here rather than through the cache, which builds all places. */
         spec = spectrum_(s2, n, n_fft, mg);
@@ -478,7 +493,6 @@ MosaicStatus mosaic_cochlea_trace_channel(const double *s2, const size_t n, cons
             cochlea_v_row(&bm, fq, mg, cochlea_bm_place(&bm, channel, p->channels), p->skip_nepers, row);
         bm_pair_(spec, mg, inv, row, len, NULL, 0, p->causal, buf, work, uu, NULL, m);
     }
-    (void)cache;
     mosaic_cochlea_haircell(uu, m, rate, pp);
     st = mosaic_cochlea_fibres(pp, m, rate, p->fibres, p->tau_ref, p->sampler, seed, (uint64_t)channel, cc,
                                lam, err);

@@ -2,7 +2,9 @@
 #ifndef COCHLEA_INTERNAL_H
 #define COCHLEA_INTERNAL_H
 
+#include <math.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cochlea_bm.h"
 #include "cochlea_fft.h"
@@ -12,10 +14,42 @@
 #include <omp.h>
 /* num_threads() argument: the caller's count, or the runtime default for 0. */
 #define COCHLEA_THREADS(t) ((t) > 0 ? (t) : omp_get_max_threads())
+/* The same for two channels at once (SIMD lanes; identical results to two single calls). */
+void cochlea_gammatone_pair(const double *s2, size_t n, double fs, const double cf[2], const double gain[2],
+                            int causal, float *ua, float *ub, size_t m);
+
 #endif
+
+/* FNV-1a over n bytes, continuing from h (parameter digests; start with 0xCBF29CE484222325). */
+static inline uint64_t cochlea_fnv1a(uint64_t h, const void *data, const size_t n) {
+    const unsigned char *b = data;
+    for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 0x100000001B3ull;
+    return h;
+}
 
 /* seconds * rate, snapped to an integer when within rounding of one. */
 double cochlea_ticks(double seconds, double rate);
+
+/* -ln(1 - p): the hazard of one sample. P stays below ~0.03 in practice (§9.1), where seven terms of the
+ * series are exact to 3e-12 relative and much cheaper than a log; log1p covers the rest. P >= 1 counts as
+ * certain: a hazard of 60 gives a miss probability of 1e-26. */
+static inline double cochlea_hazard(const double p) {
+    if (p < 0.03)
+        return p * (1.0 + p * (0.5 + p * (1.0 / 3 + p * (0.25 + p * (0.2 + p * (1.0 / 6 + p / 7))))));
+    if (p >= 1.0) return 60.0;
+    return -log1p(-p);
+}
+
+/* Event-driven fibres from the cumulative hazard lam[0..m] (lam[n] = sum_{i<n} cochlea_hazard(P[i])). */
+MosaicStatus cochlea_fibres_from_hazard(const double *lam, size_t m, double rate, int fibres, double tau_ref,
+                                        uint64_t seed, uint64_t stream, uint8_t *counts, MosaicErr *err);
+
+/* Hair cells of two channels fused with the cumulative hazard: la, lb hold m + 1 values each. */
+void cochlea_haircell_hazard_pair(const float *ua, const float *ub, size_t m, double rate, double *la,
+                                  double *lb);
+
+/* mosaic_cochlea_haircell on two channels at once (interleaved for speed; identical results). */
+void cochlea_haircell_pair(const float *ua, const float *ub, size_t m, double rate, double *pa, double *pb);
 
 /* V(omega_k, x_j) on the grid omega_k = 2 pi (1 + k (F-1)/(m-1)), k < m (§4.4), one row per place.
  * Row j holds bins [0, len[j]); bins beyond are negligible (exactly 0). */
@@ -37,6 +71,7 @@ typedef struct {
     int channels;
     double *cf;   /* (channels,) Hz */
     double *vmax; /* (channels,) */
+    double *gain; /* (channels,) gammatone gain: peak of the filter = vmax */
 } CochleaPlaceTable;
 
 /* The frequency grid's shared quantities (m entries); NULL if memory runs out. */
@@ -57,8 +92,15 @@ void cochlea_cache_release(MosaicCochleaCache *cache, const CochleaVTable *table
 const CochleaPlaceTable *cochlea_cache_places(MosaicCochleaCache *cache, double fs, int channels, double s0,
                                               int threads);
 
+/* Gain that makes the gammatone filter of a place with this CF peak at vmax (a 401-point scan). */
+double cochlea_gammatone_gain(double cf, double vmax, double fs);
+
 /* Gammatone stage 2 for one channel (§12 A): u[0..m) from the tapered signal s2 (n samples at fs). */
-void cochlea_gammatone_channel(const double *s2, size_t n, double fs, double cf, double vmax, int causal,
+void cochlea_gammatone_channel(const double *s2, size_t n, double fs, double cf, double gain, int causal,
                                float *u, size_t m);
+
+/* The same for two channels at once (SIMD lanes; identical results to two single calls). */
+void cochlea_gammatone_pair(const double *s2, size_t n, double fs, const double cf[2], const double gain[2],
+                            int causal, float *ua, float *ub, size_t m);
 
 #endif

@@ -23,25 +23,97 @@
 /* max(v, 0) without a libm call (fmax is not inlined on baseline x86-64). */
 static inline double clamp0_(const double v) { return v > 0.0 ? v : 0.0; }
 
-void mosaic_cochlea_haircell(const float *u, const size_t m, const double rate, double *prob) {
+typedef struct {
+    double gdt, ydt, lrdt, rdt, xdt, hdt;
+} HcConst_;
+
+typedef struct {
+    double q, c, w;
+} HcState_;
+
+static void hc_init_(const double rate, HcConst_ *k, HcState_ *st) {
     const double dt = 1.0 / rate;
     const double k0 = HC_G_ * HC_A_ / (HC_A_ + HC_B_);
-    double c = HC_M_ * HC_Y_ * k0 / (HC_L_ * k0 + HC_Y_ * (HC_L_ + HC_R_));
-    double q = c * (HC_L_ + HC_R_) / k0;
-    double w = c * HC_R_ / HC_X_;
-    const double gdt = HC_G_ * dt, ydt = HC_Y_ * dt, lrdt = (HC_L_ + HC_R_) * dt, rdt = HC_R_ * dt;
-    const double xdt = HC_X_ * dt, hdt = HC_H_ * dt;
-    /* Explicit Euler exactly as the package does it (§9.1: a better integrator changes the transients
-     * and so the spike statistics). Every right-hand side uses the state before the step. */
+    st->c = HC_M_ * HC_Y_ * k0 / (HC_L_ * k0 + HC_Y_ * (HC_L_ + HC_R_));
+    st->q = st->c * (HC_L_ + HC_R_) / k0;
+    st->w = st->c * HC_R_ / HC_X_;
+    *k = (HcConst_){HC_G_ * dt, HC_Y_ * dt, (HC_L_ + HC_R_) * dt, HC_R_ * dt, HC_X_ * dt, HC_H_ * dt};
+}
+
+/* One explicit Euler step exactly as the package does it (§9.1: a better integrator changes the
+ * transients and so the spike statistics). Every right-hand side uses the state before the step;
+ * returns P for this sample from the updated cleft content. */
+static inline double hc_step_(HcState_ *st, const HcConst_ *k, const float u) {
+    const double ua = (double)u + HC_A_;
+    const double kn = ua > 0.0 ? k->gdt * ua / (ua + HC_B_) : 0.0;
+    const double rho = st->q < HC_M_ ? k->ydt * (HC_M_ - st->q) : 0.0;
+    const double eject = kn * st->q, loss = k->lrdt * st->c, reuptake = k->rdt * st->c,
+                 reproc = k->xdt * st->w;
+    st->q = clamp0_(st->q + rho - eject + reproc);
+    st->c = clamp0_(st->c + eject - loss);
+    st->w = clamp0_(st->w + reuptake - reproc);
+    return k->hdt * st->c;
+}
+
+void mosaic_cochlea_haircell(const float *u, const size_t m, const double rate, double *prob) {
+    HcConst_ k;
+    HcState_ st;
+    hc_init_(rate, &k, &st);
+    for (size_t n = 0; n < m; n++) prob[n] = hc_step_(&st, &k, u[n]);
+}
+
+/* Two SSE2 lanes of doubles. Vector comparisons give all-ones/zero masks; `sel_` keeps a lane where its
+ * mask is set and gives +0 elsewhere, which is what the scalar `cond ? v : 0.0` and clamp0_ give (NaN
+ * included). No FMA contraction in ISO C mode, so each lane computes exactly the scalar step's bits. */
+typedef double V2_ __attribute__((vector_size(16)));
+typedef long long V2M_ __attribute__((vector_size(16)));
+
+static inline V2_ sel_(const V2M_ mask, const V2_ v) { return (V2_)((V2M_)v & mask); }
+
+void cochlea_haircell_hazard_pair(const float *ua, const float *ub, const size_t m, const double rate,
+                                  double *la, double *lb) {
+    /* Hair cells and cumulative fibre hazards of two channels, one per lane: the same arithmetic as
+     * hc_step_ and cochlea_hazard, so the same output as the separate stages. */
+    HcConst_ k;
+    HcState_ s0;
+    hc_init_(rate, &k, &s0);
+    const V2_ zero = {0.0, 0.0}, va = {HC_A_, HC_A_}, vb = {HC_B_, HC_B_}, vm = {HC_M_, HC_M_};
+    const V2_ gdt = {k.gdt, k.gdt}, ydt = {k.ydt, k.ydt}, lrdt = {k.lrdt, k.lrdt}, rdt = {k.rdt, k.rdt};
+    const V2_ xdt = {k.xdt, k.xdt}, hdt = {k.hdt, k.hdt};
+    V2_ q = {s0.q, s0.q}, c = {s0.c, s0.c}, w = {s0.w, s0.w}, lam = zero;
+    la[0] = lb[0] = 0.0;
     for (size_t n = 0; n < m; n++) {
-        const double ua = (double)u[n] + HC_A_;
-        const double kn = ua > 0.0 ? gdt * ua / (ua + HC_B_) : 0.0;
-        const double rho = q < HC_M_ ? ydt * (HC_M_ - q) : 0.0;
-        const double eject = kn * q, loss = lrdt * c, reuptake = rdt * c, reproc = xdt * w;
-        q = clamp0_(q + rho - eject + reproc);
-        c = clamp0_(c + eject - loss);
-        w = clamp0_(w + reuptake - reproc);
-        prob[n] = hdt * c;
+        const V2_ u = {(double)ua[n], (double)ub[n]};
+        const V2_ uu = u + va;
+        const V2_ kn = sel_(uu > zero, gdt * uu / (uu + vb));
+        const V2_ rho = sel_(q < vm, ydt * (vm - q));
+        const V2_ eject = kn * q, loss = lrdt * c, reuptake = rdt * c, reproc = xdt * w;
+        q = q + rho - eject + reproc;
+        q = sel_(q > zero, q);
+        c = c + eject - loss;
+        c = sel_(c > zero, c);
+        w = w + reuptake - reproc;
+        w = sel_(w > zero, w);
+        const V2_ p = hdt * c;
+        V2_ h = p * (1.0 + p * (0.5 + p * (1.0 / 3 + p * (0.25 + p * (0.2 + p * (1.0 / 6 + p / 7))))));
+        if (!(p[0] < 0.03 && p[1] < 0.03)) h[0] = cochlea_hazard(p[0]), h[1] = cochlea_hazard(p[1]);
+        lam = lam + h;
+        la[n + 1] = lam[0];
+        lb[n + 1] = lam[1];
+    }
+}
+
+void cochlea_haircell_pair(const float *ua, const float *ub, const size_t m, const double rate, double *pa,
+                           double *pb) {
+    /* Two independent recurrences in one loop: the CPU overlaps their latency chains. Same arithmetic
+     * as mosaic_cochlea_haircell, so the same output bits. */
+    HcConst_ k;
+    HcState_ sa, sb;
+    hc_init_(rate, &k, &sa);
+    sb = sa;
+    for (size_t n = 0; n < m; n++) {
+        pa[n] = hc_step_(&sa, &k, ua[n]);
+        pb[n] = hc_step_(&sb, &k, ub[n]);
     }
 }
 
@@ -55,37 +127,80 @@ double cochlea_ticks(const double seconds, const double rate) {
     return fabs(t - r) < 1e-9 * fmax(1.0, t) ? r : t;
 }
 
-/* -ln(1 - p): the hazard of one sample. P stays below ~0.03 in practice (§9.1), where seven terms of the
- * series are exact to 3e-12 relative and much cheaper than a log; log1p covers the rest. P >= 1 counts as
- * certain: a hazard of 60 gives a miss probability of 1e-26. */
-static double hazard_(const double p) {
-    if (p < 0.03)
-        return p * (1.0 + p * (0.5 + p * (1.0 / 3 + p * (0.25 + p * (0.2 + p * (1.0 / 6 + p / 7))))));
-    if (p >= 1.0) return 60.0;
-    return -log1p(-p);
-}
+/* Tournament tree over the fibres' targets: node i holds the smallest target below it and whose it is,
+ * the left (lower-index) one on a tie, so the root is the fibre due first. Nodes carry the values, so
+ * walking up after one leaf changes needs no dependent loads: log2(leaves) compare-and-selects. */
+#define TREE_LEAVES_ 256
 
-/* Min-heap of fibres keyed by (target hazard, fibre index): the fibre whose next spike comes first. */
 typedef struct {
-    double target;
-    int fibre;
-} Pending_;
+    int leaves;
+    double val[2 * TREE_LEAVES_];
+    int idx[2 * TREE_LEAVES_];
+} Tourney_;
 
-static int before_(const Pending_ a, const Pending_ b) {
-    return a.target < b.target || (a.target == b.target && a.fibre < b.fibre);
+static inline void tourney_fix_(Tourney_ *t, const int i) {
+    const int l = 2 * i, r = l + 1;
+    const int right_wins = t->val[r] < t->val[l];
+    t->val[i] = right_wins ? t->val[r] : t->val[l];
+    t->idx[i] = right_wins ? t->idx[r] : t->idx[l];
 }
 
-static void sift_down_(Pending_ *h, const int n, int i) {
-    for (;;) {
-        const int l = 2 * i + 1, r = l + 1;
-        int s = i;
-        if (l < n && before_(h[l], h[s])) s = l;
-        if (r < n && before_(h[r], h[s])) s = r;
-        if (s == i) return;
-        const Pending_ t = h[i];
-        h[i] = h[s], h[s] = t;
-        i = s;
+static void tourney_init_(Tourney_ *t, const double *target, const int fibres) {
+    t->leaves = 1;
+    while (t->leaves < fibres) t->leaves *= 2;
+    for (int i = 0; i < t->leaves; i++) {
+        t->val[t->leaves + i] = i < fibres ? target[i] : INFINITY;
+        t->idx[t->leaves + i] = i;
     }
+    for (int i = t->leaves - 1; i >= 1; i--) tourney_fix_(t, i);
+}
+
+static inline void tourney_set_(Tourney_ *t, const int f, const double target) {
+    t->val[t->leaves + f] = target;
+    for (int i = (t->leaves + f) / 2; i >= 1; i /= 2) tourney_fix_(t, i);
+}
+
+/* An Exp(1) variate: -ln(1 - U) with U uniform on [0, 1) (53 bits; 1 - U is exact, so log serves and is
+ * cheaper than log1p). */
+static inline double exp1_(MosaicRng *rng) { return -log(1.0 - mosaic_rng_uniform(rng)); }
+
+MosaicStatus cochlea_fibres_from_hazard(const double *lam, const size_t m, const double rate,
+                                        const int fibres, const double tau_ref, const uint64_t seed,
+                                        const uint64_t stream, uint8_t *counts, MosaicErr *err) {
+    assert(fibres >= 1 && fibres <= 255);
+    if (isnan(lam[m]))
+        return mosaic_err(
+            err, MOSAIC_ERR_INPUT,
+            "cochlea fibres: channel %llu: hair-cell probability is NaN somewhere in its %zu samples "
+            "(expected numbers in [0, 1])",
+            (unsigned long long)stream, m);
+    memset(counts, 0, m);
+    MosaicRng rng;
+    mosaic_rng_derive(&rng, seed, stream);
+    /* At most one spike per fibre and sample, even without dead time. */
+    const size_t dead = (size_t)fmax(1.0, ceil(cochlea_ticks(tau_ref, rate)));
+    /* Event-driven: a fibre free from sample s with an Exp(1) draw E spikes at the first n >= s with
+     * lam[n+1] > lam[s] + E (no candidate in [s, n] has probability prod (1 - P) = e^{-(lam[n+1]-lam[s])}).
+     * Draws inside the dead time would be deleted anyway, so jumping over it gives the same law.
+     * Fibres are served in order of target, so crossings come out in time order and one forward sweep
+     * of lam serves all of them: O(m + spikes log fibres). Draws: one per fibre in fibre order, then one
+     * per kept spike in (target, fibre) order. */
+    Tourney_ t;
+    double first[TREE_LEAVES_];
+    for (int f = 0; f < fibres; f++) first[f] = exp1_(&rng);
+    tourney_init_(&t, first, fibres);
+    size_t cur = 0;
+    for (;;) {
+        const int f = t.idx[1];
+        const double target = t.val[1];
+        if (!(target < INFINITY)) break;
+        while (cur < m && !(lam[cur + 1] > target)) cur++;
+        if (cur >= m) break; /* every remaining target lies beyond the recording */
+        counts[cur]++;
+        const size_t start = cur + dead;
+        tourney_set_(&t, f, start < m ? lam[start] + exp1_(&rng) : INFINITY);
+    }
+    return MOSAIC_OK;
 }
 
 MosaicStatus mosaic_cochlea_fibres(const double *prob, const size_t m, const double rate, const int fibres,
@@ -93,24 +208,18 @@ MosaicStatus mosaic_cochlea_fibres(const double *prob, const size_t m, const dou
                                    const uint64_t seed, const uint64_t stream, uint8_t *counts, double *work,
                                    MosaicErr *err) {
     assert(fibres >= 1 && fibres <= 255);
-    memset(counts, 0, m);
-    MosaicRng rng;
-    mosaic_rng_derive(&rng, seed, stream);
-    /* Kept spikes are at least ceil(tau F) samples apart (the comparison is n - n_last >= tau F). */
-    const size_t dead = (size_t)ceil(cochlea_ticks(tau_ref, rate));
-    /* Cumulative hazard lam[n] = sum_{i<n} -ln(1 - P[i]) (NaN propagates into lam[m]). */
-    double *lam = work;
-    lam[0] = 0.0;
-    for (size_t n = 0; n < m; n++) lam[n + 1] = lam[n] + hazard_(prob[n]);
-    if (isnan(lam[m])) {
-        size_t bad = 0;
-        while (bad < m && !isnan(prob[bad])) bad++;
-        return mosaic_err(err, MOSAIC_ERR_INPUT,
-                          "cochlea fibres: channel %llu: hair-cell probability at sample %zu is NaN "
-                          "(expected a number in [0, 1])",
-                          (unsigned long long)stream, bad);
-    }
+    for (size_t n = 0; n < m; n++)
+        if (isnan(prob[n]))
+            return mosaic_err(err, MOSAIC_ERR_INPUT,
+                              "cochlea fibres: channel %llu: hair-cell probability at sample %zu is NaN "
+                              "(expected a number in [0, 1])",
+                              (unsigned long long)stream, n);
     if (sampler == MOSAIC_COCHLEA_SAMPLER_BERNOULLI) {
+        memset(counts, 0, m);
+        MosaicRng rng;
+        mosaic_rng_derive(&rng, seed, stream);
+        /* Kept spikes are at least ceil(tau F) samples apart (the comparison is n - n_last >= tau F). */
+        const size_t dead = (size_t)ceil(cochlea_ticks(tau_ref, rate));
         /* One uniform per fibre and sample, fibre-major; candidates inside the dead time are deleted. */
         for (int f = 0; f < fibres; f++) {
             size_t next_allowed = 0;
@@ -124,31 +233,11 @@ MosaicStatus mosaic_cochlea_fibres(const double *prob, const size_t m, const dou
         }
         return MOSAIC_OK;
     }
-    /* Event-driven: a fibre free from sample s with an Exp(1) draw E spikes at the first n >= s with
-     * lam[n+1] > lam[s] + E (no candidate in [s, n] has probability prod (1 - P) = e^{-(lam[n+1]-lam[s])}).
-     * Draws inside the dead time would be deleted anyway, so jumping over it gives the same law. The
-     * fibres wait in a heap ordered by target; crossings come out in time order, so one forward sweep
-     * of lam serves all of them: O(m + spikes log fibres). Draws: one per fibre in fibre order, then
-     * one per kept spike in (target, fibre) order. */
-    Pending_ heap[255];
-    for (int f = 0; f < fibres; f++) heap[f] = (Pending_){-log1p(-mosaic_rng_uniform(&rng)), f};
-    for (int i = fibres / 2 - 1; i >= 0; i--) sift_down_(heap, fibres, i);
-    int live = fibres;
-    size_t cur = 0;
-    while (live > 0) {
-        const double target = heap[0].target;
-        while (cur < m && !(lam[cur + 1] > target)) cur++;
-        if (cur >= m) break; /* every remaining target lies beyond the recording */
-        counts[cur]++;
-        const size_t start = cur + dead;
-        if (start < m) {
-            heap[0].target = lam[start] - log1p(-mosaic_rng_uniform(&rng));
-        } else {
-            heap[0] = heap[--live];
-        }
-        sift_down_(heap, live, 0);
-    }
-    return MOSAIC_OK;
+    /* Cumulative hazard lam[n] = sum_{i<n} -ln(1 - P[i]). */
+    double *lam = work;
+    lam[0] = 0.0;
+    for (size_t n = 0; n < m; n++) lam[n + 1] = lam[n] + cochlea_hazard(prob[n]);
+    return cochlea_fibres_from_hazard(lam, m, rate, fibres, tau_ref, seed, stream, counts, err);
 }
 
 /* ---- stage 5: bushy cell (§7) ---- */

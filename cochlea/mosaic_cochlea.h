@@ -131,10 +131,11 @@ void mosaic_cochlea_bushy(const uint8_t *counts, size_t m, double rate, int fibr
                           uint32_t *spikes, size_t *nspikes);
 
 /* Intermediate signals of one channel for the tapered signal s2 (n samples at p->fs): u (stage 2),
- * prob (stage 3) and counts (stage 4) of m = floor(n/2)+1 samples each; any may be NULL. */
+ * prob (stage 3) and counts (stage 4) of m = floor(n/2)+1 samples each; any may be NULL. Only this
+ * channel's V row is computed (no cache), so one channel costs about 1/C of a cold conversion. */
 MosaicStatus mosaic_cochlea_trace_channel(const double *s2, size_t n, const MosaicCochleaParams *p,
-                                          int channel, uint64_t seed, MosaicCochleaCache *cache, float *u,
-                                          double *prob, uint8_t *counts, MosaicErr *err);
+                                          int channel, uint64_t seed, float *u, double *prob, uint8_t *counts,
+                                          MosaicErr *err);
 
 /* Characteristic frequency (Hz) of unit j of `channels` (argmax |V|), for reports and tests. */
 double mosaic_cochlea_cf(int j, int channels, double s0, double fs);

@@ -8,8 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mosaic_files.h"
 #include "mosaic_h5.h"
 #include "mosaic_proxy.h"
+#include "mosaic_train_run.h"
 
 /* ---------------------------------------------------------------------------------------------
  * Configuration
@@ -94,6 +96,20 @@ MosaicStatus mosaic_cosim_record_mapping(MosaicHwRecord *rec, const MosaicMappin
     return MOSAIC_OK;
 }
 
+void mosaic_cosim_port_util(const MosaicMapping *m, double *util) {
+    const MosaicArch *a = &m->arch;
+    for (int gr = 0; gr < mosaic_grid_rows(a); gr++)
+        for (int gc = 0; gc < mosaic_grid_cols(a); gc++) {
+            int cell = mosaic_cell_index(a, gr, gc);
+            double u = NAN;
+            for (int p = 0; p < MOSAIC_NPORTS; p++) {
+                int cap = mosaic_port_capacity(a, gr, gc, p), cnt = m->count[mosaic_cp(cell, p)];
+                if (cap > 0 && cnt > 0 && (isnan(u) || (double)cnt / cap > u)) u = (double)cnt / cap;
+            }
+            util[cell] = u;
+        }
+}
+
 /* ---------------------------------------------------------------------------------------------
  * Simulation results
  * ------------------------------------------------------------------------------------------- */
@@ -102,7 +118,6 @@ void mosaic_sim_outcome_free(MosaicSimOutcome *o) {
     if (!o) return;
     free(o->neuron_spikes);
     free(o->cell_spikes);
-    free(o->cell_util);
     memset(o, 0, sizeof *o);
 }
 
@@ -133,32 +148,22 @@ MosaicStatus mosaic_cosim_read_sim(const char *path, const MosaicArch *arch, Mos
         o->neuron_spikes = malloc(sizeof(int64_t) * (size_t)n);
         o->n_cells = cells;
         o->cell_spikes = malloc(sizeof(double) * (size_t)cells);
-        o->cell_util = malloc(sizeof(double) * (size_t)cells);
-        if (!o->neuron_spikes || !o->cell_spikes || !o->cell_util)
+        if (!o->neuron_spikes || !o->cell_spikes)
             st = mosaic_err(err, MOSAIC_ERR_NOMEM, "%s: out of memory", path);
     }
     int64_t nd[1] = {n};
     if (st == MOSAIC_OK)
         st = mosaic_h5_read_into(f, "neurons/spikes", MOSAIC_H5_I64, 1, nd, o->neuron_spikes, err);
     int64_t *ps = NULL;
-    int32_t *lines = NULL, *cap = NULL;
     int64_t pd[2] = {cells, 8};
     if (st == MOSAIC_OK) st = mosaic_h5_read(f, "ports/spikes", MOSAIC_H5_I64, 2, pd, (void **)&ps, err);
-    if (st == MOSAIC_OK) st = mosaic_h5_read(f, "ports/lines", MOSAIC_H5_I32, 2, pd, (void **)&lines, err);
-    if (st == MOSAIC_OK) st = mosaic_h5_read(f, "ports/capacity", MOSAIC_H5_I32, 2, pd, (void **)&cap, err);
     if (st == MOSAIC_OK)
         for (int c = 0; c < cells; c++) {
-            double s = 0, u = NAN;
+            double s = 0;
             for (int p = 0; p < 4; p++) s += (double)ps[c * 8 + p]; /* spikes entering the cell */
-            for (int p = 0; p < 8; p++)
-                if (cap[c * 8 + p] > 0 && lines[c * 8 + p] > 0) {
-                    double x = (double)lines[c * 8 + p] / cap[c * 8 + p];
-                    if (isnan(u) || x > u) u = x;
-                }
             o->cell_spikes[c] = s;
-            o->cell_util[c] = u;
         }
-    free(ps), free(lines), free(cap);
+    free(ps);
     mosaic_h5_close(f);
     if (st != MOSAIC_OK) mosaic_sim_outcome_free(o);
     return st;
@@ -167,41 +172,6 @@ MosaicStatus mosaic_cosim_read_sim(const char *path, const MosaicArch *arch, Mos
 /* ---------------------------------------------------------------------------------------------
  * History files
  * ------------------------------------------------------------------------------------------- */
-
-static MosaicStatus write_text_(const char *path, const char *text, MosaicErr *err) {
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *fp = fopen(tmp, "w");
-    if (!fp) return mosaic_err(err, MOSAIC_ERR_IO, "%s: cannot write: %s", tmp, strerror(errno));
-    int ok = fputs(text, fp) >= 0;
-    ok &= fclose(fp) == 0;
-    if (!ok || rename(tmp, path) != 0) {
-        remove(tmp);
-        return mosaic_err(err, MOSAIC_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
-    }
-    return MOSAIC_OK;
-}
-
-static char *csv_epochs_(const MosaicTrainEpoch *r, int n, int max_d) {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&buf, &len);
-    if (!m) return NULL;
-    fprintf(m, "epoch,lr,loss,train_acc,test_acc,test_loss,rate,pruned,grown,shortfall,params,links");
-    for (int d = 1; d <= max_d && d < MOSAIC_TRAIN_MAX_D; d += 2) fprintf(m, ",gamma_d%d", d);
-    fprintf(m, ",samples_per_s,seconds\n");
-    for (int i = 0; i < n; i++) {
-        fprintf(m, "%d,%.6g,%.6f,%.6f,%.6f,%.6f,%.6f,%lld,%lld,%lld,%lld,%lld", r[i].epoch, r[i].lr,
-                r[i].loss, r[i].train_acc, r[i].test_acc, r[i].test_loss, r[i].rate, (long long)r[i].pruned,
-                (long long)r[i].grown, (long long)r[i].shortfall, (long long)r[i].params,
-                (long long)r[i].links);
-        for (int d = 1; d <= max_d && d < MOSAIC_TRAIN_MAX_D; d += 2)
-            fprintf(m, ",%lld", (long long)r[i].gamma[d]);
-        fprintf(m, ",%.1f,%.2f\n", r[i].samples_per_s, r[i].seconds);
-    }
-    fclose(m);
-    return buf;
-}
 
 static char *csv_hw_(const MosaicHwRecord *h, int n) {
     char *buf = NULL;
@@ -220,88 +190,37 @@ static char *csv_hw_(const MosaicHwRecord *h, int n) {
     return buf;
 }
 
-/* One rank-1 float64 dataset from a strided field of an array of structs. */
-static MosaicStatus column_(MosaicH5File *f, const char *name, const void *base, size_t stride, size_t offset,
-                            int is_int64, int n, const char *units, const char *desc, MosaicErr *err) {
-    double *v = malloc(sizeof(double) * (size_t)(n ? n : 1));
-    if (!v) return mosaic_err(err, MOSAIC_ERR_NOMEM, "out of memory");
-    for (int i = 0; i < n; i++) {
-        const char *p = (const char *)base + (size_t)i * stride + offset;
-        v[i] = is_int64 == 2 ? (double)*(const int *)p
-               : is_int64    ? (double)*(const int64_t *)p
-                             : *(const double *)p;
-    }
-    int64_t dims[1] = {n};
-    MosaicStatus st = mosaic_h5_write(f, name, MOSAIC_H5_F64, 1, dims, v, units, desc, err);
-    free(v);
-    return st;
-}
-
-#define EP_(field) sizeof(MosaicTrainEpoch), offsetof(MosaicTrainEpoch, field)
-#define HW_(field) sizeof(MosaicHwRecord), offsetof(MosaicHwRecord, field)
-
-MosaicStatus mosaic_cosim_write_history(const char *dir, const char *config_yaml, const MosaicTrainEpoch *r,
-                                        int n, int max_d, const MosaicHwRecord *h, int nh, MosaicErr *err) {
+MosaicStatus mosaic_cosim_write_history(const char *dir, const MosaicProvenance *prov,
+                                        const MosaicTrainEpoch *r, int n, int max_d, const MosaicHwRecord *h,
+                                        int nh, MosaicErr *err) {
     char path[4096];
-    char *csv = csv_epochs_(r, n, max_d);
-    if (!csv) return mosaic_err(err, MOSAIC_ERR_NOMEM, "out of memory");
     snprintf(path, sizeof path, "%s/history.csv", dir);
-    MosaicStatus st = write_text_(path, csv, err);
-    free(csv);
-    if (st != MOSAIC_OK) return st;
-    csv = csv_hw_(h, nh);
+    MOSAIC_TRY(mosaic_train_write_history_csv(path, r, n, max_d, err));
+    char *csv = csv_hw_(h, nh);
     if (!csv) return mosaic_err(err, MOSAIC_ERR_NOMEM, "out of memory");
     snprintf(path, sizeof path, "%s/hardware.csv", dir);
-    st = write_text_(path, csv, err);
+    MosaicStatus st = mosaic_write_text_atomic(path, csv, err);
     free(csv);
     if (st != MOSAIC_OK) return st;
 
     snprintf(path, sizeof path, "%s/history.h5", dir);
     MosaicH5File *f = NULL;
     MOSAIC_TRY(mosaic_h5_create(path, &f, err));
-    st = mosaic_h5_attr_write_string(f, "/", "config", config_yaml ? config_yaml : "", err);
+    st = mosaic_h5_write_provenance(f, prov, err);
     if (st == MOSAIC_OK) st = mosaic_h5_attr_write_string(f, "/", "format", "mosaic-cosim-history", err);
-    if (st == MOSAIC_OK) st = mosaic_h5_group(f, "epochs", err);
+    if (st == MOSAIC_OK) st = mosaic_train_write_history_h5(f, r, n, err);
     if (st == MOSAIC_OK) st = mosaic_h5_group(f, "hardware", err);
-    if (st == MOSAIC_OK && n > 0) {
-        st = column_(f, "epochs/epoch", r, EP_(epoch), 2, n, "epoch", "epoch number", err);
-        if (st == MOSAIC_OK) st = column_(f, "epochs/loss", r, EP_(loss), 0, n, "nats", "training loss", err);
-        if (st == MOSAIC_OK)
-            st = column_(f, "epochs/train_acc", r, EP_(train_acc), 0, n, "1", "training accuracy", err);
-        if (st == MOSAIC_OK)
-            st = column_(f, "epochs/test_acc", r, EP_(test_acc), 0, n, "1", "test accuracy", err);
-        if (st == MOSAIC_OK)
-            st = column_(f, "epochs/rate", r, EP_(rate), 0, n, "spikes/neuron/step", "mean activity", err);
-        if (st == MOSAIC_OK)
-            st = column_(f, "epochs/pruned", r, EP_(pruned), 1, n, "links", "links pruned", err);
-        if (st == MOSAIC_OK)
-            st = column_(f, "epochs/grown", r, EP_(grown), 1, n, "links", "links grown", err);
-        if (st == MOSAIC_OK)
-            st = column_(f, "epochs/links", r, EP_(links), 1, n, "links", "active links", err);
-        if (st == MOSAIC_OK)
-            st = column_(f, "epochs/samples_per_s", r, EP_(samples_per_s), 0, n, "samples/s",
-                         "training speed", err);
-        int64_t dims[2] = {n, MOSAIC_TRAIN_MAX_D};
-        int64_t *g = malloc(sizeof(int64_t) * (size_t)n * MOSAIC_TRAIN_MAX_D);
-        if (st == MOSAIC_OK && !g) st = mosaic_err(err, MOSAIC_ERR_NOMEM, "out of memory");
-        if (st == MOSAIC_OK) {
-            for (int i = 0; i < n; i++)
-                memcpy(g + (size_t)i * MOSAIC_TRAIN_MAX_D, r[i].gamma, sizeof r[i].gamma);
-            st = mosaic_h5_write(f, "epochs/gamma", MOSAIC_H5_I64, 2, dims, g, "links",
-                                 "links per distance d (column d) after each epoch", err);
-        }
-        free(g);
-    }
     if (st == MOSAIC_OK && nh > 0) {
         const struct {
             const char *name;
             size_t off;
-            int kind;
+            int is_int;
             const char *units, *desc;
         } cols[] = {
-            {"epoch", offsetof(MosaicHwRecord, epoch), 2, "epoch", "epoch of the hardware checkpoint"},
-            {"mappable", offsetof(MosaicHwRecord, mappable), 2, "bool", "1 if every port is within capacity"},
-            {"violations", offsetof(MosaicHwRecord, violations), 2, "ports", "ports above capacity"},
+            {"epoch", offsetof(MosaicHwRecord, epoch), 1, "epoch",
+             "epochs trained at the hardware checkpoint"},
+            {"mappable", offsetof(MosaicHwRecord, mappable), 1, "bool", "1 if every port is within capacity"},
+            {"violations", offsetof(MosaicHwRecord, violations), 1, "ports", "ports above capacity"},
             {"devices_nt", offsetof(MosaicHwRecord, devices_nt), 0, "devices", "NT crossbar size"},
             {"devices_r1", offsetof(MosaicHwRecord, devices_r1), 0, "devices", "R1 crossbar size"},
             {"devices_r0", offsetof(MosaicHwRecord, devices_r0), 0, "devices", "R0 crossbar size"},
@@ -310,15 +229,23 @@ MosaicStatus mosaic_cosim_write_history(const char *dir, const char *config_yaml
             {"worst_util", offsetof(MosaicHwRecord, worst_util), 0, "1", "busiest port load / capacity"},
             {"late_spikes", offsetof(MosaicHwRecord, late_spikes), 0, "deliveries",
              "late spikes in simulation"},
-            {"hw_acc", offsetof(MosaicHwRecord, hw_acc), 0, "1", "accuracy on the simulated array"},
+            {"hw_acc", offsetof(MosaicHwRecord, hw_acc), 0, "1",
+             "accuracy on the simulated array (NaN: none)"},
             {"sw_acc", offsetof(MosaicHwRecord, sw_acc), 0, "1", "software accuracy on the same samples"},
         };
+        double *v = malloc(sizeof(double) * (size_t)nh);
+        if (!v) st = mosaic_err(err, MOSAIC_ERR_NOMEM, "out of memory");
         for (size_t c = 0; c < sizeof cols / sizeof cols[0] && st == MOSAIC_OK; c++) {
+            for (int i = 0; i < nh; i++) {
+                const char *p = (const char *)&h[i] + cols[c].off;
+                v[i] = cols[c].is_int ? (double)*(const int *)p : *(const double *)p;
+            }
             char name[64];
             snprintf(name, sizeof name, "hardware/%s", cols[c].name);
-            st = column_(f, name, h, sizeof(MosaicHwRecord), cols[c].off, cols[c].kind, nh, cols[c].units,
-                         cols[c].desc, err);
+            int64_t dims[1] = {nh};
+            st = mosaic_h5_write(f, name, MOSAIC_H5_F64, 1, dims, v, cols[c].units, cols[c].desc, err);
         }
+        free(v);
     }
     if (st != MOSAIC_OK) {
         mosaic_h5_abort(f);

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "mosaic_config.h"
+#include "mosaic_h5.h"
 #include "mosaic_mapper.h"
 #include "mosaic_report.h"
 #include "mosaic_status.h"
@@ -44,6 +45,10 @@ MosaicCfgSection mosaic_cosim_config_section(MosaicCosimConfig *cfg);
 MosaicStatus mosaic_cosim_record_mapping(MosaicHwRecord *rec, const MosaicMapping *map, int draws,
                                          uint64_t seed, MosaicErr *err);
 
+/* util[cell] = the largest routing load / capacity over the cell's ports (NaN for a cell without routed
+ * traffic): where the mapping comes closest to (or beyond) the hardware's limits. */
+void mosaic_cosim_port_util(const MosaicMapping *map, double *util);
+
 /* What a simulation result file reports to the loop. */
 typedef struct {
     double accuracy;
@@ -62,8 +67,8 @@ MosaicStatus mosaic_cosim_read_sim(const char *path, const MosaicArch *arch, Mos
 void mosaic_sim_outcome_free(MosaicSimOutcome *out); /* accepts a zeroed struct */
 
 /* Writes the run history (trainer epochs and hardware records) as RUN/history.csv, RUN/hardware.csv and
- * RUN/history.h5 (with the resolved configuration as an attribute), each atomically. */
-MosaicStatus mosaic_cosim_write_history(const char *run_dir, const char *config_yaml,
+ * RUN/history.h5 (provenance with the resolved configuration, /history, /hardware), each atomically. */
+MosaicStatus mosaic_cosim_write_history(const char *run_dir, const MosaicProvenance *prov,
                                         const MosaicTrainEpoch *rows, int n_rows, int max_d,
                                         const MosaicHwRecord *hw, int n_hw, MosaicErr *err);
 

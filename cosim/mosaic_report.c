@@ -1,13 +1,12 @@
 #define _POSIX_C_SOURCE 200809L
 #include "mosaic_report.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "mosaic_files.h"
 #include "mosaic_svg.h"
 
 static void section_(MosaicText *t, const char *title, const char *what) {
@@ -204,19 +203,7 @@ MosaicStatus mosaic_report_write_html(const char *path, const MosaicReport *r, M
         mosaic_text_free(&t);
         return mosaic_err(err, MOSAIC_ERR_NOMEM, "%s: out of memory while composing the report", path);
     }
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid());
-    FILE *fp = fopen(tmp, "wb");
-    if (!fp) {
-        mosaic_text_free(&t);
-        return mosaic_err(err, MOSAIC_ERR_IO, "%s: cannot write report: %s", tmp, strerror(errno));
-    }
-    int ok = fwrite(t.data, 1, t.len, fp) == t.len;
-    ok &= fclose(fp) == 0;
+    MosaicStatus st = mosaic_write_file_atomic(path, t.data, t.len, err);
     mosaic_text_free(&t);
-    if (!ok || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return mosaic_err(err, MOSAIC_ERR_IO, "%s: cannot write report: %s", path, strerror(errno));
-    }
-    return MOSAIC_OK;
+    return st;
 }

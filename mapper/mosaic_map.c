@@ -1,6 +1,7 @@
 /* Whole-network mapping: port loads, reports and the hardware configuration (line assignment, router
  * and NT crossbars). Routes come from mosaic_route(); geometry from arch/. */
 #include <assert.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -241,6 +242,12 @@ static MosaicStatus build_config_(MosaicMapping *m, const MosaicLinks *links, co
     const MosaicArch *a = &m->arch;
     const int k = a->neurons_per_tile, N = mosaic_arch_neurons(a), tiles = mosaic_arch_tiles(a);
     const int ncp = m->n_cells * MOSAIC_NPORTS;
+    /* lines are stored as int16 in the crossbar entries */
+    for (int cp = 0; cp < ncp; cp++)
+        if (m->count[cp] > INT16_MAX || k > INT16_MAX)
+            return mosaic_err(err, MOSAIC_ERR_INPUT,
+                              "mapper: a port carries %d lines; the configuration holds at most %d per port",
+                              m->count[cp] > k ? m->count[cp] : k, INT16_MAX);
     m->lines = malloc(sizeof(int32_t) * (size_t)ncp);
     m->line_offset = malloc(sizeof(int32_t) * ((size_t)ncp + 1));
     m->conn_offset = calloc((size_t)m->n_cells + 1, sizeof(int32_t));
@@ -383,9 +390,6 @@ MosaicStatus mosaic_map(MosaicMapping *m, const MosaicArch *arch, const MosaicLi
     m->n_links = links->n;
     m->max_distance = mosaic_arch_max_distance(arch);
     const int ncp = m->n_cells * MOSAIC_NPORTS;
-    if (flags & MOSAIC_MAP_CONFIG && (arch->neurons_per_tile > 32767 || links->n > 0x7fffffff - 1))
-        return mosaic_err(err, MOSAIC_ERR_INPUT, "mapper: k = %d too large for the line assignment",
-                          arch->neurons_per_tile);
     m->placement = malloc(sizeof(int32_t) * (size_t)tiles);
     m->inverse = malloc(sizeof(int32_t) * (size_t)tiles);
     m->count = malloc(sizeof(int32_t) * (size_t)ncp);

@@ -189,8 +189,9 @@ typedef struct {
  * tiles, copied) and fills `m` (uninitialised on entry; free with mosaic_mapping_free even on error).
  * Errors: MOSAIC_ERR_INPUT for a link out of range, intra-tile or duplicate, or a placement that is not
  * a permutation; MOSAIC_ERR_NOMEM. A network that does not fit is NOT an error: see m->n_violations.
- * With MOSAIC_MAP_CONFIG the configuration is built and checked (no output line with two drivers,
- * every line count within the arrays) by assertions. */
+ * With MOSAIC_MAP_CONFIG the configuration is built and checked while building: an output line with
+ * two drivers or a port whose lines do not fill exactly is MOSAIC_ERR_INTERNAL (a bug), a port with
+ * more than INT16_MAX lines is MOSAIC_ERR_INPUT. */
 MosaicStatus mosaic_map(MosaicMapping *m, const MosaicArch *arch, const MosaicLinks *links,
                         const int32_t *placement, unsigned flags, MosaicErr *err);
 void mosaic_mapping_free(MosaicMapping *m); /* accepts a zeroed or freed mapping */

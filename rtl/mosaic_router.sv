@@ -106,34 +106,49 @@ module mosaic_router #(
   // Datapath           //
   ////////////////////////
 
-  logic [Lines-1:0] in_all;
-  assign in_all = {in_w_i, in_s_i, in_e_i, in_n_i};
+  // Inputs in 32-line words (zero-padded), so that the crossbar walk can skip idle words at once.
+  localparam int unsigned InWords = (Lines + 31) / 32;
 
-  logic [Lines-1:0] out_d;
-  logic             collide_d;
+  logic [InWords*32-1:0] in_pad;
+  assign in_pad = {{(InWords*32-Lines){1'b0}}, in_w_i, in_s_i, in_e_i, in_n_i};
 
-  // Wired OR of the rows of the active inputs; a line already driven by an earlier active row and driven
-  // again is a collision.
-  always_comb begin
-    out_d     = '0;
-    collide_d = 1'b0;
-    for (int unsigned i = 0; i < Lines; i++) begin
-      if (in_all[i]) begin
-        collide_d = collide_d | (|(out_d & xbar_q[i][Lines-1:0]));
-        out_d     = out_d | xbar_q[i][Lines-1:0];
+  // The crossbar walk: the wired OR of the rows of the active inputs; a line already driven by an
+  // earlier active row and driven again is a collision (result bit Lines). It is evaluated only at the
+  // clock edge (in the flop's next-state logic), so a Verilated model spends nothing on it between
+  // edges, and an idle 32-line word costs one comparison.
+  function automatic logic [Lines:0] route_f(input logic [InWords*32-1:0] in);
+    logic [Lines-1:0] out;
+    logic             collide;
+    out     = '0;
+    collide = 1'b0;
+    for (int unsigned w = 0; w < InWords; w++) begin
+      if (in[32*w +: 32] != 32'd0) begin
+        for (int unsigned b = 0; b < 32; b++) begin
+          if (in[32*w + b] && 32*w + b < Lines) begin
+            collide = collide | (|(out & xbar_q[32*w + b][Lines-1:0]));
+            out     = out | xbar_q[32*w + b][Lines-1:0];
+          end
+        end
       end
+    end
+    return {collide, out};
+  endfunction
+
+  // route_q = {collision in the last cycle, registered outputs}
+  logic [Lines:0] route_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      route_q <= '0;
+    end else begin
+      route_q <= route_f(in_pad);
     end
   end
 
   logic [Lines-1:0] out_q;
-
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      out_q <= '0;
-    end else begin
-      out_q <= out_d;
-    end
-  end
+  logic             collide_q;
+  assign out_q     = route_q[Lines-1:0];
+  assign collide_q = route_q[Lines];
 
   assign out_n_o = out_q[WidthN-1:0];
   assign out_e_o = out_q[WidthN +: WidthE];
@@ -144,8 +159,8 @@ module mosaic_router #(
   // Counters and error //
   ////////////////////////
 
-  // Spikes per port: in_N, in_E, in_S, in_W on inputs sampled at the edge, out_* on what the edge
-  // registers (so out counters equal what the next routers receive).
+  // Spikes per port: in_N .. in_W count the inputs sampled at an edge, out_N .. out_W the outputs the
+  // port presented during the cycle that an edge ends (so they equal what the next routers received).
   logic [31:0] count_q [8];
   logic [31:0] port_pop [8];
   logic        err_q;
@@ -155,10 +170,10 @@ module mosaic_router #(
   assign port_pop[1] = 32'($countones(in_e_i));
   assign port_pop[2] = 32'($countones(in_s_i));
   assign port_pop[3] = 32'($countones(in_w_i));
-  assign port_pop[4] = 32'($countones(out_d[WidthN-1:0]));
-  assign port_pop[5] = 32'($countones(out_d[WidthN +: WidthE]));
-  assign port_pop[6] = 32'($countones(out_d[WidthN+WidthE +: WidthS]));
-  assign port_pop[7] = 32'($countones(out_d[WidthN+WidthE+WidthS +: WidthW]));
+  assign port_pop[4] = 32'($countones(out_n_o));
+  assign port_pop[5] = 32'($countones(out_e_o));
+  assign port_pop[6] = 32'($countones(out_s_o));
+  assign port_pop[7] = 32'($countones(out_w_o));
 
   assign clear_err   = cfg_we_i && cfg_addr_i == StatusBase + 16'd8 && cfg_wdata_i[0];
   assign clear_count = cfg_we_i && cfg_addr_i == StatusBase + 16'd8 && cfg_wdata_i[1];
@@ -177,11 +192,12 @@ module mosaic_router #(
     if (!rst_ni) begin
       err_q <= 1'b0;
     end else begin
-      err_q <= clear_err ? 1'b0 : (err_q | collide_d);
+      err_q <= clear_err ? 1'b0 : (err_q | collide_q);
     end
   end
 
-  assign err_o = err_q;
+  // The flag rises with the colliding outputs and stays up until cleared.
+  assign err_o = err_q | collide_q;
 
   ////////////////////////
   // Read mux           //
@@ -194,7 +210,7 @@ module mosaic_router #(
     if (cfg_status_sel < 4'd8) begin
       status_rdata = count_q[cfg_status_sel[2:0]];
     end else if (cfg_status_sel == 4'd8) begin
-      status_rdata = {31'd0, err_q};
+      status_rdata = {31'd0, err_o};
     end else if (cfg_status_sel == 4'd9) begin
       status_rdata = {16'd0, col_i, row_i};
     end else if (cfg_status_sel == 4'd10) begin
@@ -221,6 +237,10 @@ module mosaic_router #(
       CfgWriteInMap: assert (cfg_xbar_valid || cfg_addr_i == StatusBase + 16'd8)
         else $error("mosaic_router (%0d,%0d): configuration write to unmapped address 0x%04x",
                     row_i, col_i, cfg_addr_i);
+      // Reprogramming a crossbar while spikes cross it would route them through a half-written row.
+      CfgWriteWhenIdle: assert (in_pad == '0)
+        else $error("mosaic_router (%0d,%0d): configuration write while input lines carry spikes",
+                    row_i, col_i);
     end
   end
 

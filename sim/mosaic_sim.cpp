@@ -131,6 +131,7 @@ static MosaicStatus program_routers(MosaicSim *sim, mosaic::Array *array, Mosaic
     for (auto &rp : array->routers) {
         if (!rp) continue;
         mosaic::RouterTile &r = *rp;
+        r.catch_up();
         const int W = r.width(), lines = 4 * W, words = (lines + 31) / 32, cell = r.cell();
         std::vector<uint32_t> mem((size_t)lines * words, 0);
         for (int i = map->conn_offset[cell]; i < map->conn_offset[cell + 1]; i++) {
@@ -245,6 +246,8 @@ MosaicStatus mosaic_sim_create(MosaicSim **out, const MosaicNetwork *net, const 
                 "a %dx%d array needs a new process",
                 e.rows, e.cols, a->rows, a->cols);
     } else {
+        // Libraries never print: SystemC's banner goes to stdout when its kernel starts unless this is set.
+        setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
         g_array = new mosaic::Array("mosaic", *a);
     }
     std::unique_ptr<MosaicSim> sim(new MosaicSim);
@@ -271,13 +274,12 @@ MosaicStatus mosaic_sim_create(MosaicSim **out, const MosaicNetwork *net, const 
     mosaic::Engine &e = g_array->engine;
     e.net = &s->eff;
     e.inbound = &s->inbound;
-    e.map = map;
     e.K = opt.cycles_per_step > 0  ? opt.cycles_per_step
           : a->cycles_per_step > 0 ? a->cycles_per_step
                                    : std::max(map->max_route, 1);
     e.late_policy = opt.late_policy >= 0 ? opt.late_policy : a->late_policy;
     e.naive = opt.naive;
-    e.read_sigma = dev.ideal ? 0.0 : dev.read_noise * mosaic_device_gmax(net);
+    e.read_sigma = dev.ideal ? 0.0 : dev.read_noise * mosaic_device_gmax_of(&dev, mosaic_device_gmax(net));
     e.read_seed = (uint64_t)dev.seed ^ 0x5eadull;
     e.record_raster = opt.record_raster;
     e.stats = stats;
@@ -354,12 +356,47 @@ const uint8_t *mosaic_sim_raster(const MosaicSim *sim, int *steps) {
     return e.raster.data();
 }
 
+// Input-port statistics from the outputs that feed them (the cells count only what they drive); an NT's
+// spikes leave on all four sides and are counted once, as out_N.
+static void fill_input_stats(MosaicSimStats *s, const MosaicArch *a) {
+    const int GR = mosaic_grid_rows(a), GC = mosaic_grid_cols(a), L = s->max_lines;
+    const int dr[4] = {-1, 0, 1, 0}, dc[4] = {0, 1, 0, -1};
+    for (int cell = 0; cell < s->n_cells; cell++) {
+        if (mosaic_cell_kind(cell / GC, cell % GC) != MOSAIC_CELL_NT) continue;
+        for (int p = MOSAIC_OUT_E; p <= MOSAIC_OUT_W; p++) {
+            std::memcpy(s->line_spikes + ((size_t)cell * MOSAIC_NPORTS + p) * L,
+                        s->line_spikes + ((size_t)cell * MOSAIC_NPORTS + MOSAIC_OUT_N) * L,
+                        sizeof(int64_t) * L);
+            s->peak_lines[cell * MOSAIC_NPORTS + p] = s->peak_lines[cell * MOSAIC_NPORTS + MOSAIC_OUT_N];
+        }
+    }
+    for (int cell = 0; cell < s->n_cells; cell++) {
+        const int gr = cell / GC, gc = cell % GC;
+        for (int side = 0; side < 4; side++) {
+            const int r = gr + dr[side], c = gc + dc[side];
+            int64_t *dst = s->line_spikes + ((size_t)cell * MOSAIC_NPORTS + MOSAIC_IN_N + side) * L;
+            int32_t *peak = s->peak_lines + cell * MOSAIC_NPORTS + MOSAIC_IN_N + side;
+            if (r < 0 || c < 0 || r >= GR || c >= GC) {
+                std::memset(dst, 0, sizeof(int64_t) * L);
+                *peak = 0;
+                continue;
+            }
+            const int from =
+                (mosaic_cell_index(a, r, c)) * MOSAIC_NPORTS + MOSAIC_OUT_N + mosaic_opposite_dir(side);
+            std::memcpy(dst, s->line_spikes + (size_t)from * L, sizeof(int64_t) * L);
+            *peak = s->peak_lines[from];
+        }
+    }
+}
+
 const MosaicSimStats *mosaic_sim_stats(MosaicSim *sim) {
     MosaicSimStats *s = &sim->stats;
+    fill_input_stats(s, &sim->net->arch);
     for (int cell = 0; cell < s->n_cells; cell++) {
         int64_t *ports = s->port_spikes + (size_t)cell * MOSAIC_NPORTS;
         if (g_array->routers[(size_t)cell]) {
             // The routers count in hardware; read their counters through the configuration port.
+            g_array->routers[(size_t)cell]->catch_up();
             for (int p = 0; p < MOSAIC_NPORTS; p++)
                 ports[p] = g_array->routers[(size_t)cell]->model().read(kCountBase + (uint32_t)p);
         } else {
@@ -384,8 +421,4 @@ int mosaic_sim_read_device(MosaicSim *sim, int cell, int in_port, int in_line, i
         return -1;
     const int row = in_port * W + in_line, col = (out_port - MOSAIC_OUT_N) * W + out_line;
     return (int)((r.model().read(xbar_addr(W, row, col / 32)) >> (col % 32)) & 1u);
-}
-
-float mosaic_sim_link_weight(const MosaicSim *sim, int link, int j) {
-    return sim->eff.link_w[(size_t)link * sim->net->arch.neurons_per_tile + j];
 }

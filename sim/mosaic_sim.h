@@ -50,6 +50,7 @@ typedef struct {
     int n_cells, max_lines;         /* max_lines = widest port of any cell (k or router width) */
     int64_t samples, steps, cycles; /* simulated: samples, time steps, routing cycles (incl. drains) */
     int64_t cell_evals;             /* router and NT evaluations (the work activity gating saves) */
+    int64_t rtl_clocks;             /* clock edges given to Verilated routers while running samples */
     int64_t *port_spikes;           /* (n_cells, 8) spikes per port; routers: read from the RTL counters */
     int64_t *line_spikes;           /* (n_cells, 8, max_lines) spikes per line */
     int32_t *peak_lines;            /* (n_cells, 8) most lines of the port active in one cycle */
@@ -98,9 +99,6 @@ const MosaicSimStats *mosaic_sim_stats(MosaicSim *sim);
 /* Reads crossbar device (in_port, in_line) -> (out_port, out_line) of router cell `cell` through its
  * configuration port: 1 ON, 0 OFF, -1 not a router or out of range. */
 int mosaic_sim_read_device(MosaicSim *sim, int cell, int in_port, int in_line, int out_port, int out_line);
-
-/* Effective weight of NT crossbar row `link` onto neuron j after the device model (for tests). */
-float mosaic_sim_link_weight(const MosaicSim *sim, int link, int j);
 
 #ifdef __cplusplus
 }

@@ -17,6 +17,13 @@ namespace mosaic {
 using sc_core::SC_NS;
 using sc_core::sc_time;
 
+// One routing clock cycle. Built once: constructing an sc_time from a double on every notification
+// shows up in profiles.
+static const sc_time &cycle_time() {
+    static const sc_time t(1, SC_NS);
+    return t;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Verilated router models behind one interface (one class per compiled width, P12)
 // ---------------------------------------------------------------------------------------------
@@ -76,6 +83,8 @@ template <class V> class RouterModelT final : public RouterModel {
 // Statistics helpers
 // ---------------------------------------------------------------------------------------------
 
+// Output ports only: an input port carries exactly what the neighbour's facing output port drives, so
+// input statistics are filled in from the outputs when they are read (mosaic_sim_stats).
 static inline void count_lines(MosaicSimStats *s, int cell, int port, uint32_t bits) {
     if (!bits) return;
     const int idx = cell * MOSAIC_NPORTS + port;
@@ -125,14 +134,43 @@ RouterTile::~RouterTile() = default;
 
 void RouterTile::clear_run_state() { err_seen_ = false; }
 
+// The cycle after a burst, when no input spike woke the router: the crossbar registers all-zero outputs,
+// which is all the RTL clock would do besides counting the outputs it held. That clock is deferred to the
+// next active edge (or catch_up), whose counters take the held outputs into account exactly once, so the
+// hardware counters stay exact while an idle router costs no process activation.
+void RouterTile::idle_clear() {
+    if (ticked_ == e_->now) return; // evaluated this cycle: its method already set the outputs
+    for (int s = 0; s < 4; s++)
+        if (cur_out_[s]) {
+            rtl_behind_ = true;
+            out_[s]->write(0);
+            cur_out_[s] = 0;
+            if (e_->wave_on) e_->wave->change(wave_out_[s], 0);
+        }
+}
+
+void RouterTile::catch_up() {
+    if (!rtl_behind_) return;
+    const uint32_t zero[4] = {0, 0, 0, 0};
+    uint32_t out[4];
+    bool err = false;
+    model_->clock(zero, out, &err);
+    rtl_behind_ = false;
+}
+
 void RouterTile::tick() {
     Engine &e = *e_;
     MosaicSimStats *st = e.stats;
     st->cell_evals++;
+    ticked_ = e.now;
     uint32_t in[4], out[4];
     for (int s = 0; s < 4; s++) in[s] = in_[s]->read();
+    // Woken because a neighbour drove a spike into it (or, naive, every cycle): one clock edge. Its idle
+    // successors are not evaluated (idle_clear), and this edge also stands for the last of them.
     bool err = false;
     model_->clock(in, out, &err);
+    rtl_behind_ = false;
+    st->rtl_clocks++;
     bool any = false;
     for (int s = 0; s < 4; s++) {
         if (out[s] != cur_out_[s]) {
@@ -140,19 +178,14 @@ void RouterTile::tick() {
             cur_out_[s] = out[s];
             if (e.wave_on) e.wave->change(wave_out_[s], out[s]);
         }
-        if (in[s]) count_lines(st, cell_, MOSAIC_IN_N + s, in[s]);
         if (out[s]) {
             any = true;
             count_lines(st, cell_, MOSAIC_OUT_N + s, out[s]);
-            if (wake_nb[s]) wake_nb[s]->notify(1, SC_NS);
-        }
-        if (e.wave_on && wave_inp_[s] >= 0 && in[s] != wave_in_[s]) {
-            e.wave->change(wave_inp_[s], in[s]);
-            wave_in_[s] = in[s];
+            if (wake_nb[s]) wake_nb[s]->notify(cycle_time());
         }
     }
     if (any) {
-        wake.notify(1, SC_NS); // clear the registered outputs next cycle
+        e.clear_next.push_back(this); // dropped next cycle unless an input spike wakes this router
         e.scheduled++;
     }
     if (err && !err_seen_) {
@@ -162,11 +195,16 @@ void RouterTile::tick() {
     }
 }
 
-void RouterTile::declare_wave(VcdWriter &w) {
+void RouterTile::reserve_wave(VcdWriter &w) {
+    for (int s = 0; s < 4; s++) wave_out_[s] = w.reserve(width_);
+}
+
+void RouterTile::declare_wave(VcdWriter &w, const int *in_ids) {
     w.scope(basename());
-    for (int s = 0; s < 4; s++) wave_out_[s] = w.wire(std::string("out_") + kSide[s], width_);
+    for (int s = 0; s < 4; s++) w.declare(std::string("out_") + kSide[s], wave_out_[s]);
     if (e_->wave_depth >= 2) {
-        for (int s = 0; s < 4; s++) wave_inp_[s] = w.wire(std::string("in_") + kSide[s], width_);
+        for (int s = 0; s < 4; s++)
+            if (in_ids[s] >= 0) w.declare(std::string("in_") + kSide[s], in_ids[s]);
         wave_err_ = w.wire("err", 1);
     }
     w.upscope();
@@ -209,17 +247,11 @@ void NeuronTile::tick() {
     Engine &e = *e_;
     MosaicSimStats *st = e.stats;
     st->cell_evals++;
-    if (cur_spikes_ && e.phase_cycle >= 1) { // the spike lines carry one cycle's pulse
-        spikes.write(0);
-        cur_spikes_ = 0;
-        if (e.wave_on) e.wave->change(wave_spikes_, 0);
-    }
     // A spike read at phase cycle c left its source NT at cycle 0 and crossed c-1 routing tiles.
     const int latency = e.phase_cycle - 1;
     for (int s = 0; s < 4; s++) {
         uint32_t bits = in_[s]->read();
         if (!bits) continue;
-        count_lines(st, cell_, MOSAIC_IN_N + s, bits);
         while (bits) {
             const int line = __builtin_ctz(bits);
             bits &= bits - 1;
@@ -292,21 +324,32 @@ void NeuronTile::update(const uint8_t *x) {
         spikes.write(bits);
         cur_spikes_ = bits;
         if (e.wave_on) e.wave->change(wave_spikes_, bits);
-        for (int s = 0; s < 4; s++) count_lines(e.stats, cell_, MOSAIC_OUT_N + s, bits);
-        wake.notify(1, SC_NS);
+        count_lines(e.stats, cell_, MOSAIC_OUT_N, bits); // the same lines leave on all four sides
         for (int s = 0; s < 4; s++)
-            if (wake_r1[s]) wake_r1[s]->notify(1, SC_NS);
+            if (wake_r1[s]) wake_r1[s]->notify(cycle_time());
         e.scheduled++;
     }
 }
 
-void NeuronTile::declare_wave(VcdWriter &w) {
+void NeuronTile::end_pulse() {
+    if (!cur_spikes_) return;
+    spikes.write(0);
+    cur_spikes_ = 0;
+    if (e_->wave_on) e_->wave->change(wave_spikes_, 0);
+}
+
+void NeuronTile::reserve_wave(VcdWriter &w) { wave_spikes_ = w.reserve(e_->net->arch.neurons_per_tile); }
+
+void NeuronTile::declare_wave(VcdWriter &w, const int *in_ids) {
     w.scope(basename());
-    wave_spikes_ = w.wire("spikes", e_->net->arch.neurons_per_tile);
+    w.declare("spikes", wave_spikes_);
     wave_v_.clear();
-    if (e_->wave_depth >= 2)
+    if (e_->wave_depth >= 2) {
+        for (int s = 0; s < 4; s++)
+            if (in_ids[s] >= 0) w.declare(std::string("in_") + kSide[s], in_ids[s]);
         for (int i = 0; i < e_->net->arch.neurons_per_tile; i++)
             wave_v_.push_back(w.real("v_" + std::to_string(i)));
+    }
     w.upscope();
 }
 
@@ -337,7 +380,7 @@ Array::Array(sc_core::sc_module_name name, const MosaicArch &arch)
         if (mosaic_cell_kind(gr, gc) == MOSAIC_CELL_NT)
             return &tiles[(size_t)mosaic_cell_tile(&arch, gr, gc)]->spikes;
         RouterTile *r = routers[(size_t)mosaic_cell_index(&arch, gr, gc)].get();
-        sc_core::sc_signal<uint32_t> *o[4] = {&r->out_n, &r->out_e, &r->out_s, &r->out_w};
+        sc_core::sc_signal_in_if<uint32_t> *o[4] = {&r->out_n, &r->out_e, &r->out_s, &r->out_w};
         return o[side];
     };
     auto wake_of = [&](int gr, int gc) -> sc_core::sc_event * {
@@ -391,7 +434,7 @@ void Array::run_sample() {
     for (int t = 0; t < steps_; t++) {
         // A fresh cycle for the update, so that its spikes never share a time with the last hop.
         e.phase_cycle = 0;
-        wait(1, SC_NS);
+        wait(cycle_time());
         e.now++;
         e.step = t;
         e.wave_on = e.wave && e.global_step >= e.wave_first && e.global_step < e.wave_last;
@@ -411,21 +454,28 @@ void Array::run_sample() {
             if (e.naive) {
                 if (c >= e.K + 1 && scheduled == 0) break;
                 for (auto &r : routers)
-                    if (r) r->wake.notify(1, SC_NS);
-                for (auto &nt : tiles) nt->wake.notify(1, SC_NS);
+                    if (r) r->wake.notify(cycle_time());
+                for (auto &nt : tiles) nt->wake.notify(cycle_time());
             } else if (scheduled == 0) {
                 break;
             }
             c++;
             e.phase_cycle = c; // set before the cells of cycle c run
             e.now++;
+            e.clear_cur.swap(e.clear_next);
+            e.clear_next.clear();
             if (e.wave_on) {
                 e.wave->time(e.now);
                 e.wave->change(wave_cycle_, (uint32_t)c);
                 if (c == e.K + 2) e.wave->change(wave_late_, 1);
             }
-            wait(1, SC_NS);
+            wait(cycle_time());
+            // The NT output register holds its spikes for one cycle: the R1s read them now (this write
+            // lands at the end of the cycle), without waking every NT just to drop its pulse.
+            if (c == 1)
+                for (auto &nt : tiles) nt->end_pulse();
             wait(sc_core::SC_ZERO_TIME); // after every cell of this cycle
+            for (RouterTile *r : e.clear_cur) r->idle_clear();
             st->cycles++;
         }
         if (e.wave_on && c >= e.K + 2) e.wave->change(wave_late_, 0);
@@ -434,18 +484,31 @@ void Array::run_sample() {
 }
 
 void Array::declare_wave(VcdWriter &w) {
+    const int GR = mosaic_grid_rows(&arch_), GC = mosaic_grid_cols(&arch_);
+    // Every output port first, so that input ports can be declared as aliases of the facing outputs.
+    for (auto &r : routers)
+        if (r) r->reserve_wave(w);
+    for (auto &t : tiles) t->reserve_wave(w);
+    auto out_id = [&](int gr, int gc, int side) {
+        if (gr < 0 || gc < 0 || gr >= GR || gc >= GC) return -1;
+        if (mosaic_cell_kind(gr, gc) == MOSAIC_CELL_NT)
+            return tiles[(size_t)mosaic_cell_tile(&arch_, gr, gc)]->wave_spikes();
+        return routers[(size_t)mosaic_cell_index(&arch_, gr, gc)]->wave_out(side);
+    };
+    const int dr[4] = {-1, 0, 1, 0}, dc[4] = {0, 1, 0, -1};
     w.scope(basename());
     wave_step_ = w.wire("step", 32);
     wave_cycle_ = w.wire("cycle", 16);
     wave_late_ = w.wire("late_phase", 1);
-    const int GR = mosaic_grid_rows(&arch_), GC = mosaic_grid_cols(&arch_);
     for (int gr = 0; gr < GR; gr++)
         for (int gc = 0; gc < GC; gc++) {
+            int in_ids[4];
+            for (int s = 0; s < 4; s++) in_ids[s] = out_id(gr + dr[s], gc + dc[s], mosaic_opposite_dir(s));
             const int cell = mosaic_cell_index(&arch_, gr, gc);
             if (routers[(size_t)cell])
-                routers[(size_t)cell]->declare_wave(w);
+                routers[(size_t)cell]->declare_wave(w, in_ids);
             else
-                tiles[(size_t)mosaic_cell_tile(&arch_, gr, gc)]->declare_wave(w);
+                tiles[(size_t)mosaic_cell_tile(&arch_, gr, gc)]->declare_wave(w, in_ids);
         }
     w.upscope();
     w.end_header();

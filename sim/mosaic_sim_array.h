@@ -26,11 +26,12 @@ class VerilatedContext;
 
 namespace mosaic {
 
+class RouterTile;
+
 // The state every cell of one run shares: timing, policies, statistics and the waveform.
 struct Engine {
     const MosaicNetwork *net = nullptr; // effective weights (after the device model)
     const MosaicInbound *inbound = nullptr;
-    const MosaicMapping *map = nullptr;
     int K = 1; // routing cycles per step
     int late_policy = MOSAIC_LATE_DROP;
     bool naive = false;
@@ -38,7 +39,10 @@ struct Engine {
     uint64_t read_seed = 0;
     int phase_cycle = 0;   // cycle of the routing phase being evaluated (0 = step update)
     int64_t scheduled = 0; // wake-ups requested for the next cycle
-    uint64_t now = 0;      // global cycle counter (waveform time)
+    // Routers whose registered outputs carry spikes this cycle; next cycle the controller drops those
+    // outputs for every one of them that no input spike wakes (an idle router costs no activation).
+    std::vector<RouterTile *> clear_next, clear_cur;
+    uint64_t now = 0; // global cycle counter (waveform time)
     int64_t global_step = 0;
     bool record_raster = false;
     std::vector<uint8_t> raster; // (steps, N)
@@ -67,15 +71,23 @@ class RouterTile : public sc_core::sc_module {
     ~RouterTile() override;
 
     sc_core::sc_in<uint32_t> in_n, in_e, in_s, in_w;
-    sc_core::sc_signal<uint32_t> out_n, out_e, out_s, out_w;
+    // Written by the router's own method when it is woken, or by the controller thread (idle_clear) in
+    // a later delta of a cycle in which it was not.
+    sc_core::sc_signal<uint32_t, sc_core::SC_MANY_WRITERS> out_n, out_e, out_s, out_w;
     sc_core::sc_event wake;
     sc_core::sc_event *wake_nb[4] = {nullptr, nullptr, nullptr, nullptr}; // neighbour in direction N..W
 
     int width() const { return width_; }
     int cell() const { return cell_; }
     RouterModel &model() { return *model_; }
-    void declare_wave(VcdWriter &w);
+    void reserve_wave(VcdWriter &w);
+    void declare_wave(VcdWriter &w, const int *in_ids);
+    int wave_out(int side) const { return wave_out_[side]; }
     void clear_run_state();
+    // The cycle after a burst without input spikes: outputs drop to zero; the RTL clock is deferred.
+    void idle_clear();
+    // Gives the RTL the idle clock edge the gating skipped (before its counters are read).
+    void catch_up();
 
   private:
     void tick();
@@ -83,11 +95,12 @@ class RouterTile : public sc_core::sc_module {
     std::unique_ptr<RouterModel> model_;
     int gr_, gc_, cell_, width_;
     uint32_t cur_out_[4] = {0, 0, 0, 0};
-    uint32_t wave_in_[4] = {0, 0, 0, 0};
+    uint64_t ticked_ = ~0ull; // global cycle of the last evaluation
     bool err_seen_ = false;
-    int wave_out_[4] = {-1, -1, -1, -1}, wave_inp_[4] = {-1, -1, -1, -1}, wave_err_ = -1;
+    bool rtl_behind_ = false; // the RTL still holds outputs of a cycle whose idle successor was skipped
+    int wave_out_[4] = {-1, -1, -1, -1}, wave_err_ = -1;
     sc_core::sc_in<uint32_t> *in_[4];
-    sc_core::sc_signal<uint32_t> *out_[4];
+    sc_core::sc_signal<uint32_t, sc_core::SC_MANY_WRITERS> *out_[4];
 };
 
 class NeuronTile : public sc_core::sc_module {
@@ -96,9 +109,9 @@ class NeuronTile : public sc_core::sc_module {
     NeuronTile(sc_core::sc_module_name name, Engine *engine, int phys_tile, int cell);
 
     sc_core::sc_in<uint32_t> in_n, in_e, in_s, in_w;
-    // Line i = neuron i of the tile. Written by the step update (controller thread) and cleared by the
-    // tile's own method one cycle later, never in the same delta.
-    sc_core::sc_signal<uint32_t, sc_core::SC_MANY_WRITERS> spikes;
+    // Line i = neuron i of the tile, a one-cycle pulse, written only from the controller thread
+    // (update, end_pulse).
+    sc_core::sc_signal<uint32_t> spikes;
     sc_core::sc_event wake;
     sc_core::sc_event *wake_r1[4] = {nullptr, nullptr, nullptr, nullptr};
 
@@ -106,7 +119,10 @@ class NeuronTile : public sc_core::sc_module {
     void program(int logical_tile, const MosaicNtRow *rows, int n_rows, int max_lines);
     void reset_state();
     void update(const uint8_t *x); // the step-t update at phase cycle 0
-    void declare_wave(VcdWriter &w);
+    void end_pulse();              // drops the spike lines after their one cycle (phase cycle 1)
+    void reserve_wave(VcdWriter &w);
+    void declare_wave(VcdWriter &w, const int *in_ids);
+    int wave_spikes() const { return wave_spikes_; }
 
   private:
     void tick();

@@ -11,7 +11,8 @@ namespace {
 void program_region(float *w, size_t n, float gmax, const MosaicDeviceModel *dev, uint64_t stream) {
     MosaicRng rng;
     mosaic_rng_derive(&rng, (uint64_t)dev->seed, stream);
-    const double step = dev->levels >= 2 ? gmax / (dev->levels - 1) : 0.0;
+    const double step = mosaic_device_step(gmax, dev->levels);
+    const double top = step > 0 ? (double)mosaic_device_level_weight(dev->levels - 1, step, 1.0) : 0.0;
     for (size_t i = 0; i < n; i++) {
         if (w[i] == 0.0f) continue; // unprogrammed pair
         const double u = mosaic_rng_uniform(&rng);
@@ -27,11 +28,18 @@ void program_region(float *w, size_t n, float gmax, const MosaicDeviceModel *dev
             w[i] = (float)(which < 0.5 ? gmax : -gmax);
             continue;
         }
-        double g = std::fabs((double)w[i]);
-        if (step > 0) g = std::round(g / step) * step;
-        g += dev->programming_noise * gmax * noise;
+        if (step > 0) { // the shared level rule (arch): the trainer's quantised weights land here exactly
+            const int level = mosaic_device_level(std::fabs((double)w[i]), step, dev->levels);
+            if (level == 0) { // quantised to level 0: the pair stays unprogrammed, hence exactly zero
+                w[i] = 0.0f;
+                continue;
+            }
+            w[i] = mosaic_device_level_weight(level, step, sign);
+        }
+        if (dev->programming_noise == 0) continue;
+        double g = std::fabs((double)w[i]) + dev->programming_noise * gmax * noise;
         if (g < 0) g = 0; // a conductance cannot go negative
-        if (step > 0 && g > gmax) g = gmax;
+        if (step > 0 && g > top) g = top;
         w[i] = (float)(sign * g);
     }
 }
@@ -55,7 +63,7 @@ MosaicStatus mosaic_device_program(MosaicNetwork *eff, const MosaicNetwork *net,
     MOSAIC_TRY(mosaic_network_copy(eff, net, err));
     if (dev->ideal) return MOSAIC_OK;
     const int k = net->arch.neurons_per_tile;
-    const float gmax = mosaic_device_gmax(net);
+    const float gmax = (float)mosaic_device_gmax_of(dev, mosaic_device_gmax(net));
     program_region(eff->w_in, (size_t)net->n_input_tiles * k * k, gmax, dev, 1);
     program_region(eff->w_intra, (size_t)mosaic_arch_tiles(&net->arch) * k * k, gmax, dev, 2);
     program_region(eff->link_w, (size_t)net->n_links * k, gmax, dev, 3);

@@ -1,11 +1,13 @@
 /* mosaic_sim_device: the device model of the NT crossbars (mosaic-reference.md §8).
  *
  * A weight is a differential pair of conductances (G+, G-), one of them programmed to |w|, each device
- * having `levels` conductance levels between 0 and Gmax = max |w| of the network (0 = continuous).
+ * having `levels` conductance levels between 0 and Gmax (dev->gmax, or max |w| of the network when 0;
+ * 0 levels = continuous), by the level rule of arch/mosaic_arch.h (mosaic_device_level).
  * Programming adds Gaussian noise of sigma programming_noise * Gmax to each programmed device; a
  * fraction of devices is stuck at 0 (the weight vanishes) or at Gmax (the pair reads +-Gmax).
- * Zero weights are unprogrammed pairs and stay exactly zero. Read noise is per read and is applied by
- * the neuron tile (mosaic_device_read_sigma). Ideal devices leave every weight bit-identical. */
+ * Zero weights, and weights quantised to level 0, are unprogrammed pairs and stay exactly zero. Read noise is
+ * per read and is applied by the neuron tile (mosaic_device_read_sigma). Ideal devices leave every weight
+ * bit-identical. */
 #ifndef MOSAIC_SIM_DEVICE_H
 #define MOSAIC_SIM_DEVICE_H
 

@@ -76,7 +76,8 @@ MosaicStatus mosaic_sim_result_write(const char *path, const MosaicArch *arch, c
          "spikes per logical neuron over all samples");
     w.i64("timing/steps", s->steps, "steps", "time steps simulated");
     w.i64("timing/cycles", s->cycles, "cycles", "routing cycles simulated (activity-gated)");
-    w.i64("timing/cell_evals", s->cell_evals, "evaluations", "router and NT evaluations");
+    w.i64("timing/cell_evals", s->cell_evals, "evaluations", "router and NT process activations");
+    w.i64("timing/rtl_clocks", s->rtl_clocks, "edges", "clock edges given to the Verilated routers");
     w.i64("timing/cycles_per_step", s->cycles_per_step, "cycles", "routing cycles per step K");
     w.i64("timing/late_policy", s->late_policy, "enum", "0 drop, 1 next_step");
     w.ds("timing/wall_s", MOSAIC_H5_F64, {}, &smp->wall_s, "s", "wall time of the simulation");

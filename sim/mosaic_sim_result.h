@@ -15,7 +15,8 @@
  *   /devices/nt           (tiles) NT crossbar devices programmed; /devices/router (cells) ON devices
  *   /devices/crossbar     [nt_rows, nt_cols, r1_side, r0_side]
  *   /neurons/spikes       (N) spikes per logical neuron over all samples
- *   /timing/...           scalars steps, cycles, cell_evals, cycles_per_step, late_policy, wall_s */
+ *   /timing/...           scalars steps, cycles, cell_evals, rtl_clocks, cycles_per_step, late_policy, wall_s
+ */
 #ifndef MOSAIC_SIM_RESULT_H
 #define MOSAIC_SIM_RESULT_H
 

@@ -33,14 +33,24 @@ bool VcdWriter::close() {
 void VcdWriter::scope(const std::string &name) { std::fprintf(f_, "$scope module %s $end\n", name.c_str()); }
 void VcdWriter::upscope() { std::fprintf(f_, "$upscope $end\n"); }
 
-int VcdWriter::wire(const std::string &name, int width) {
+int VcdWriter::reserve(int width) {
     const int id = (int)vars_.size();
     vars_.push_back({code_of(id), width});
-    if (width == 1)
-        std::fprintf(f_, "$var wire 1 %s %s $end\n", vars_.back().code.c_str(), name.c_str());
+    return id;
+}
+
+void VcdWriter::declare(const std::string &name, int id) {
+    const Var &v = vars_[(size_t)id];
+    if (v.width == 1)
+        std::fprintf(f_, "$var wire 1 %s %s $end\n", v.code.c_str(), name.c_str());
     else
-        std::fprintf(f_, "$var wire %d %s %s [%d:0] $end\n", width, vars_.back().code.c_str(), name.c_str(),
-                     width - 1);
+        std::fprintf(f_, "$var wire %d %s %s [%d:0] $end\n", v.width, v.code.c_str(), name.c_str(),
+                     v.width - 1);
+}
+
+int VcdWriter::wire(const std::string &name, int width) {
+    const int id = reserve(width);
+    declare(name, id);
     return id;
 }
 

@@ -29,6 +29,10 @@ class VcdWriter {
     void scope(const std::string &name);
     void upscope();
     int wire(const std::string &name, int width);
+    // A variable id allocated before its declaration, so that several scopes can declare it: VCD
+    // aliases share one identifier code (an input port is the facing output port's wire).
+    int reserve(int width);
+    void declare(const std::string &name, int id);
     int real(const std::string &name);
     void end_header();
     void dump_zero(); // initial value 0 for every variable (at the current time)

@@ -14,13 +14,16 @@ struct MosaicBins {
     MosaicShd *shd;
     MosaicBinSpec spec;
     int T, C, S, U;
-    double *edges; /* (T) reference rule: numpy.linspace(0, W, T) */
+    double *edges;       /* (T) reference rule: numpy.linspace(0, W, T) */
+    double inv_width;    /* 1 / (width of a step): the first guess of a spike's step */
+    uint16_t *offset_of; /* (U) unit u -> view offset u % S (tables: a division per spike was the hot spot) */
+    int32_t *channel_of; /* (U) unit u -> channel u / S, or -1 if that reaches C */
     MosaicSpikes buf;
     int64_t dropped;
-    /* preloaded events: recording r owns events[offsets[r] .. offsets[r+1]), each step*U + unit,
-     * repeated per spike in count mode, once per occupied cell in binary mode */
-    uint32_t *events;
-    int64_t *offsets;
+    /* preloaded events: view v owns cells[first[v] .. first[v+1]), each a cell index t*C + c of its
+     * (T, C) matrix; once per occupied cell in binary mode, once per spike in count mode */
+    uint32_t *cells;
+    int64_t *first; /* (views + 1) */
     bool preloaded;
 };
 
@@ -56,16 +59,25 @@ MosaicStatus mosaic_bins_create(MosaicShd *shd, const MosaicBinSpec *spec, Mosai
     b->U = U;
     b->C = spec->channels ? spec->channels : U;
     b->S = (U + b->C - 1) / b->C; /* reference: ceil(700 / 128) = 6 */
+    b->offset_of = malloc(sizeof(uint16_t) * (size_t)U);
+    b->channel_of = malloc(sizeof(int32_t) * (size_t)U);
+    if (spec->rule == MOSAIC_BIN_REFERENCE) b->edges = malloc(sizeof(double) * (size_t)b->T);
+    if (!b->offset_of || !b->channel_of || (spec->rule == MOSAIC_BIN_REFERENCE && !b->edges)) {
+        mosaic_bins_free(b);
+        return mosaic_err(err, MOSAIC_ERR_NOMEM, "%s: out of memory", path);
+    }
+    for (int u = 0; u < U; u++) {
+        b->offset_of[u] = (uint16_t)(u % b->S);
+        b->channel_of[u] = u / b->S < b->C ? u / b->S : -1;
+    }
     if (spec->rule == MOSAIC_BIN_REFERENCE) {
-        b->edges = malloc(sizeof(double) * (size_t)b->T);
-        if (!b->edges) {
-            free(b);
-            return mosaic_err(err, MOSAIC_ERR_NOMEM, "%s: out of memory", path);
-        }
         /* numpy.linspace: j * (W / (T-1)), the last edge exactly W. */
         double step = spec->window / (b->T - 1);
         for (int j = 0; j < b->T; j++) b->edges[j] = (double)j * step;
         b->edges[b->T - 1] = spec->window;
+        b->inv_width = (b->T - 1) / spec->window;
+    } else {
+        b->inv_width = b->T / spec->window;
     }
     *out = b;
     return MOSAIC_OK;
@@ -74,8 +86,10 @@ MosaicStatus mosaic_bins_create(MosaicShd *shd, const MosaicBinSpec *spec, Mosai
 void mosaic_bins_free(MosaicBins *bins) {
     if (!bins) return;
     free(bins->edges);
-    free(bins->events);
-    free(bins->offsets);
+    free(bins->cells);
+    free(bins->first);
+    free(bins->offset_of);
+    free(bins->channel_of);
     mosaic_spikes_free(&bins->buf);
     free(bins);
 }
@@ -94,21 +108,23 @@ int32_t mosaic_bins_speaker(const MosaicBins *bins, int64_t view) {
     return mosaic_shd_speaker(bins->shd, mosaic_bins_recording(bins, view));
 }
 
-/* The time step of a spike at t seconds, or -1 outside the window. */
-static int step_of_(const MosaicBins *b, float t) {
-    double x = t;
-    if (b->spec.rule == MOSAIC_BIN_UNIFORM) {
-        double s = floor(x * b->T / b->spec.window);
-        return s < b->T ? (int)s : -1;
+/* The time step of a spike at t seconds (t >= 0 and finite: the reader validated it), or -1 outside
+ * the window. */
+static inline int step_of_(const MosaicBins *b, float t) {
+    const double x = t, guess = x * b->inv_width;
+    const int T = b->T;
+    if (b->spec.rule == MOSAIC_BIN_UNIFORM) { /* floor(t*T/W) exactly as documented, not t*(T/W) */
+        const double s = x * T / b->spec.window;
+        return s < T ? (int)s : -1;
     }
-    /* numpy.digitize(x, edges): the number of edges <= x. Estimate, then settle on the exact edges so the
-     * rounding of x / step cannot move a spike that sits on an edge. */
-    int k = (int)floor(x / b->edges[1]); /* index of the last edge <= x, roughly */
-    if (k > b->T - 1) k = b->T - 1;
-    while (k + 1 < b->T && b->edges[k + 1] <= x) k++;
-    while (k >= 0 && b->edges[k] > x) k--;
-    int s = k + 1;
-    return s < b->T ? s : -1;
+    /* numpy.digitize(x, edges): the number of edges <= x. The guess is the index of the last edge <= x
+     * up to rounding; settle on the exact edges so a spike that sits on an edge goes where numpy puts it. */
+    const double *edges = b->edges;
+    if (x >= edges[T - 1]) return -1;
+    int k = guess < T - 1 ? (int)guess : T - 1;
+    while (k + 1 < T && edges[k + 1] <= x) k++;
+    while (k >= 0 && edges[k] > x) k--;
+    return k + 1;
 }
 
 static void add_cell_(uint8_t *cell, int binary) {
@@ -121,25 +137,24 @@ static void add_cell_(uint8_t *cell, int binary) {
 /* Bins the spikes of one recording for offset `o` into out (T, C), which the caller zeroed. */
 static void bin_spikes_(MosaicBins *b, const MosaicSpikes *sp, int o, uint8_t *out) {
     for (int64_t k = 0; k < sp->n; k++) {
-        int u = sp->units[k];
-        bool mine = u % b->S == o && u / b->S < b->C;
+        int u = sp->units[k], c = b->channel_of[u];
+        bool mine = b->offset_of[u] == o && c >= 0;
         if (!mine && o != 0) continue;
         int s = step_of_(b, sp->times[k]);
         if (s < 0) {
             if (o == 0) b->dropped++; /* every spike of the recording once, not once per offset */
             continue;
         }
-        if (mine) add_cell_(&out[(size_t)s * b->C + u / b->S], b->spec.binary);
+        if (mine) add_cell_(&out[(size_t)s * b->C + c], b->spec.binary);
     }
 }
 
-static void bin_events_(const MosaicBins *b, int64_t r, int o, uint8_t *out) {
-    for (int64_t e = b->offsets[r]; e < b->offsets[r + 1]; e++) {
-        uint32_t code = b->events[e];
-        int u = (int)(code % (uint32_t)b->U), s = (int)(code / (uint32_t)b->U);
-        if (u % b->S != o || u / b->S >= b->C) continue;
-        add_cell_(&out[(size_t)s * b->C + u / b->S], b->spec.binary);
-    }
+static void bin_events_(const MosaicBins *b, int64_t view, uint8_t *out) {
+    const uint32_t *c = b->cells + b->first[view], *end = b->cells + b->first[view + 1];
+    if (b->spec.binary)
+        for (; c < end; c++) out[*c] = 1;
+    else
+        for (; c < end; c++) add_cell_(&out[*c], 0);
 }
 
 MosaicStatus mosaic_bins_sample(MosaicBins *bins, int64_t view, uint8_t *out, MosaicErr *err) {
@@ -150,7 +165,7 @@ MosaicStatus mosaic_bins_sample(MosaicBins *bins, int64_t view, uint8_t *out, Mo
     int o = (int)(view % bins->S);
     memset(out, 0, (size_t)bins->T * (size_t)bins->C);
     if (bins->preloaded) {
-        bin_events_(bins, r, o, out);
+        bin_events_(bins, view, out);
         return MOSAIC_OK;
     }
     MOSAIC_TRY(mosaic_shd_read_sample(bins->shd, r, &bins->buf, err));
@@ -172,59 +187,88 @@ MosaicStatus mosaic_bins_preload(MosaicBins *bins, void (*progress)(int64_t done
                                  void *ctx, MosaicErr *err) {
     const char *path = mosaic_shd_path(bins->shd);
     if (bins->preloaded) return MOSAIC_OK;
-    if ((uint64_t)bins->T * (uint64_t)bins->U > UINT32_MAX)
+    const int T = bins->T, C = bins->C, S = bins->S, U = bins->U;
+    if ((uint64_t)T * (uint64_t)U > UINT32_MAX)
         return mosaic_err(err, MOSAIC_ERR_INPUT, "%s: binning: %d steps x %d units is too large to preload",
-                          path, bins->T, bins->U);
+                          path, T, U);
     int64_t n = mosaic_shd_num_samples(bins->shd);
-    size_t cells = (size_t)bins->T * (size_t)bins->U;
-    int64_t cap = 1 << 20, len = 0;
-    uint32_t *events = malloc(sizeof(uint32_t) * (size_t)cap);
-    int64_t *offsets = malloc(sizeof(int64_t) * (size_t)(n + 1));
-    uint8_t *grid = calloc(cells, 1); /* one recording at full resolution, for binary de-duplication */
+    int64_t cap = 1 << 20, len = 0, tmp_cap = 0;
+    uint32_t *cells = malloc(sizeof(uint32_t) * (size_t)cap);
+    int64_t *first = malloc(sizeof(int64_t) * (size_t)(n * S + 1));
+    uint8_t *grid = calloc((size_t)T * (size_t)U, 1); /* one recording at full resolution: de-duplication */
+    uint32_t *tmp_cell = NULL;                        /* one recording's cells, before grouping by offset */
+    uint16_t *tmp_off = NULL;
+    uint32_t *tmp_grid = NULL;
+    int64_t *count = calloc((size_t)S + 1, sizeof(int64_t));
     MosaicStatus st = MOSAIC_OK;
-    if (!events || !offsets || !grid)
+    if (!cells || !first || !grid || !count)
         st = mosaic_err(err, MOSAIC_ERR_NOMEM, "%s: out of memory for preloading", path);
     for (int64_t r = 0; r < n && st == MOSAIC_OK; r++) {
-        offsets[r] = len;
         st = mosaic_shd_read_sample(bins->shd, r, &bins->buf, err);
         if (st != MOSAIC_OK) break;
         const MosaicSpikes *sp = &bins->buf;
-        if (len + sp->n > cap) {
+        if (sp->n > tmp_cap || len + sp->n > cap) {
             while (len + sp->n > cap) cap *= 2;
-            uint32_t *e = realloc(events, sizeof(uint32_t) * (size_t)cap);
-            if (!e) {
+            tmp_cap = sp->n > tmp_cap ? sp->n : tmp_cap;
+            uint32_t *c = realloc(cells, sizeof(uint32_t) * (size_t)cap);
+            if (c) cells = c;
+            uint32_t *tc = realloc(tmp_cell, sizeof(uint32_t) * (size_t)tmp_cap);
+            if (tc) tmp_cell = tc;
+            uint16_t *to = realloc(tmp_off, sizeof(uint16_t) * (size_t)tmp_cap);
+            if (to) tmp_off = to;
+            uint32_t *tg = realloc(tmp_grid, sizeof(uint32_t) * (size_t)tmp_cap);
+            if (tg) tmp_grid = tg;
+            if (!c || !tc || !to || !tg) {
                 st = mosaic_err(err, MOSAIC_ERR_NOMEM, "%s: out of memory for preloading", path);
                 break;
             }
-            events = e;
         }
+        /* bin, then group by offset (a counting sort) so each view owns one contiguous run */
+        int64_t m = 0;
+        memset(count, 0, sizeof(int64_t) * ((size_t)S + 1));
         for (int64_t k = 0; k < sp->n; k++) {
+            int u = sp->units[k], c = bins->channel_of[u];
             int s = step_of_(bins, sp->times[k]);
             if (s < 0) {
                 bins->dropped++;
                 continue;
             }
-            uint32_t code = (uint32_t)s * (uint32_t)bins->U + (uint32_t)sp->units[k];
+            if (c < 0) continue;
             if (bins->spec.binary) {
-                if (grid[code]) continue;
-                grid[code] = 1;
+                uint32_t g = (uint32_t)s * (uint32_t)U + (uint32_t)u;
+                if (grid[g]) continue;
+                grid[g] = 1;
+                tmp_grid[m] = g;
             }
-            events[len++] = code;
+            uint16_t o = bins->offset_of[u];
+            tmp_cell[m] = (uint32_t)(s * C + c);
+            tmp_off[m++] = o;
+            count[o + 1]++;
         }
-        if (bins->spec.binary) /* clear only what this recording touched */
-            for (int64_t e = offsets[r]; e < len; e++) grid[events[e]] = 0;
+        for (int o = 0; o < S; o++) {
+            first[r * S + o] = len + count[o];
+            count[o + 1] += count[o];
+        }
+        for (int64_t k = 0; k < m; k++) cells[len + count[tmp_off[k]]++] = tmp_cell[k];
+        len += m;
+        if (bins->spec.binary) /* clear only what this recording set */
+            for (int64_t k = 0; k < m; k++) grid[tmp_grid[k]] = 0;
         if (progress && ((r + 1) % 1024 == 0 || r + 1 == n)) progress(r + 1, n, ctx);
     }
     free(grid);
+    free(tmp_cell);
+    free(tmp_off);
+    free(tmp_grid);
+    free(count);
     if (st != MOSAIC_OK) {
-        free(events);
-        free(offsets);
+        free(cells);
+        free(first);
         return st;
     }
-    offsets[n] = len;
-    uint32_t *shrunk = realloc(events, sizeof(uint32_t) * (size_t)(len ? len : 1));
-    bins->events = shrunk ? shrunk : events;
-    bins->offsets = offsets;
+    first[n * S] = len;
+    uint32_t *shrunk = realloc(cells, sizeof(uint32_t) * (size_t)(len ? len : 1));
+    bins->cells = shrunk ? shrunk : cells;
+    bins->first = first;
     bins->preloaded = true;
     return MOSAIC_OK;
 }

@@ -69,7 +69,10 @@ int32_t mosaic_bins_speaker(const MosaicBins *bins, int64_t view);
 MosaicStatus mosaic_bins_preload(MosaicBins *bins, void (*progress)(int64_t done, int64_t total, void *ctx),
                                  void *ctx, MosaicErr *err);
 
-/* Writes view sample `view` as a dense (T, C) uint8 matrix: out[t*C + c]. */
+/* Writes view sample `view` as a dense (T, C) uint8 matrix: out[t*C + c].
+ * Threads: after mosaic_bins_preload, mosaic_bins_sample and mosaic_bins_batch only read the view and
+ * may run on several threads at once (e.g. one batch slice per OpenMP thread); without preload they
+ * read the file through the shared handle (HDF5 is not thread-safe) and must stay on one thread. */
 MosaicStatus mosaic_bins_sample(MosaicBins *bins, int64_t view, uint8_t *out, MosaicErr *err);
 
 /* Fills out (n, T, C) with the view samples views[0..n) and labels[0..n) with their labels (labels may

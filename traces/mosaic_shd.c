@@ -142,6 +142,18 @@ static herr_t udata_free_(void *udata) {
     return 0;
 }
 
+/* HDF5 callocs its type-conversion buffer (1 MiB by default) on every H5Dread/H5Dwrite that converts,
+ * and a variable-length transfer always converts: per one-sample read or write that memset dominated
+ * the whole run. One hvl_t per transfer needs a few bytes. */
+static hid_t small_xfer_(void) {
+    hid_t dxpl = H5Pcreate(H5P_DATASET_XFER);
+    if (dxpl >= 0 && H5Pset_buffer(dxpl, 4096, NULL, NULL) < 0) {
+        H5Pclose(dxpl);
+        return H5I_INVALID_HID;
+    }
+    return dxpl;
+}
+
 /* ---- reader ---- */
 
 struct MosaicShd {
@@ -152,6 +164,7 @@ struct MosaicShd {
     hid_t d_times, d_units;
     hid_t s_times, s_units; /* file dataspaces, re-selected per sample */
     hid_t mem1;             /* one-element memory dataspace */
+    hid_t dxpl;             /* transfer properties with a small conversion buffer (see open_datasets_) */
     hid_t mt_times, mt_units;
     bool times_raw16; /* stored as IEEE binary16: read the bits, convert here (HDF5's soft path is slow) */
     char times_type[32];
@@ -169,6 +182,7 @@ void mosaic_shd_close(MosaicShd *shd) {
     if (shd->s_times >= 0) H5Sclose(shd->s_times);
     if (shd->s_units >= 0) H5Sclose(shd->s_units);
     if (shd->mem1 >= 0) H5Sclose(shd->mem1);
+    if (shd->dxpl >= 0) H5Pclose(shd->dxpl);
     if (shd->mt_times >= 0) H5Tclose(shd->mt_times);
     if (shd->mt_units >= 0) H5Tclose(shd->mt_units);
     if (shd->file >= 0) H5Fclose(shd->file);
@@ -400,9 +414,11 @@ static MosaicStatus open_datasets_(MosaicShd *shd, MosaicErr *err) {
     shd->mt_units = H5Tvlen_create(H5T_NATIVE_INT32);
     hsize_t one = 1;
     shd->mem1 = H5Screate_simple(1, &one, NULL);
+    shd->dxpl = small_xfer_();
     shd->s_times = H5Dget_space(shd->d_times);
     shd->s_units = H5Dget_space(shd->d_units);
-    if (shd->mt_times < 0 || shd->mt_units < 0 || shd->mem1 < 0 || shd->s_times < 0 || shd->s_units < 0)
+    if (shd->mt_times < 0 || shd->mt_units < 0 || shd->mem1 < 0 || shd->dxpl < 0 || shd->s_times < 0 ||
+        shd->s_units < 0)
         return mosaic_err(err, MOSAIC_ERR_INTERNAL, "%s: HDF5 could not set up the spike reads", shd->path);
     return MOSAIC_OK;
 }
@@ -411,7 +427,7 @@ static MosaicShd *alloc_shd_(const char *path) {
     MosaicShd *shd = calloc(1, sizeof *shd);
     if (!shd) return NULL;
     shd->file = shd->d_times = shd->d_units = H5I_INVALID_HID;
-    shd->s_times = shd->s_units = shd->mem1 = shd->mt_times = shd->mt_units = H5I_INVALID_HID;
+    shd->s_times = shd->s_units = shd->mem1 = shd->dxpl = shd->mt_times = shd->mt_units = H5I_INVALID_HID;
     shd->path = strdup(path);
     if (!shd->path) {
         free(shd);
@@ -481,7 +497,7 @@ static MosaicStatus read_vlen_(MosaicShd *shd, hid_t ds, hid_t space, hid_t mt, 
     vl->len = 0;
     vl->p = NULL;
     if (H5Sselect_hyperslab(space, H5S_SELECT_SET, &start, NULL, &count, NULL) < 0 ||
-        H5Dread(ds, mt, shd->mem1, space, H5P_DEFAULT, vl) < 0)
+        H5Dread(ds, mt, shd->mem1, space, shd->dxpl, vl) < 0)
         return mosaic_err(err, MOSAIC_ERR_INPUT, "%s: dataset '%s', sample %lld: read failed (damaged file?)",
                           shd->path, name, (long long)i);
     return MOSAIC_OK;
@@ -594,7 +610,7 @@ struct MosaicShdWriter {
     char *final_path; /* the path the user asked for */
     char *h5_path;    /* where the HDF5 file is committed: final_path, or a temporary for ".gz" */
     bool gz;
-    hid_t d_times, d_units, t_f16, vl_times, vl_units;
+    hid_t d_times, d_units, t_f16, vl_times, vl_units, dxpl;
     int n_classes, n_units;
     int64_t n, cap;
     uint16_t *labels, *speakers; /* (cap) written at finish */
@@ -608,7 +624,8 @@ static void writer_close_ids_(MosaicShdWriter *w) {
     if (w->vl_times >= 0) H5Tclose(w->vl_times);
     if (w->vl_units >= 0) H5Tclose(w->vl_units);
     if (w->t_f16 >= 0) H5Tclose(w->t_f16);
-    w->d_times = w->d_units = w->vl_times = w->vl_units = w->t_f16 = H5I_INVALID_HID;
+    if (w->dxpl >= 0) H5Pclose(w->dxpl);
+    w->d_times = w->d_units = w->vl_times = w->vl_units = w->t_f16 = w->dxpl = H5I_INVALID_HID;
 }
 
 static void writer_free_(MosaicShdWriter *w) {
@@ -682,7 +699,7 @@ MosaicStatus mosaic_shd_writer_begin(const char *path, const char *const *class_
                           "%s: %d units, expected 1 to 65536 (units are stored as uint16)", path, n_units);
     MosaicShdWriter *w = calloc(1, sizeof *w);
     if (!w) return mosaic_err(err, MOSAIC_ERR_NOMEM, "%s: out of memory", path);
-    w->d_times = w->d_units = w->t_f16 = w->vl_times = w->vl_units = H5I_INVALID_HID;
+    w->d_times = w->d_units = w->t_f16 = w->vl_times = w->vl_units = w->dxpl = H5I_INVALID_HID;
     w->n_classes = n_classes;
     w->n_units = n_units;
     w->gz = mosaic_gz_is_gz_path(path);
@@ -708,7 +725,8 @@ MosaicStatus mosaic_shd_writer_begin(const char *path, const char *const *class_
     w->vl_units = H5Tvlen_create(H5T_STD_U16LE);
     w->d_times = create_ragged_(file, "/spikes/times", w->vl_times);
     w->d_units = create_ragged_(file, "/spikes/units", w->vl_units);
-    if (w->d_times < 0 || w->d_units < 0)
+    w->dxpl = small_xfer_();
+    if (w->d_times < 0 || w->d_units < 0 || w->dxpl < 0)
         st = mosaic_err(err, MOSAIC_ERR_IO, "%s: cannot create the spike datasets", path);
     if (st == MOSAIC_OK) st = write_keys_(w, class_names, err);
     if (st == MOSAIC_OK) st = mosaic_h5_group(w->h5, "/extra/meta_info", err);
@@ -730,7 +748,7 @@ static MosaicStatus append_vlen_(MosaicShdWriter *w, hid_t ds, hid_t type, const
               H5Sselect_hyperslab(space, H5S_SELECT_SET, &start, NULL, &count, NULL) >= 0;
     hsize_t one = 1;
     hid_t mem = H5Screate_simple(1, &one, NULL);
-    ok = ok && H5Dwrite(ds, type, mem, space, H5P_DEFAULT, &vl) >= 0;
+    ok = ok && H5Dwrite(ds, type, mem, space, w->dxpl, &vl) >= 0;
     H5Sclose(mem);
     if (space >= 0) H5Sclose(space);
     if (!ok)

@@ -45,11 +45,11 @@ void mosaic_spikes_free(MosaicSpikes *spikes); /* accepts a zeroed or freed buff
 
 typedef struct MosaicShd MosaicShd;
 
-/* Opens `path` (".gz" suffix: gzip, inflated into memory), checks the structure (every dataset above
- * present with the right class of type; times/units/labels/speaker of equal length N; every label in
- * [0, classes); speakers >= 0) and reads labels, speakers and class names. Units are checked against
- * the root attribute "n_units" if the file has one (our writer stores it), else MOSAIC_SHD_UNITS.
- * On error *out is NULL and nothing stays open. Close with mosaic_shd_close. */
+/* Opens `path` (".gz" suffix: gzip, inflated into memory and kept there until mosaic_shd_close), checks the
+ * structure (every dataset above present with the right class of type; times/units/labels/speaker of equal
+ * length N; every label in [0, classes); speakers >= 0) and reads labels, speakers and class names. Units are
+ * checked against the root attribute "n_units" if the file has one (our writer stores it), else
+ * MOSAIC_SHD_UNITS. On error *out is NULL and nothing stays open. Close with mosaic_shd_close. */
 MosaicStatus mosaic_shd_open(const char *path, MosaicShd **out, MosaicErr *err);
 void mosaic_shd_close(MosaicShd *shd); /* accepts NULL */
 

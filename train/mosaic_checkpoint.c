@@ -147,6 +147,15 @@ MosaicStatus mosaic_trainer_save(const MosaicTrainer *tr, const char *path, Mosa
         st = mosaic_h5_write(f, a[i].name, a[i].type, a[i].rank, a[i].dims, a[i].p, a[i].units, a[i].desc,
                              err);
     free(yaml), free(sign);
+    if (st == MOSAIC_OK && tr->quant) {
+        const MosaicQuantState *q = tr->quant;
+        double qs[4] = {q->gmax, q->m, q->v, (double)q->t};
+        const int64_t four = 4;
+        st = mosaic_h5_write(f, "method/quant", MOSAIC_H5_F64, 1, &four, qs, "",
+                             "quantised rewiring: gmax (weight of the top level), its Adam moments m, v and "
+                             "steps",
+                             err);
+    }
     if (st != MOSAIC_OK) {
         mosaic_h5_abort(f);
         return st;
@@ -211,6 +220,12 @@ MosaicStatus mosaic_trainer_load(MosaicTrainer *tr, const char *path, MosaicErr 
         st = mosaic_h5_read_into(f, a[i].name, a[i].type, a[i].rank, a[i].dims, a[i].p, err);
     for (size_t i = 0; st == MOSAIC_OK && i < (size_t)tr->net.n_links * tr->k; i++)
         tr->sign[i] = (int8_t)(sign[i] - 1);
+    if (st == MOSAIC_OK && tr->quant) {
+        double qs[4];
+        const int64_t four = 4;
+        st = mosaic_h5_read_into(f, "method/quant", MOSAIC_H5_F64, 1, &four, qs, err);
+        tr->quant->gmax = qs[0], tr->quant->m = qs[1], tr->quant->v = qs[2], tr->quant->t = (int64_t)qs[3];
+    }
     free(sign);
     mosaic_h5_close(f);
     mosaic_network_free(&net);

@@ -513,6 +513,7 @@ MosaicStatus mosaic_trainer_check(const MosaicTrainer *tr, MosaicErr *err) {
             }
         free(count);
     }
+    MOSAIC_TRY(quant_check_(tr, err));
     if (tr->cfg.method == MOSAIC_METHOD_DEEPR) {
         int64_t active = 0;
         const size_t off = tr->seg_off[SEG_LINK_];
@@ -530,6 +531,11 @@ MosaicStatus mosaic_trainer_check(const MosaicTrainer *tr, MosaicErr *err) {
 
 MosaicStatus mosaic_trainer_export(const MosaicTrainer *tr, MosaicNetwork *out, MosaicErr *err) {
     MOSAIC_TRY(mosaic_network_copy(out, &tr->net, err));
+    if (tr->quant) { /* the rounded levels, and the device model that programs exactly them */
+        quant_round_(tr, out->w_in, out->w_intra, out->link_w);
+        out->arch.device.levels = tr->cfg.quant_levels;
+        out->arch.device.gmax = tr->quant->gmax;
+    }
     const int k = tr->k;
     int m = 0;
     for (int l = 0; l < out->n_links; l++) {

@@ -43,6 +43,14 @@ void mosaic_train_config_default(MosaicTrainConfig *c) {
     c->deepr_l1 = 1e-5;
     c->deepr_temperature = 1e-10;
     c->deepr_birth = 0.01;
+    c->quant_levels = 0;
+    c->quant_gmax = 1.0;
+    c->quant_learn_gmax = 0;
+    c->quant_fanin = 0;
+    c->quant_fanin_mode = MOSAIC_QUANT_FANIN_SYNAPSES;
+    c->quant_removal = MOSAIC_QUANT_REMOVE_L1;
+    c->quant_target = -1;
+    c->quant_temperature = 0;
     c->data_source = MOSAIC_DATA_SYNTHETIC;
     c->synth_train = 2000;
     c->synth_test = 500;
@@ -108,6 +116,24 @@ static const MosaicCfgField fields_[] = {
     F_("deepr.temperature", MOSAIC_CFG_DOUBLE, deepr_temperature, 0, 1e3, NULL,
        "noise temperature: sqrt(2 lr T) N(0, 1) per step"),
     F_("deepr.birth", MOSAIC_CFG_DOUBLE, deepr_birth, 0, 1e3, NULL, "|w| of a revived synapse"),
+    F_("quant.levels", MOSAIC_CFG_INT, quant_levels, 0, 1 << 16, NULL,
+       "quantised rewiring: weights are counts 0 .. levels-1 of the device step gmax / (levels - 1) "
+       "(the device levels of device.levels); 0 = off"),
+    F_("quant.gmax", MOSAIC_CFG_DOUBLE, quant_gmax, 1e-9, 1e9, NULL,
+       "weight of the highest level (exported as device.gmax); the initial value when optimised"),
+    F_("quant.base", MOSAIC_CFG_ENUM, quant_learn_gmax, 0, 0, "fixed|optimised",
+       "base weights +-gmax / (levels - 1): fixed, or optimised with Adam"),
+    F_("quant.fanin", MOSAIC_CFG_INT, quant_fanin, 0, 1 << 24, NULL,
+       "fan-in limit per neuron enforced after every step; 0 = none (no rewiring)"),
+    F_("quant.fanin_mode", MOSAIC_CFG_ENUM, quant_fanin_mode, 0, 0, "synapses|counts",
+       "what the fan-in counts: input lines with a live synapse, or total level counts"),
+    F_("quant.removal", MOSAIC_CFG_ENUM, quant_removal, 0, 0, "l1|random",
+       "which synapses the fan-in projection removes: smallest |w| first, or uniformly at random"),
+    F_("quant.target", MOSAIC_CFG_INT, quant_target, -1, 1 << 24, NULL,
+       "new random synapses (count 1) are grown up to this fan-in after every step; -1 = quant.fanin, 0 = "
+       "off"),
+    F_("quant.temperature", MOSAIC_CFG_DOUBLE, quant_temperature, 0, 1e3, NULL,
+       "DeepR-style noise on live synapses: sqrt(2 lr T) N(0, 1) level steps per step; 0 = off"),
     F_("data.source", MOSAIC_CFG_ENUM, data_source, 0, 0, "synthetic|shd",
        "synthetic: built-in class-dependent spike patterns; shd: train/test files in SHD layout"),
     F_("data.train", MOSAIC_CFG_STRING, data_train, 0, 512, NULL, "training set (SHD layout, .h5 or .h5.gz)"),
@@ -122,6 +148,35 @@ static const MosaicCfgField fields_[] = {
 MosaicCfgSection mosaic_train_config_section(MosaicTrainConfig *cfg) {
     MosaicCfgSection s = {fields_, sizeof fields_ / sizeof fields_[0], cfg};
     return s;
+}
+
+/* The quantised-rewiring keys against each other, the method and the device model. */
+static MosaicStatus quant_validate_(const MosaicTrainConfig *c, const MosaicArch *arch, const char *source,
+                                    MosaicErr *err) {
+    if (c->quant_levels == 0) return MOSAIC_OK;
+    if (c->quant_levels == 1)
+        return mosaic_err(err, MOSAIC_ERR_INPUT,
+                          "%s: key 'train.quant.levels': expected 0 (off) or at least 2, got 1", source);
+    if (c->method == MOSAIC_METHOD_DEEPR)
+        return mosaic_err(err, MOSAIC_ERR_INPUT,
+                          "%s: key 'train.quant.levels': quantised rewiring works with the methods "
+                          "routing-aware, hop-penalty and dense, not deepr (both rewire synapses)",
+                          source);
+    if (arch->device.levels != 0 && arch->device.levels != c->quant_levels)
+        return mosaic_err(err, MOSAIC_ERR_INPUT,
+                          "%s: keys 'device.levels' (%d) and 'train.quant.levels' (%d): expected equal "
+                          "values (or device.levels 0; the export sets it)",
+                          source, arch->device.levels, c->quant_levels);
+    if (arch->device.gmax != 0 && (arch->device.gmax != c->quant_gmax || c->quant_learn_gmax))
+        return mosaic_err(err, MOSAIC_ERR_INPUT,
+                          "%s: keys 'device.gmax' (%g) and 'train.quant.gmax' (%g): expected device.gmax 0 "
+                          "(the export sets it) or the same fixed value",
+                          source, arch->device.gmax, c->quant_gmax);
+    if (c->quant_target > 0 && c->quant_fanin > 0 && c->quant_target > c->quant_fanin)
+        return mosaic_err(err, MOSAIC_ERR_INPUT,
+                          "%s: key 'train.quant.target': expected at most train.quant.fanin = %d, got %d",
+                          source, c->quant_fanin, c->quant_target);
+    return MOSAIC_OK;
 }
 
 MosaicStatus mosaic_train_config_validate(const MosaicTrainConfig *c, const MosaicArch *arch,
@@ -147,6 +202,7 @@ MosaicStatus mosaic_train_config_validate(const MosaicTrainConfig *c, const Mosa
         return mosaic_err(err, MOSAIC_ERR_INPUT,
                           "%s: key 'train.rewire.min_strong': expected at most k = %d, got %d", source, k,
                           c->prune_min_strong);
+    MOSAIC_TRY(quant_validate_(c, arch, source, err));
     MosaicProfile prof;
     MosaicErr perr;
     if (mosaic_profile_parse(&prof, c->profile, "train.rewire.profile", &perr) != MOSAIC_OK)

@@ -28,6 +28,9 @@ typedef enum {
 
 typedef enum { MOSAIC_DATA_SYNTHETIC = 0, MOSAIC_DATA_SHD = 1 } MosaicDataSource;
 
+typedef enum { MOSAIC_QUANT_FANIN_SYNAPSES = 0, MOSAIC_QUANT_FANIN_COUNTS = 1 } MosaicQuantFaninMode;
+typedef enum { MOSAIC_QUANT_REMOVE_L1 = 0, MOSAIC_QUANT_REMOVE_RANDOM = 1 } MosaicQuantRemoval;
+
 typedef struct {
     int method; /* MosaicTrainMethod */
     int64_t seed;
@@ -50,6 +53,16 @@ typedef struct {
 
     double hop_lambda, hop_rate, hop_max_log, hop_prune, hop_clip_sigma;
     double deepr_l1, deepr_temperature, deepr_birth;
+
+    /* Quantised rewiring (train/mosaic_quant.h): weights on the device levels, fan-in limit per neuron. */
+    int quant_levels;         /* 0 = off; else counts 0 .. levels-1 of the step gmax / (levels - 1) */
+    double quant_gmax;        /* weight of the highest level (initial value when learned) */
+    int quant_learn_gmax;     /* MosaicQuantBase: 0 fixed, 1 optimised with Adam */
+    int quant_fanin;          /* per neuron; 0 = no limit (and no rewiring) */
+    int quant_fanin_mode;     /* MosaicQuantFaninMode */
+    int quant_removal;        /* MosaicQuantRemoval */
+    int quant_target;         /* encourage new synapses up to this fan-in; -1 = quant_fanin, 0 = off */
+    double quant_temperature; /* DeepR-style noise on active counts: sqrt(2 lr T) N(0, 1) steps */
 
     int data_source; /* MosaicDataSource */
     char data_train[512], data_test[512];

@@ -80,11 +80,12 @@ static void view_(const MosaicTrainer *tr, MosaicBpttView *view, MosaicViewIndex
     }
 }
 
-/* Programming noise: sigma = noise * max |w| over the active weights, drawn per step. */
-static void make_noisy_(MosaicTrainer *tr, double noise) {
+/* Programming noise on `src` (parameter layout; NULL = the clean weights): sigma = noise * max |w| over
+ * the active weights, drawn per step. */
+static void make_noisy_(MosaicTrainer *tr, double noise, const float *src) {
     float wmax = 0;
     for (int s = 0; s < NSEG_; s++) {
-        const float *w = trainer_seg_(tr, s);
+        const float *w = src ? src + tr->seg_off[s] : trainer_seg_(tr, s);
         size_t len = s == SEG_LINK_ ? (size_t)tr->net.n_links * tr->k : tr->seg_len[s];
         for (size_t i = 0; i < len; i++) wmax = fmaxf(wmax, fabsf(w[i]));
     }
@@ -92,7 +93,7 @@ static void make_noisy_(MosaicTrainer *tr, double noise) {
     trainer_rng_(&rng, tr->cfg.seed, STREAM_NOISE_, (uint64_t)tr->step);
     const double sigma = noise * wmax;
     for (int s = 0; s < NSEG_; s++) {
-        const float *w = trainer_seg_(tr, s);
+        const float *w = src ? src + tr->seg_off[s] : trainer_seg_(tr, s);
         const uint8_t *m = tr->mask + tr->seg_off[s];
         float *o = tr->noisy + tr->seg_off[s];
         size_t len = s == SEG_LINK_ ? (size_t)tr->net.n_links * tr->k : tr->seg_len[s];
@@ -179,6 +180,7 @@ MosaicStatus mosaic_trainer_create(MosaicTrainer **out, const MosaicTrainConfig 
         }
     }
     st = rewire_init_links_(tr, err);
+    if (st == MOSAIC_OK) st = quant_create_(tr, err);
     if (st != MOSAIC_OK) return mosaic_trainer_free(tr), st;
     *out = tr;
     return MOSAIC_OK;
@@ -191,6 +193,7 @@ void mosaic_trainer_free(MosaicTrainer *tr) {
         free(tr->unfilled);
     free(tr->banned), free(tr->hist), free(tr->v_all), free(tr->counts), free(tr->dcounts), free(tr->zsum);
     free(tr->grad), free(tr->noisy);
+    quant_free_(tr);
     mosaic_bptt_transpose_free(&tr->tpose);
     if (tr->work)
         for (int t = 0; t < tr->nthreads * MOSAIC_BPTT_GROUP; t++) mosaic_bptt_work_free(tr->work[t]);
@@ -290,8 +293,9 @@ static MosaicStatus train_batch_(MosaicTrainer *tr, const MosaicSpikeSet *set, c
         MOSAIC_TRY(mosaic_view_build(&tmp, &vidx, &tr->net, T, err));
     }
     const double noise = mosaic_train_config_noise(c);
-    if (noise > 0) make_noisy_(tr, noise);
-    view_(tr, &view, &vidx, noise > 0 ? tr->noisy : NULL);
+    const float *fwd = tr->quant ? quant_forward_(tr) : NULL; /* quantised rewiring: rounded counts */
+    if (noise > 0) make_noisy_(tr, noise, fwd), fwd = tr->noisy;
+    view_(tr, &view, &vidx, fwd);
     if (mosaic_bptt_transpose_build(&tr->tpose, &view) != 0) {
         mosaic_view_index_free(&vidx);
         return mosaic_err(err, MOSAIC_ERR_NOMEM, "trainer: out of memory for the transposed weights");
@@ -380,6 +384,7 @@ static MosaicStatus train_batch_(MosaicTrainer *tr, const MosaicSpikeSet *set, c
     adam_(tr, lr);
     if (c->method == MOSAIC_METHOD_HOP_PENALTY) hop_post_step_(tr);
     if (c->method == MOSAIC_METHOD_DEEPR) rewire_deepr_step_(tr, lr);
+    quant_after_step_(tr, lr);
     bs->loss += loss * b;
     bs->correct += correct;
     bs->zsum += zs;
@@ -434,6 +439,7 @@ MosaicStatus mosaic_trainer_epoch(MosaicTrainer *tr, const MosaicSpikeSet *train
     const double t1 = now_();
     row->samples_per_s = train->n / (t1 - t0 > 0 ? t1 - t0 : 1e-9);
     if (tr->cfg.method == MOSAIC_METHOD_ROUTING_AWARE) MOSAIC_TRY(rewire_epoch_(tr, row, err));
+    quant_project_all_(tr); /* new links arrive with every weight live */
     row->links = rewire_gamma_(tr, row->gamma);
     for (size_t i = 0; i < tr->nparams; i++) row->params += tr->mask[i];
     if (test) {
@@ -463,9 +469,17 @@ MosaicStatus mosaic_trainer_evaluate(const MosaicTrainer *tr, const MosaicSpikeS
     float *v = malloc(sizeof(float) * tn * nt);
     float *counts = malloc(sizeof(float) * (size_t)C * set->n);
     double *zs = malloc(sizeof(double) * (size_t)set->n);
-    if (!v || !counts || !zs) {
-        free(v), free(counts), free(zs), mosaic_view_index_free(&vidx);
+    float *rounded = tr->quant ? malloc(sizeof(float) * tr->nparams) : NULL; /* the levels, as exported */
+    if (!v || !counts || !zs || (tr->quant && !rounded)) {
+        free(v), free(counts), free(zs), free(rounded), mosaic_view_index_free(&vidx);
         return mosaic_err(err, MOSAIC_ERR_NOMEM, "evaluation: out of memory");
+    }
+    if (rounded) {
+        view.w_in = rounded + tr->seg_off[SEG_IN_];
+        view.w_intra = rounded + tr->seg_off[SEG_INTRA_];
+        view.link_w = rounded + tr->seg_off[SEG_LINK_];
+        quant_round_(tr, rounded + tr->seg_off[SEG_IN_], rounded + tr->seg_off[SEG_INTRA_],
+                     rounded + tr->seg_off[SEG_LINK_]);
     }
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
     for (int s = 0; s < set->n; s++) {
@@ -487,7 +501,7 @@ MosaicStatus mosaic_trainer_evaluate(const MosaicTrainer *tr, const MosaicSpikeS
     *acc = (double)correct / set->n;
     *loss = ce / set->n;
     *rate = z / ((double)set->n * tn);
-    free(v), free(counts), free(zs);
+    free(v), free(counts), free(zs), free(rounded);
     mosaic_view_index_free(&vidx);
     return MOSAIC_OK;
 }

@@ -16,6 +16,7 @@ enum {
     STREAM_REWIRE_ = 3,
     STREAM_NOISE_ = 4,
     STREAM_DEEPR_ = 5,
+    STREAM_QUANT_ = 6,
 };
 static inline void trainer_rng_(MosaicRng *rng, int64_t seed, uint64_t purpose, uint64_t index) {
     mosaic_rng_derive(rng, (uint64_t)seed, (purpose << 40) | index);
@@ -24,6 +25,14 @@ static inline void trainer_rng_(MosaicRng *rng, int64_t seed, uint64_t purpose, 
 /* The parameters form three segments, each with a mask and Adam moments of the same layout:
  * SEG_IN_ w_in (n_input_tiles*k*k), SEG_INTRA_ w_intra (tiles*k*k), SEG_LINK_ link_w (cap*k). */
 enum { SEG_IN_ = 0, SEG_INTRA_ = 1, SEG_LINK_ = 2, NSEG_ = 3 };
+
+/* Quantised rewiring state (mosaic_quant.c); NULL when train.quant.levels is 0. */
+typedef struct {
+    double gmax, m, v; /* the top level's weight and its Adam moments (base `optimised`) */
+    int64_t t;         /* Adam steps of gmax */
+    uint8_t *allowed;  /* (seg_off[SEG_LINK_]) structure of w_in and w_intra: entries that may be live */
+    float *fwd;        /* (nparams) the forward weights of the current step */
+} MosaicQuantState;
 
 #define GRAD_CHUNKS_ 8 /* gradients are summed per chunk of the batch, then chunks in order */
 
@@ -67,6 +76,7 @@ struct MosaicTrainer {
     MosaicBpttWork **work; /* (nthreads * MOSAIC_BPTT_GROUP) */
     float *dv_store;       /* (nthreads, MOSAIC_BPTT_GROUP, T, N) membrane gradients of a group */
     MosaicBpttTransposed tpose; /* the batch's recurrent weights by destination tile */
+    MosaicQuantState *quant;    /* quantised rewiring, or NULL */
 };
 
 static inline float *trainer_seg_(const MosaicTrainer *tr, int s) {
@@ -87,5 +97,19 @@ void rewire_deepr_step_(MosaicTrainer *tr, double lr);
 void rewire_penalties_(MosaicTrainer *tr, int from);
 /* Links per distance with a non-zero weight, and their count. */
 int64_t rewire_gamma_(const MosaicTrainer *tr, int64_t *gamma);
+
+/* ---- mosaic_quant.c (all no-ops apart from quant_create_ when tr->quant is NULL) ---- */
+/* State and the first projection, after the initial link set exists. */
+MosaicStatus quant_create_(MosaicTrainer *tr, MosaicErr *err);
+void quant_free_(MosaicTrainer *tr);
+/* The stochastically rounded weights of this step (parameter layout), drawn from (seed, step). */
+const float *quant_forward_(MosaicTrainer *tr);
+/* gmax update from tr->grad, DeepR noise, clipping to +-gmax and the projection: after each Adam step. */
+void quant_after_step_(MosaicTrainer *tr, double lr);
+/* The projection alone (after the link set changed). */
+void quant_project_all_(MosaicTrainer *tr);
+/* Deterministically rounded copies of the three weight arrays (layouts of tr->net). */
+void quant_round_(const MosaicTrainer *tr, float *w_in, float *w_intra, float *link_w);
+MosaicStatus quant_check_(const MosaicTrainer *tr, MosaicErr *err);
 
 #endif

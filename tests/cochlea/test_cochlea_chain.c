@@ -41,8 +41,7 @@ int main(int argc, char **argv) {
         const int units[] = {400, 300, 500};
         const double want[] = {70, 19, 0};
         for (int i = 0; i < 3; i++) {
-            CHECK(mosaic_cochlea_trace_channel(s2, n, &p, units[i], seed, NULL, u, prob, NULL, &err) ==
-                  MOSAIC_OK);
+            CHECK(mosaic_cochlea_trace_channel(s2, n, &p, units[i], seed, u, prob, NULL, &err) == MOSAIC_OK);
             const double r = rms_(u, (size_t)(0.4 * RATE_), (size_t)(0.6 * RATE_));
             printf("  unit %d: u RMS %.1f over 0.4-0.6 s (doc %.0f)\n", units[i], r, want[i]);
             CHECK(fabs(r - want[i]) < 0.1 * want[i] + 1.0);
@@ -71,8 +70,7 @@ int main(int argc, char **argv) {
         const int units[] = {100, 300, 500, 650};
         const double lead_ms[] = {0.08, 0.75, 3.9, 12.7};
         for (int i = 0; i < 4; i++) {
-            CHECK(mosaic_cochlea_trace_channel(s2, n, &p, units[i], seed, NULL, u, NULL, NULL, &err) ==
-                  MOSAIC_OK);
+            CHECK(mosaic_cochlea_trace_channel(s2, n, &p, units[i], seed, u, NULL, NULL, &err) == MOSAIC_OK);
             const double lead = (0.5 - (double)argmax_abs_(u, m) / RATE_) * 1e3;
             printf("  unit %d: peak %.2f ms before the click (doc %.2f)\n", units[i], lead, lead_ms[i]);
             CHECK(fabs(lead - lead_ms[i]) < 0.15 * lead_ms[i] + 0.1);
@@ -83,7 +81,7 @@ int main(int argc, char **argv) {
     TEST("FifteenKilohertzToneAppearsAtNineKilohertz") {
         float *x = ts_tone(n, FS_, 15000, 0.25, 0.75);
         double *s2 = ts_stage1(x, n, 0.3);
-        CHECK(mosaic_cochlea_trace_channel(s2, n, &p, 40, seed, NULL, u, NULL, NULL, &err) == MOSAIC_OK);
+        CHECK(mosaic_cochlea_trace_channel(s2, n, &p, 40, seed, u, NULL, NULL, &err) == MOSAIC_OK);
         const size_t a = (size_t)(0.4 * RATE_), b = (size_t)(0.6 * RATE_);
         int crossings = 0;
         for (size_t i = a + 1; i < b; i++) crossings += (u[i - 1] < 0) != (u[i] < 0);
@@ -91,7 +89,7 @@ int main(int argc, char **argv) {
         printf("  unit 40 oscillates at %.0f Hz (doc: 9 kHz, mirrored about fs/4)\n", f);
         CHECK(fabs(f - 9000) < 200);
         const double at40 = rms_(u, a, b);
-        CHECK(mosaic_cochlea_trace_channel(s2, n, &p, 150, seed, NULL, u, NULL, NULL, &err) == MOSAIC_OK);
+        CHECK(mosaic_cochlea_trace_channel(s2, n, &p, 150, seed, u, NULL, NULL, &err) == MOSAIC_OK);
         CHECK(at40 > 5 * rms_(u, a, b));
         free(x), free(s2);
     }
@@ -142,6 +140,17 @@ int main(int argc, char **argv) {
             last[a.unit[i]] = a.sample[i];
             CHECK(a.sample[i] < a.samples);
         }
+        /* The gammatone option too, with an odd channel count (the last channel has no partner). */
+        MosaicCochleaParams g = q;
+        g.bm = MOSAIC_COCHLEA_BM_GAMMATONE;
+        g.channels = 71;
+        MosaicCochleaSpikes g1, g2;
+        g.threads = 1;
+        CHECK(mosaic_cochlea_convert(x, ns, FS_, &g, seed, cache, &g1, NULL, &err) == MOSAIC_OK);
+        g.threads = 2;
+        CHECK(mosaic_cochlea_convert(x, ns, FS_, &g, seed, NULL, &g2, NULL, &err) == MOSAIC_OK);
+        CHECK(same_spikes_(&g1, &g2) && g1.count > 0);
+        mosaic_cochlea_spikes_free(&g1), mosaic_cochlea_spikes_free(&g2);
         /* Resampled input (16 kHz) is accepted and flagged. */
         int resampled = 0;
         MosaicCochleaSpikes r;

@@ -1,7 +1,9 @@
 /* Stages 1, 3, 4, 5 and the helpers (FFT, trim, resampling, parameters) against cochlea-model.md §3,
  * §5-7 and §10. Randomised parts print their seed and take --seed. */
 #include <complex.h>
+#include <sndfile.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "cochlea_fft.h"
 #include "mosaic_cochlea.h"
@@ -251,6 +253,30 @@ int main(int argc, char **argv) {
         free(x), free(y);
     }
 
+    TEST("StereoIsRejectedUnlessDownmixed") {
+        char path[64];
+        snprintf(path, sizeof path, "/tmp/mosaic-cochlea-stereo-%ld.wav", (long)getpid());
+        SF_INFO info = {.samplerate = 16000, .channels = 2, .format = SF_FORMAT_WAV | SF_FORMAT_PCM_16};
+        SNDFILE *f = sf_open(path, SFM_WRITE, &info);
+        CHECK(f != NULL);
+        float frames[200];
+        for (int i = 0; i < 100; i++) frames[2 * i] = 0.5f, frames[2 * i + 1] = -0.25f;
+        sf_writef_float(f, frames, 100);
+        sf_close(f);
+        float *x = NULL;
+        size_t n = 0;
+        double fs = 0;
+        CHECK(mosaic_cochlea_read_audio(path, 0, &x, &n, &fs, &err) == MOSAIC_ERR_INPUT);
+        CHECK(strstr(err.msg, "2 audio channels") != NULL && strstr(err.msg, path) != NULL);
+        CHECK(mosaic_cochlea_read_audio(path, 1, &x, &n, &fs, &err) == MOSAIC_OK);
+        CHECK_EQ_INT(n, 100);
+        CHECK_NEAR(fs, 16000, 0);
+        CHECK_NEAR(x[10], 0.125, 1e-4);
+        free(x);
+        remove(path);
+        CHECK(mosaic_cochlea_read_audio("/nonexistent.wav", 0, &x, &n, &fs, &err) == MOSAIC_ERR_INPUT);
+    }
+
     TEST("ParametersAreCheckedAndHashed") {
         MosaicCochleaParams p, q;
         mosaic_cochlea_params_default(&p);
@@ -268,6 +294,10 @@ int main(int argc, char **argv) {
         q.fibres = 0;
         CHECK(mosaic_cochlea_params_check(&q, &err) == MOSAIC_ERR_INPUT);
         MosaicCochleaSpikes s;
+        float bad[64] = {0};
+        bad[9] = NAN;
+        CHECK(mosaic_cochlea_convert(bad, 64, 48000, &p, 1, NULL, &s, NULL, &err) == MOSAIC_ERR_INPUT);
+        CHECK(strstr(err.msg, "sample 9") != NULL);
         const float one[1] = {0.5f};
         CHECK(mosaic_cochlea_convert(one, 1, 48000, &p, 1, NULL, &s, NULL, &err) == MOSAIC_ERR_INPUT);
         CHECK(s.count == 0);

@@ -1,18 +1,11 @@
 /* Line assignment and crossbar configuration consistency, the incremental router against full
  * re-routes, random networks against their budgets, placement. Randomised: --seed N. */
+#include "mapper_fixture.h"
 #include "mosaic_mapper.h"
 #include "mosaic_rng.h"
 #include "mosaic_test.h"
 
 static const int dr_[4] = {-1, 0, 1, 0}, dc_[4] = {0, 1, 0, -1};
-
-static void random_links_(MosaicLinks *l, const MosaicArch *a, const char *profile, uint64_t seed) {
-    MosaicProfile p;
-    MosaicErr err;
-    mosaic_links_init(l);
-    CHECK(mosaic_profile_parse(&p, profile, "test", &err) == MOSAIC_OK);
-    CHECK(mosaic_links_random(l, a, &p, seed, &err) == MOSAIC_OK);
-}
 
 /* Every used port's lines match its load (k on fixed ports), lines sorted, both ends of every wire
  * carry the same sources, connections name the source on both lines, no output line has two drivers,
@@ -145,6 +138,7 @@ static void same_counts_(const MosaicRouter *r, const MosaicArch *a, const Mosai
 }
 
 int main(int argc, char **argv) {
+    setvbuf(stdout, NULL, _IOLBF, 0); /* progress lines appear as they happen */
     const uint64_t seed = mosaic_test_seed(argc, argv, 20261122);
     MosaicArch a;
     mosaic_arch_default(&a);
@@ -152,7 +146,7 @@ int main(int argc, char **argv) {
 
     TEST("RandomNetworkMeetsBudgetsExactly") {
         MosaicLinks l;
-        random_links_(&l, &a, "1:0.8,3:0.1,5:0.013", seed);
+        fixture_random_links(&l, &a, "1:0.8,3:0.1,5:0.013", seed);
         MosaicProfile p;
         mosaic_profile_parse(&p, "1:0.8,3:0.1,5:0.013", "t", &err);
         const int maxd = mosaic_arch_max_distance(&a);
@@ -165,7 +159,7 @@ int main(int argc, char **argv) {
         CHECK_EQ_INT(bad, 0);
         CHECK(mosaic_links_check(&l, &a, "random", &err) == MOSAIC_OK);
         MosaicLinks l2;
-        random_links_(&l2, &a, "1:0.8,3:0.1,5:0.013", seed);
+        fixture_random_links(&l2, &a, "1:0.8,3:0.1,5:0.013", seed);
         CHECK(l2.n == l.n && !memcmp(l2.src, l.src, sizeof(int32_t) * (size_t)l.n));
         mosaic_links_free(&l);
         mosaic_links_free(&l2);
@@ -183,7 +177,7 @@ int main(int argc, char **argv) {
             MosaicArch b = a;
             b.rows = cases[c].rows, b.cols = cases[c].cols;
             MosaicLinks l;
-            random_links_(&l, &b, cases[c].profile, seed + c);
+            fixture_random_links(&l, &b, cases[c].profile, seed + c);
             MosaicMapping m;
             CHECK(mosaic_map(&m, &b, &l, NULL, MOSAIC_MAP_CONFIG, &err) == MOSAIC_OK);
             check_lines_(&m);
@@ -208,7 +202,7 @@ int main(int argc, char **argv) {
     }
     TEST("IncrementalRouterAgreesWithFullReroute") {
         MosaicLinks l;
-        random_links_(&l, &a, "1:0.8,3:0.1", seed);
+        fixture_random_links(&l, &a, "1:0.8,3:0.1", seed);
         MosaicRouter *r;
         CHECK(mosaic_router_create(&r, &a, NULL, &err) == MOSAIC_OK);
         CHECK(mosaic_router_add_all(r, &l, &err) == MOSAIC_OK);
@@ -272,14 +266,10 @@ int main(int argc, char **argv) {
     }
     TEST("AnnealingNeverWorseAndReportMatchesMapping") {
         MosaicLinks l;
-        random_links_(&l, &a, "1:0.8,3:0.1", seed);
-        MosaicAnnealOptions opt;
-        mosaic_anneal_default(&opt);
-        opt.iterations = 1500;
-        opt.seed = seed;
+        fixture_random_links(&l, &a, "1:0.8,3:0.1", seed);
         int32_t place[25];
         MosaicAnnealReport rep;
-        CHECK(mosaic_place_anneal(place, &rep, &a, &l, &opt, &err) == MOSAIC_OK);
+        fixture_anneal(place, &rep, &a, &l, 300, seed);
         MosaicMapping m0, m1;
         CHECK(mosaic_map(&m0, &a, &l, NULL, 0, &err) == MOSAIC_OK);
         CHECK(mosaic_map(&m1, &a, &l, place, 0, &err) == MOSAIC_OK);
@@ -291,40 +281,8 @@ int main(int argc, char **argv) {
               (rep.violations_after == rep.violations_before && rep.devices_after <= rep.devices_before));
         for (int t = 0; t < 4; t++) CHECK_EQ_INT(place[t], t);
         CHECK_EQ_INT(place[24], 24);
-        printf("  anneal: violations %d -> %d, M %lld -> %lld\n", rep.violations_before, rep.violations_after,
-               (long long)rep.devices_before, (long long)rep.devices_after);
         mosaic_mapping_free(&m0);
         mosaic_mapping_free(&m1);
-        mosaic_links_free(&l);
-    }
-    TEST("AnnealingRecoversAScrambledPlacement") {
-        /* a network drawn at identity, then its movable tiles renumbered at random: far from the best
-         * placement, which annealing should largely restore */
-        MosaicLinks l;
-        random_links_(&l, &a, "1:0.8,3:0.1", seed);
-        int perm[25];
-        for (int t = 0; t < 25; t++) perm[t] = t;
-        MosaicRng rng;
-        mosaic_rng_seed(&rng, seed + 5);
-        for (int t = 23; t > 4; t--) {
-            const int j = 4 + (int)mosaic_rng_below(&rng, (uint64_t)(t - 4 + 1)), x = perm[t];
-            perm[t] = perm[j], perm[j] = x;
-        }
-        for (int i = 0; i < l.n; i++) {
-            l.src[i] = perm[l.src[i] / 32] * 32 + l.src[i] % 32;
-            l.dst[i] = perm[l.dst[i]];
-        }
-        MosaicAnnealOptions opt;
-        mosaic_anneal_default(&opt);
-        opt.iterations = 12000;
-        opt.seed = seed;
-        int32_t place[25];
-        MosaicAnnealReport rep;
-        CHECK(mosaic_place_anneal(place, &rep, &a, &l, &opt, &err) == MOSAIC_OK);
-        printf("  scrambled: violations %d -> %d, M %lld -> %lld\n", rep.violations_before,
-               rep.violations_after, (long long)rep.devices_before, (long long)rep.devices_after);
-        CHECK(rep.violations_after * 10 < rep.violations_before * 7);
-        CHECK(rep.devices_after * 2 < rep.devices_before);
         mosaic_links_free(&l);
     }
     return mosaic_test_finish();

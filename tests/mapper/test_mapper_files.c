@@ -6,6 +6,7 @@
 
 #include "mosaic_mapper.h"
 #include "mosaic_mapper_io.h"
+#include "mosaic_netfile.h"
 #include "mosaic_test.h"
 
 static char dir_[256];
@@ -118,6 +119,38 @@ int main(void) {
         mosaic_links_free(&l3);
         mosaic_links_free(&l);
         mosaic_links_free(&back);
+    }
+    TEST("NetworkFileLinksAreTheNetworksLinks") {
+        MosaicArch a;
+        mosaic_arch_default(&a);
+        a.cap_r0[0] = 9; /* the file's architecture travels with it */
+        MosaicNetwork net;
+        MosaicErr err;
+        CHECK(mosaic_network_create(&net, &a, 128, 20, 16, &err) == MOSAIC_OK);
+        const float w[32] = {0.5f};
+        const int32_t pairs[][2] = {{40, 0}, {7, 3}, {799, 0}, {100, 24}};
+        for (int i = 0; i < 4; i++) CHECK(mosaic_network_add_link(&net, pairs[i][0], pairs[i][1], w) >= 0);
+        CHECK(mosaic_network_canonicalize(&net, &err) == MOSAIC_OK);
+        char path[512];
+        snprintf(path, sizeof path, "%s/net.h5", dir_);
+        const MosaicProvenance prov = {"test", "0", "none", 1, NULL};
+        CHECK(mosaic_netfile_write(path, &net, &prov, &err) == MOSAIC_OK);
+        MosaicArch got;
+        MosaicLinks l;
+        int in_tiles = 0;
+        mosaic_links_init(&l);
+        const char *sets[] = {"capacity.nt=[30, 30, 30, 30, 32, 32, 32, 32]"};
+        const MosaicStatus st = mosaic_links_load(path, NULL, sets, 1, &got, &l, &in_tiles, &err);
+        if (st != MOSAIC_OK) fprintf(stderr, "  %s\n", err.msg);
+        CHECK(st == MOSAIC_OK);
+        CHECK_EQ_INT(l.n, net.n_links);
+        for (int i = 0; i < l.n && i < net.n_links; i++)
+            CHECK(l.src[i] == net.link_src[i] && l.dst[i] == net.link_dst[i]);
+        CHECK_EQ_INT(in_tiles, 4);
+        CHECK_EQ_INT(got.cap_r0[0], 9);
+        CHECK_EQ_INT(got.cap_nt[0], 30);
+        mosaic_links_free(&l);
+        mosaic_network_free(&net);
     }
     TEST("MappingFileHoldsCountsAndCrossbars") {
         MosaicArch a;

@@ -85,6 +85,22 @@ int main(int argc, char **argv) {
         CHECK_EQ_INT(identical, samples);
         CHECK(spikes > 1000);          // the comparison is only meaningful with traffic
         CHECK(st2->deliveries > 1000); // and with spikes actually routed
+        // The routers' hardware counters (read through the configuration port) agree with the lines the
+        // simulator saw on every port.
+        int counter_mismatch = 0;
+        long long router_spikes = 0;
+        for (int c = 0; c < st2->n_cells; c++)
+            for (int p = 0; p < 8; p++) {
+                long long sum = 0;
+                for (int l = 0; l < st2->max_lines; l++)
+                    sum += st2->line_spikes[((size_t)c * 8 + p) * st2->max_lines + l];
+                counter_mismatch += sum != st2->port_spikes[c * 8 + p];
+                router_spikes += sum;
+            }
+        printf("  %lld spikes on ports, %d counter mismatches, %lld RTL clocks\n", router_spikes,
+               counter_mismatch, (long long)st2->rtl_clocks);
+        CHECK_EQ_INT(counter_mismatch, 0);
+        CHECK(router_spikes > 0);
         CHECK_EQ_INT(st2->late, 0);
         CHECK_EQ_INT(st2->stray, 0);
         CHECK_EQ_INT(st2->collisions, 0);

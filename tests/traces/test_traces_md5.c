@@ -12,7 +12,8 @@ int main(void) {
             {"abc", "900150983cd24fb0d6963f7d28e17f72"},
             {"message digest", "f96b697d7cb7938d525a2f31aaf161d0"},
             {"abcdefghijklmnopqrstuvwxyz", "c3fcd3d76192e4007dfb496cca67e13b"},
-            {"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", "d174ab98d277d9f5a5611c2c9f419d9f"},
+            {"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+             "d174ab98d277d9f5a5611c2c9f419d9f"},
             {"12345678901234567890123456789012345678901234567890123456789012345678901234567890",
              "57edf4a22be3c955ac49da2e2107b67a"},
         };
@@ -34,7 +35,8 @@ int main(void) {
             MosaicMd5 md5;
             mosaic_md5_init(&md5);
             for (size_t off = 0; off < sizeof data; off += pieces[p])
-                mosaic_md5_update(&md5, data + off, off + pieces[p] > sizeof data ? sizeof data - off : pieces[p]);
+                mosaic_md5_update(&md5, data + off,
+                                  off + pieces[p] > sizeof data ? sizeof data - off : pieces[p]);
             uint8_t digest[16];
             mosaic_md5_final(&md5, digest);
             char hex[33];

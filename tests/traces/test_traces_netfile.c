@@ -36,6 +36,28 @@ static void random_network_(MosaicNetwork *net, uint64_t seed, int n_links) {
     }
 }
 
+/* The network of the committed golden file tests/traces/golden/network_v1.h5 (format version 1): a
+ * 2x2 array, patterned weights, 10 links. Regenerate with `test_traces_netfile --write-golden PATH`
+ * only when the format version changes (and keep the old file to test reading it). */
+static void golden_network_(MosaicNetwork *net) {
+    MosaicArch arch;
+    mosaic_arch_default(&arch);
+    arch.rows = arch.cols = 2;
+    arch.cap_r0[1] = 6;
+    MosaicErr err;
+    if (mosaic_network_create(net, &arch, 32, 10, 16, &err) != MOSAIC_OK) exit(3);
+    for (int i = 0; i < 32 * 32; i++) net->w_in[i] = (float)(i % 97) / 64.0f - 0.75f;
+    for (int t = 1; t < 3; t++) /* tiles 1 and 2 are recurrent; 0 is the input tile, 3 the output tile */
+        for (int i = 0; i < 32 * 32; i++)
+            net->w_intra[t * 32 * 32 + i] = (float)((i * t) % 31) / 32.0f - 0.5f;
+    float w[32];
+    for (int l = 0; l < 10; l++) {
+        for (int j = 0; j < 32; j++) w[j] = (float)(l * 32 + j) / 256.0f;
+        const int src = 3 + 11 * l; /* neurons 3..102 over tiles 0..3; never into its own tile: */
+        mosaic_network_add_link(net, src, (src / 32 + 1 + l % 3) % 4, w);
+    }
+}
+
 /* Replaces dataset `name` of an existing file with new content (raw HDF5: our writers never edit). */
 static void replace_(const char *path, const char *name, hid_t type, int rank, const hsize_t *dims,
                      const void *data) {
@@ -80,6 +102,17 @@ static int fails_with_(const char *path, const char *w1, const char *w2) {
 }
 
 int main(int argc, char **argv) {
+    if (argc == 3 && !strcmp(argv[1], "--write-golden")) {
+        MosaicNetwork g;
+        MosaicErr err;
+        golden_network_(&g);
+        const MosaicProvenance gp = {"test_traces_netfile --write-golden", "0.1.0", "golden", 7,
+                                     "golden: true\n"};
+        MosaicStatus st = mosaic_netfile_write(argv[2], &g, &gp, &err);
+        if (st != MOSAIC_OK) fprintf(stderr, "%s\n", err.msg);
+        mosaic_network_free(&g);
+        return st == MOSAIC_OK ? 0 : 3;
+    }
     uint64_t seed = mosaic_test_seed(argc, argv, 11);
     char path[512], bad[512];
     fixture_path(path, sizeof path, "net.h5");
@@ -279,6 +312,30 @@ int main(int argc, char **argv) {
         CHECK(mosaic_shd_writer_finish(sw, &err) == MOSAIC_OK);
         CHECK(fails_with_(shd, "format", NULL));
         mosaic_network_free(&canon);
+    }
+
+    TEST("GoldenVersion1FileStillReads") {
+        const char *src = getenv("MOSAIC_SOURCE_DIR");
+        char golden[1024];
+        snprintf(golden, sizeof golden, "%s/tests/traces/golden/network_v1.h5", src ? src : ".");
+        MosaicNetwork want, got;
+        golden_network_(&want);
+        CHECK(mosaic_network_canonicalize(&want, &err) == MOSAIC_OK);
+        CHECK(mosaic_netfile_read(golden, &got, &err) == MOSAIC_OK);
+        if (got.w_in) {
+            CHECK(got.arch.rows == 2 && got.arch.cap_r0[1] == 6 && got.n_inputs == 32 && got.n_classes == 10);
+            CHECK(memcmp(got.w_in, want.w_in, sizeof(float) * 32 * 32) == 0);
+            CHECK(memcmp(got.w_intra, want.w_intra, sizeof(float) * 4 * 32 * 32) == 0);
+            CHECK_EQ_INT(got.n_links, want.n_links);
+            CHECK(got.n_links == want.n_links &&
+                  memcmp(got.link_src, want.link_src, sizeof(int32_t) * (size_t)want.n_links) == 0 &&
+                  memcmp(got.link_dst, want.link_dst, sizeof(int32_t) * (size_t)want.n_links) == 0 &&
+                  memcmp(got.link_w, want.link_w, sizeof(float) * 32 * (size_t)want.n_links) == 0);
+            mosaic_network_free(&got);
+        } else {
+            fprintf(stderr, "%s\n", err.msg);
+        }
+        mosaic_network_free(&want);
     }
 
     mosaic_network_free(&net);

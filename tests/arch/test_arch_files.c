@@ -1,0 +1,39 @@
+/* Atomic text files and directory creation: a failed write never touches the real file. */
+#define _POSIX_C_SOURCE 200809L
+#include <sys/stat.h>
+
+#include "mosaic_files.h"
+#include "mosaic_test.h"
+
+static int read_all_(const char *path, char *buf, size_t n) {
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return -1;
+    size_t got = fread(buf, 1, n - 1, fp);
+    buf[got] = 0;
+    fclose(fp);
+    return (int)got;
+}
+
+int main(void) {
+    MosaicErr err;
+    char buf[256];
+    TEST("WritesAndReplacesAtomically") {
+        CHECK(mosaic_mkdirs("files_test/a/b", &err) == MOSAIC_OK);
+        CHECK(mosaic_mkdirs("files_test/a/b", &err) == MOSAIC_OK); /* existing is fine */
+        CHECK(mosaic_write_text_atomic("files_test/a/b/x.txt", "first\n", &err) == MOSAIC_OK);
+        CHECK(mosaic_write_text_atomic("files_test/a/b/x.txt", "second\n", &err) == MOSAIC_OK);
+        CHECK(read_all_("files_test/a/b/x.txt", buf, sizeof buf) == 7 && !strcmp(buf, "second\n"));
+    }
+    TEST("FailureLeavesTheOldFileAndNamesThePath") {
+        /* a directory where the temporary file would go cannot be written: make the target's directory
+         * read-only is not reliable as root, so write into a missing directory instead */
+        CHECK(mosaic_write_text_atomic("files_test/missing/x.txt", "data", &err) == MOSAIC_ERR_IO);
+        CHECK(strstr(err.msg, "files_test/missing/x.txt") != NULL);
+        FILE *fp = fopen("files_test/file", "w");
+        if (fp) fclose(fp);
+        CHECK(mosaic_mkdirs("files_test/file", &err) == MOSAIC_ERR_IO);
+        CHECK(strstr(err.msg, "not a directory") != NULL);
+        CHECK(read_all_("files_test/a/b/x.txt", buf, sizeof buf) == 7);
+    }
+    return mosaic_test_finish();
+}

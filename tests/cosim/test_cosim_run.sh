@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# mosaic cosim end to end, as a user runs it, on a small array and a synthetic SHD-layout dataset:
+#   1. on a profile that overloads the array, the open loop ends unmappable and the closed loop ends
+#      mappable, with the final network simulated on the array;
+#   2. a simulator that crashes or hangs is reported and training completes;
+#   3. a resumed run equals an uninterrupted one;
+#   4. the runs' report.html render in headless Chromium without console errors.
+# usage: test_cosim_run.sh MOSAIC_BINARY WORK_DIR RENDER_SCRIPT
+set -euo pipefail
+mosaic=$(realpath "$1")
+work=$2
+render=$3
+rm -rf "$work"
+mkdir -p "$work"
+cd "$work"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+"$mosaic" dataset synth --out data --classes 4 --speakers 4 --per-speaker 4 --units 128 >/dev/null
+cat >small.yaml <<'YAML'
+array: {rows: 4, cols: 4, neurons_per_tile: 16}
+capacity: {nt: 16, r1: 16, r0: 4}
+train:
+  epochs: 3
+  batch: 32
+  lr: 0.01
+  rewire: {profile: "1:0.8,3:0.2", min_strong: 8}
+  loss: {lambda_fr: 1, target_fr: 1}
+  data: {source: shd, train: data/train.h5, test: data/test.h5, classes: 4, inputs: 32, steps: 30}
+cosim: {every: 1, samples: 8}
+YAML
+
+echo "== 1. open loop vs closed loop"
+"$mosaic" cosim --config small.yaml --out open --set cosim.feedback=none >open.log
+"$mosaic" cosim --config small.yaml --out closed >closed.log
+grep -q "final network: NOT mappable" open.log || fail "open loop should end unmappable: $(tail -4 open.log)"
+grep -q "final network: MAPPABLE" closed.log || fail "closed loop should end mappable: $(tail -4 closed.log)"
+grep -q "forced out" closed.log || fail "closed loop did not prune overloaded ports"
+grep -q "on the array" closed.log || fail "the final closed-loop network was not simulated: $(tail -4 closed.log)"
+# every hardware checkpoint of the closed loop is mappable; the CSV says so too
+awk -F, 'NR > 1 && $2 != 1 { bad = 1 } END { exit bad }' closed/hardware.csv || fail "closed/hardware.csv has an unmappable checkpoint"
+for f in config.yaml checkpoint.h5 history.csv hardware.csv history.h5 report.html checkpoints/epoch_0003.h5 \
+         hw/epoch_0003_mapping.h5 hw/epoch_0003_sim.h5; do
+    [ -s "closed/$f" ] || fail "closed/$f missing"
+done
+"$mosaic" map closed/checkpoints/epoch_0003.h5 --arch <(sed -n '1,2p' small.yaml) >/dev/null ||
+    fail "mosaic map does not confirm that the closed-loop checkpoint fits"
+echo "ok"
+
+echo "== 2. a crashing and a hanging simulator"
+printf '#!/bin/sh\nkill -SEGV $$\n' >crash.sh
+printf '#!/bin/sh\nsleep 60\n' >hang.sh
+chmod +x crash.sh hang.sh
+"$mosaic" cosim --config small.yaml --out crash --set train.epochs=2 --set cosim.sim_program="$PWD/crash.sh" >crash.log ||
+    fail "cosim died with the simulator"
+grep -q "failed: killed by signal 11" crash.log || fail "the crash was not reported: $(cat crash.log)"
+[ -s crash/report.html ] || fail "no report after a simulator crash"
+"$mosaic" cosim --config small.yaml --out hang --set train.epochs=1 --set cosim.sim_timeout=1 \
+    --set cosim.sim_program="$PWD/hang.sh" >hang.log || fail "cosim died with a hung simulator"
+grep -q "timed out after 1 s" hang.log || fail "the hang was not reported: $(cat hang.log)"
+echo "ok"
+
+echo "== 3. resume equals an uninterrupted run"
+"$mosaic" cosim --config small.yaml --out part --stop-after 2 >part.log
+grep -q "stopped after 2 of 3 epochs" part.log || fail "--stop-after did not stop: $(tail -3 part.log)"
+"$mosaic" cosim --resume part >/dev/null
+# compare everything but timings (samples_per_s, seconds: the last two columns)
+cut -d, -f1-$(( $(head -1 closed/history.csv | tr ',' '\n' | wc -l) - 2 )) closed/history.csv >a.csv
+cut -d, -f1-$(( $(head -1 part/history.csv | tr ',' '\n' | wc -l) - 2 )) part/history.csv >b.csv
+cmp -s a.csv b.csv || fail "resumed history differs: $(diff a.csv b.csv | head -5)"
+[ "$(wc -l <part/hardware.csv)" = "$(wc -l <closed/hardware.csv)" ] || fail "resumed run lost hardware records"
+echo "ok"
+
+echo "== 4. bad input"
+if "$mosaic" cosim --config small.yaml --out bad --set cosim.feedbak=none 2>bad.log; then fail "unknown key accepted"; fi
+grep -q "unknown key 'cosim.feedbak'" bad.log || fail "unclear error: $(cat bad.log)"
+if "$mosaic" cosim --config small.yaml --out bad2 --set train.data.test=missing.h5 2>bad2.log; then
+    fail "missing test file accepted"
+fi
+grep -q "missing.h5" bad2.log || fail "error does not name the file: $(cat bad2.log)"
+echo "ok"
+
+echo "== 5. reports render"
+"$render" render 8 open/report.html closed/report.html
+echo "all cosim checks passed"

@@ -1,0 +1,134 @@
+#define _POSIX_C_SOURCE 200809L
+#include "mosaic_train_run.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mosaic_files.h"
+
+/* ---------------------------------------------------------------------------------------------
+ * Config and data
+ * ------------------------------------------------------------------------------------------- */
+
+#define RUN_MAX_SECTIONS 8
+
+static int sections_(MosaicArch *arch, MosaicTrainConfig *cfg, const MosaicCfgSection *extra, int n_extra,
+                     MosaicCfgSection *sec) {
+    int n = 0;
+    sec[n++] = mosaic_arch_config_section(arch);
+    sec[n++] = mosaic_train_config_section(cfg);
+    for (int i = 0; i < n_extra && n < RUN_MAX_SECTIONS; i++) sec[n++] = extra[i];
+    return n;
+}
+
+MosaicStatus mosaic_train_load_config(const char *path, const char *const *sets, int nsets, MosaicArch *arch,
+                                      MosaicTrainConfig *cfg, const MosaicCfgSection *extra, int n_extra,
+                                      MosaicErr *err) {
+    mosaic_arch_default(arch);
+    mosaic_train_config_default(cfg);
+    MosaicCfgSection sec[RUN_MAX_SECTIONS];
+    int ns = sections_(arch, cfg, extra, n_extra, sec);
+    if (path) MOSAIC_TRY(mosaic_cfg_load_file(path, sec, (size_t)ns, err));
+    for (int i = 0; i < nsets; i++) MOSAIC_TRY(mosaic_cfg_set(sets[i], sec, (size_t)ns, err));
+    const char *src = path ? path : "--set";
+    MOSAIC_TRY(mosaic_arch_validate(arch, src, err));
+    return mosaic_train_config_validate(cfg, arch, src, err);
+}
+
+char *mosaic_train_config_yaml(MosaicArch *arch, MosaicTrainConfig *cfg, const MosaicCfgSection *extra,
+                               int n_extra) {
+    MosaicCfgSection sec[RUN_MAX_SECTIONS];
+    int ns = sections_(arch, cfg, extra, n_extra, sec);
+    return mosaic_cfg_to_string(sec, (size_t)ns);
+}
+
+MosaicStatus mosaic_train_load_data(const MosaicTrainConfig *c, const char *test_override,
+                                    MosaicSpikeSet *train, MosaicSpikeSet *test, MosaicErr *err) {
+    memset(train, 0, sizeof *train);
+    memset(test, 0, sizeof *test);
+    const int synthetic =
+        test_override ? !strcmp(test_override, "synthetic") : c->data_source == MOSAIC_DATA_SYNTHETIC;
+    if (synthetic) {
+        if (!test_override)
+            MOSAIC_TRY(mosaic_spikeset_synthetic(train, c->synth_train, c->steps, c->inputs, c->classes,
+                                                 (uint64_t)c->synth_seed, (uint64_t)c->synth_seed * 2 + 1,
+                                                 err));
+        return mosaic_spikeset_synthetic(test, c->synth_test, c->steps, c->inputs, c->classes,
+                                         (uint64_t)c->synth_seed, (uint64_t)c->synth_seed * 2 + 2, err);
+    }
+    if (!test_override)
+        MOSAIC_TRY(mosaic_spikeset_load_shd(train, c->data_train, c->steps, c->window_s, c->inputs,
+                                            c->classes, err));
+    return mosaic_spikeset_load_shd(test, test_override ? test_override : c->data_test, c->steps, c->window_s,
+                                    c->inputs, c->classes, err);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * History
+ * ------------------------------------------------------------------------------------------- */
+
+MosaicStatus mosaic_train_write_history_csv(const char *path, const MosaicTrainEpoch *rows, int n, int max_d,
+                                            MosaicErr *err) {
+    char *s = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&s, &len);
+    if (!m) return mosaic_err(err, MOSAIC_ERR_NOMEM, "%s: out of memory", path);
+    fprintf(m, "epoch,lr,loss,train_acc,test_acc,test_loss,rate,pruned,grown,shortfall,params,links");
+    for (int d = 1; d <= max_d && d < MOSAIC_TRAIN_MAX_D; d += 2) fprintf(m, ",gamma_d%d", d);
+    fprintf(m, ",samples_per_s,seconds\n");
+    for (int r = 0; r < n; r++) {
+        const MosaicTrainEpoch *e = rows + r;
+        fprintf(m, "%d,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%lld,%lld,%lld,%lld,%lld", e->epoch, e->lr, e->loss,
+                e->train_acc, e->test_acc, e->test_loss, e->rate, (long long)e->pruned, (long long)e->grown,
+                (long long)e->shortfall, (long long)e->params, (long long)e->links);
+        for (int d = 1; d <= max_d && d < MOSAIC_TRAIN_MAX_D; d += 2)
+            fprintf(m, ",%lld", (long long)e->gamma[d]);
+        fprintf(m, ",%.6g,%.6g\n", e->samples_per_s, e->seconds);
+    }
+    if (fclose(m) != 0 || !s) {
+        free(s);
+        return mosaic_err(err, MOSAIC_ERR_NOMEM, "%s: out of memory", path);
+    }
+    MosaicStatus st = mosaic_write_text_atomic(path, s, err);
+    free(s);
+    return st;
+}
+
+MosaicStatus mosaic_train_write_history_h5(MosaicH5File *f, const MosaicTrainEpoch *rows, int n,
+                                           MosaicErr *err) {
+    MosaicStatus st = MOSAIC_OK;
+    double *col = malloc(sizeof(double) * (size_t)(n ? n : 1));
+    int64_t *gam = malloc(sizeof(int64_t) * (size_t)(n ? n : 1) * MOSAIC_TRAIN_MAX_D);
+    if (!col || !gam) st = mosaic_err(err, MOSAIC_ERR_NOMEM, "%s: out of memory", mosaic_h5_path(f));
+    const int64_t dims[2] = {n, MOSAIC_TRAIN_MAX_D};
+#define COL_(name, expr, units, desc)                                                                        \
+    if (st == MOSAIC_OK) {                                                                                   \
+        for (int r = 0; r < n; r++) col[r] = (double)(rows[r].expr);                                         \
+        st = mosaic_h5_write(f, "history/" name, MOSAIC_H5_F64, 1, dims, col, units, desc, err);             \
+    }
+    COL_("epoch", epoch, "1", "epoch index, from 0")
+    COL_("lr", lr, "1", "Adam learning rate of the epoch")
+    COL_("loss", loss, "nats", "mean training loss (cross-entropy + firing-rate term + penalties)")
+    COL_("train_acc", train_acc, "1", "training accuracy during the epoch")
+    COL_("test_acc", test_acc, "1", "test accuracy after the epoch")
+    COL_("test_loss", test_loss, "nats", "test cross-entropy after the epoch")
+    COL_("rate", rate, "spikes/neuron/step", "mean activity on the training set")
+    COL_("pruned", pruned, "links", "links pruned at the end of the epoch")
+    COL_("grown", grown, "links", "links grown at the end of the epoch")
+    COL_("shortfall", shortfall, "links", "budget slots left empty (no admissible candidate)")
+    COL_("params", params, "weights", "active weights")
+    COL_("links", links, "links", "links with a non-zero weight")
+    COL_("samples_per_s", samples_per_s, "samples/s", "training throughput")
+    COL_("seconds", seconds, "s", "wall time of the epoch incl. rewiring and test")
+#undef COL_
+    if (st == MOSAIC_OK) {
+        for (int r = 0; r < n; r++)
+            memcpy(gam + (size_t)r * MOSAIC_TRAIN_MAX_D, rows[r].gamma, sizeof rows[r].gamma);
+        st = mosaic_h5_write(f, "history/gamma", MOSAIC_H5_I64, 2, dims, gam, "links",
+                             "links per distance gamma_d (column d; even columns are 0), the mapping proxy",
+                             err);
+    }
+    free(col), free(gam);
+    return st;
+}

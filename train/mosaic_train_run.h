@@ -1,0 +1,44 @@
+/* mosaic_train_run: what every command that trains needs around the trainer: the configuration (arch +
+ * train keys, plus any keys of the calling command), the datasets it names, and the epoch history as
+ * CSV and HDF5. Shared by `mosaic train` and `mosaic cosim` so both read and write runs alike. */
+#ifndef MOSAIC_TRAIN_RUN_H
+#define MOSAIC_TRAIN_RUN_H
+
+#include "mosaic_h5.h"
+#include "mosaic_spikeset.h"
+#include "mosaic_trainer.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Defaults, then the file `path` (may be NULL), then each "key=value" of sets, over the arch and train
+ * keys and the caller's `extra` sections (whose defaults the caller sets beforehand); then validates arch
+ * and train (the caller validates its own). An unknown key in any of them is an error. */
+MosaicStatus mosaic_train_load_config(const char *path, const char *const *sets, int nsets, MosaicArch *arch,
+                                      MosaicTrainConfig *cfg, const MosaicCfgSection *extra, int n_extra,
+                                      MosaicErr *err);
+
+/* The resolved configuration (arch, train and extra sections) as YAML; malloc'd, caller frees. */
+char *mosaic_train_config_yaml(MosaicArch *arch, MosaicTrainConfig *cfg, const MosaicCfgSection *extra,
+                               int n_extra);
+
+/* The training and test sets the configuration names: the built-in synthetic task or SHD-layout files
+ * binned as configured. `test_override` (may be NULL) replaces the test file ("synthetic" for the
+ * synthetic test set), in which case `train` is left empty. Both sets are zeroed first. */
+MosaicStatus mosaic_train_load_data(const MosaicTrainConfig *cfg, const char *test_override,
+                                    MosaicSpikeSet *train, MosaicSpikeSet *test, MosaicErr *err);
+
+/* history.csv: one row per epoch with gamma_d columns for odd d up to max_d. Written atomically. */
+MosaicStatus mosaic_train_write_history_csv(const char *path, const MosaicTrainEpoch *rows, int n, int max_d,
+                                            MosaicErr *err);
+
+/* The /history group (one float64 column per field, gamma as (epochs, MOSAIC_TRAIN_MAX_D)) into a file
+ * being written. */
+MosaicStatus mosaic_train_write_history_h5(MosaicH5File *f, const MosaicTrainEpoch *rows, int n,
+                                           MosaicErr *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
