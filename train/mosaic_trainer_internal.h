@@ -73,8 +73,8 @@ struct MosaicTrainer {
     double *zsum;               /* (bcap) */
     float *grad;                /* (GRAD_CHUNKS_, nparams) */
     float *noisy;               /* (nparams) weights with programming noise, or NULL */
-    MosaicBpttWork **work; /* (nthreads * MOSAIC_BPTT_GROUP) */
-    float *dv_store;       /* (nthreads, MOSAIC_BPTT_GROUP, T, N) membrane gradients of a group */
+    MosaicBpttWork **work;      /* (nthreads * MOSAIC_BPTT_GROUP) */
+    float *dv_store;            /* (nthreads, MOSAIC_BPTT_GROUP, T, N) membrane gradients of a group */
     MosaicBpttTransposed tpose; /* the batch's recurrent weights by destination tile */
     MosaicQuantState *quant;    /* quantised rewiring, or NULL */
 };
