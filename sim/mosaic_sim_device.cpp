@@ -8,7 +8,8 @@ namespace {
 
 // One region of weights (w_in, w_intra or link_w) through the device model; `stream` keeps the draws of
 // the regions independent of each other's sizes.
-void program_region(float *w, size_t n, float gmax, const MosaicDeviceModel *dev, uint64_t stream) {
+// gmax is a double: a configured device.gmax (a double key) must give the trainer's step exactly.
+void program_region(float *w, size_t n, double gmax, const MosaicDeviceModel *dev, uint64_t stream) {
     MosaicRng rng;
     mosaic_rng_derive(&rng, (uint64_t)dev->seed, stream);
     const double step = mosaic_device_step(gmax, dev->levels);
@@ -63,7 +64,7 @@ MosaicStatus mosaic_device_program(MosaicNetwork *eff, const MosaicNetwork *net,
     MOSAIC_TRY(mosaic_network_copy(eff, net, err));
     if (dev->ideal) return MOSAIC_OK;
     const int k = net->arch.neurons_per_tile;
-    const float gmax = (float)mosaic_device_gmax_of(dev, mosaic_device_gmax(net));
+    const double gmax = mosaic_device_gmax_of(dev, mosaic_device_gmax(net));
     program_region(eff->w_in, (size_t)net->n_input_tiles * k * k, gmax, dev, 1);
     program_region(eff->w_intra, (size_t)mosaic_arch_tiles(&net->arch) * k * k, gmax, dev, 2);
     program_region(eff->link_w, (size_t)net->n_links * k, gmax, dev, 3);

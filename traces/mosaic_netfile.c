@@ -47,6 +47,9 @@ static MosaicStatus write_arch_(MosaicH5File *f, const MosaicArch *arch, MosaicE
     MOSAIC_TRY(write_i32_(f, "/arch/device/ideal", d->ideal, "bool", "ideal NT crossbar devices", err));
     MOSAIC_TRY(write_i32_(f, "/arch/device/levels", d->levels, "levels",
                           "conductance levels per device of a differential pair; 0 = continuous", err));
+    MOSAIC_TRY(write_f64_(f, "/arch/device/gmax", d->gmax, "weight",
+                          "weight of the highest level, step gmax / (levels - 1); 0 = max |w| of the network",
+                          err));
     MOSAIC_TRY(write_f64_(f, "/arch/device/programming_noise", d->programming_noise, "fraction of max |w|",
                           "programming noise sigma", err));
     MOSAIC_TRY(write_f64_(f, "/arch/device/read_noise", d->read_noise, "fraction of max |w|",

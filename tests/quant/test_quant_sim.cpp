@@ -14,6 +14,7 @@
 #include "mosaic_netfile.h"
 #include "mosaic_quant.h"
 #include "mosaic_sim.h"
+#include "mosaic_sim_device.h"
 #include "mosaic_trainer.h"
 
 namespace {
@@ -97,6 +98,22 @@ bool train(Trained *out, int levels, uint64_t seed, const MosaicSpikeSet *tr_set
     return ok;
 }
 
+// The device model (noise off) programs `net` at its own device.levels / device.gmax: true when every
+// programmed weight equals the network's bit for bit.
+bool programs_exactly(const MosaicNetwork *net) {
+    MosaicDeviceModel dev = net->arch.device;
+    dev.ideal = false, dev.programming_noise = 0, dev.read_noise = 0;
+    MosaicNetwork eff;
+    MosaicErr err;
+    if (mosaic_device_program(&eff, net, &dev, &err) != MOSAIC_OK) return false;
+    const int k = net->arch.neurons_per_tile, tiles = mosaic_arch_tiles(&net->arch);
+    const bool same = !memcmp(eff.w_in, net->w_in, sizeof(float) * (size_t)net->n_input_tiles * k * k) &&
+                      !memcmp(eff.w_intra, net->w_intra, sizeof(float) * (size_t)tiles * k * k) &&
+                      !memcmp(eff.link_w, net->link_w, sizeof(float) * (size_t)net->n_links * k);
+    mosaic_network_free(&eff);
+    return same;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -130,6 +147,33 @@ int main(int argc, char **argv) {
     printf(
         "quantised: %d links, longest route %d, trainer accuracy %.3f; unquantised: trainer accuracy %.3f\n",
         net.n_links, map.max_route, q.acc, plain.acc);
+
+    TEST("DeviceModelProgramsEveryLevelExactly") {
+        CHECK(programs_exactly(&net)); // the trained network at its exported levels and gmax
+        // Random level weights for several level counts and gmax values a float cannot hold.
+        MosaicRng rng;
+        mosaic_rng_derive(&rng, seed, 5);
+        const double gmaxes[] = {0.6, 1.0 / 3.0, 0.123456789, 2.7};
+        for (int L : {2, 3, 8, 16, 255})
+            for (double g : gmaxes) {
+                MosaicNetwork r;
+                CHECK(mosaic_network_copy(&r, &net, &err) == MOSAIC_OK);
+                r.arch.device.levels = L, r.arch.device.gmax = g;
+                const double step = mosaic_device_step(g, L);
+                const size_t k = (size_t)r.arch.neurons_per_tile;
+                float *regions[3] = {r.w_in, r.w_intra, r.link_w};
+                const size_t lens[3] = {(size_t)r.n_input_tiles * k * k,
+                                        (size_t)mosaic_arch_tiles(&r.arch) * k * k, (size_t)r.n_links * k};
+                for (int g3 = 0; g3 < 3; g3++)
+                    for (size_t i = 0; i < lens[g3]; i++)
+                        regions[g3][i] = mosaic_device_level_weight((int)mosaic_rng_below(&rng, (uint64_t)L),
+                                                                    step, mosaic_rng_uniform(&rng) - 0.5);
+                const bool ok = programs_exactly(&r);
+                if (!ok) printf("  levels %d, gmax %.9g: programmed weights differ\n", L, g);
+                CHECK(ok);
+                mosaic_network_free(&r);
+            }
+    }
 
     double ideal = 0;
     TEST("MatchingDeviceModelWithoutNoiseGivesTheEngineSpikes") {

@@ -3,7 +3,8 @@
  * structure and at a level >= 1, masked weights and moments zero, |w| <= gmax); the exported network has
  * integral counts in range and the device model that programs them; the trainer's evaluation equals the
  * engine's inference on the exported network; the network file round-trips the quantised network and its
- * device model; a checkpoint restores the learned gmax. Alone (dense) and with routing-aware. */
+ * device model; a checkpoint restores the learned gmax and the resumed run continues identically. Alone
+ * (dense) and with routing-aware. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,6 +206,17 @@ int main(int argc, char **argv) {
             CHECK(mosaic_trainer_export(tr2, &net2, &err) == MOSAIC_OK);
             CHECK(same_weights_(&net, &net2));
             mosaic_network_free(&net2);
+            /* ... and the resumed trainer continues exactly as the original. */
+            MosaicTrainEpoch r1, r2;
+            mosaic_trainer_set_progress(tr, NULL, NULL);
+            CHECK(mosaic_trainer_epoch(tr, &train, NULL, &r1, &err) == MOSAIC_OK);
+            CHECK(mosaic_trainer_epoch(tr2, &train, NULL, &r2, &err) == MOSAIC_OK);
+            CHECK(r1.loss == r2.loss);
+            MosaicNetwork e1, e2;
+            CHECK(mosaic_trainer_export(tr, &e1, &err) == MOSAIC_OK);
+            CHECK(mosaic_trainer_export(tr2, &e2, &err) == MOSAIC_OK);
+            CHECK(same_weights_(&e1, &e2) && e1.arch.device.gmax == e2.arch.device.gmax);
+            mosaic_network_free(&e1), mosaic_network_free(&e2);
             mosaic_trainer_free(tr2);
             unlink(path);
             mosaic_network_free(&net);
