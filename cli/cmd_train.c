@@ -200,6 +200,10 @@ int mosaic_cmd_train(int argc, char **argv) {
         st = mosaic_trainer_epoch(tr, &train, &test, &row, &err);
         if (st != MOSAIC_OK) break;
         print_epoch_(tr, &row);
+        /* The method's invariants (exact budgets, masked weights and moments zero, no duplicate links) are
+         * cheap next to an epoch: a violation is a bug, reported before it reaches a checkpoint. */
+        st = mosaic_trainer_check(tr, &err);
+        if (st != MOSAIC_OK) break;
         st = mosaic_trainer_save(tr, ckpt, &err);
         snprintf(path, sizeof path, "%s/network.h5", out);
         if (st == MOSAIC_OK) st = write_network_(path, tr, yaml, &err);

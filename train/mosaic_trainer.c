@@ -9,6 +9,14 @@
 
 #include "mosaic_trainer_internal.h"
 
+/* OpenMP pragmas that vanish (without an unknown-pragma warning) when OpenMP is off. */
+#ifdef _OPENMP
+#define OMP_PRAGMA_(x) _Pragma(#x)
+#define OMP_(x) OMP_PRAGMA_(omp x)
+#else
+#define OMP_(x)
+#endif
+
 /* ---------------------------------------------------------------------------------------------
  * Private helpers
  * ------------------------------------------------------------------------------------------- */
@@ -223,13 +231,13 @@ static void forward_batch_(MosaicTrainer *tr, const MosaicBpttView *view, const 
                            const int *idx, int b) {
     const size_t tn = (size_t)tr->cfg.steps * tr->n;
     const int C = tr->cfg.classes;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(tr->nthreads)
-    for (int i = 0; i < b; i++) {
-        int s = idx[i];
-        mosaic_bptt_sample_forward(view, mosaic_spikeset_steps(set, s), mosaic_spikeset_chans(set, s),
-                                   tr->v_all + tn * i, tr->counts + (size_t)C * i, &tr->zsum[i],
-                                   tr->work[thread_id_() * MOSAIC_BPTT_GROUP]);
-    }
+OMP_(parallel for schedule(dynamic, 1) num_threads(tr->nthreads))
+for (int i = 0; i < b; i++) {
+    int s = idx[i];
+    mosaic_bptt_sample_forward(view, mosaic_spikeset_steps(set, s), mosaic_spikeset_chans(set, s),
+                               tr->v_all + tn * i, tr->counts + (size_t)C * i, &tr->zsum[i],
+                               tr->work[thread_id_() * MOSAIC_BPTT_GROUP]);
+}
 }
 
 static void adam_(MosaicTrainer *tr, double lr) {
@@ -329,66 +337,65 @@ static MosaicStatus train_batch_(MosaicTrainer *tr, const MosaicSpikeSet *set, c
      * in order: the same float sums whatever the thread count. */
     const int nch = b < GRAD_CHUNKS_ ? b : GRAD_CHUNKS_;
     const size_t used = tr->seg_off[SEG_LINK_] + (size_t)tr->net.n_links * tr->k;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(tr->nthreads)
-    for (int ch = 0; ch < nch; ch++) {
-        float *g = tr->grad + tr->nparams * ch;
-        memset(g, 0, sizeof(float) * used);
-        MosaicBpttGrads grads = {g + tr->seg_off[SEG_IN_], g + tr->seg_off[SEG_INTRA_],
-                                 g + tr->seg_off[SEG_LINK_]};
-        const int lo = (int)((int64_t)b * ch / nch), hi = (int)((int64_t)b * (ch + 1) / nch);
-        const int th = thread_id_();
-        for (int i = lo; i < hi; i += MOSAIC_BPTT_GROUP) {
-            const int grp = hi - i < MOSAIC_BPTT_GROUP ? hi - i : MOSAIC_BPTT_GROUP;
-            const int32_t *xs[MOSAIC_BPTT_GROUP], *xc[MOSAIC_BPTT_GROUP];
-            const float *va[MOSAIC_BPTT_GROUP], *dcn[MOSAIC_BPTT_GROUP];
-            for (int q = 0; q < grp; q++) {
-                const int s = idx[i + q];
-                xs[q] = mosaic_spikeset_steps(set, s), xc[q] = mosaic_spikeset_chans(set, s);
-                va[q] = tr->v_all + tn * (i + q), dcn[q] = tr->dcounts + (size_t)C * (i + q);
-            }
-            mosaic_bptt_group_backward(&view, grp, xs, xc, va, dcn, dz_all, &grads,
-                                       tr->work + th * MOSAIC_BPTT_GROUP,
-                                       tr->dv_store + (size_t)th * MOSAIC_BPTT_GROUP * tn);
+OMP_(parallel for schedule(dynamic, 1) num_threads(tr->nthreads))
+for (int ch = 0; ch < nch; ch++) {
+    float *g = tr->grad + tr->nparams * ch;
+    memset(g, 0, sizeof(float) * used);
+    MosaicBpttGrads grads = {g + tr->seg_off[SEG_IN_], g + tr->seg_off[SEG_INTRA_],
+                             g + tr->seg_off[SEG_LINK_]};
+    const int lo = (int)((int64_t)b * ch / nch), hi = (int)((int64_t)b * (ch + 1) / nch);
+    const int th = thread_id_();
+    for (int i = lo; i < hi; i += MOSAIC_BPTT_GROUP) {
+        const int grp = hi - i < MOSAIC_BPTT_GROUP ? hi - i : MOSAIC_BPTT_GROUP;
+        const int32_t *xs[MOSAIC_BPTT_GROUP], *xc[MOSAIC_BPTT_GROUP];
+        const float *va[MOSAIC_BPTT_GROUP], *dcn[MOSAIC_BPTT_GROUP];
+        for (int q = 0; q < grp; q++) {
+            const int s = idx[i + q];
+            xs[q] = mosaic_spikeset_steps(set, s), xc[q] = mosaic_spikeset_chans(set, s);
+            va[q] = tr->v_all + tn * (i + q), dcn[q] = tr->dcounts + (size_t)C * (i + q);
         }
+        mosaic_bptt_group_backward(&view, grp, xs, xc, va, dcn, dz_all, &grads,
+                                   tr->work + th * MOSAIC_BPTT_GROUP,
+                                   tr->dv_store + (size_t)th * MOSAIC_BPTT_GROUP * tn);
     }
-    float *g = tr->grad;
-#pragma omp parallel for schedule(static) num_threads(tr->nthreads)
-    for (size_t i = 0; i < used; i++) {
-        float acc = g[i];
-        for (int ch = 1; ch < nch; ch++) acc += g[tr->nparams * ch + i];
-        g[i] = acc;
-    }
-    mosaic_view_index_free(&vidx);
+}
+float *g = tr->grad;
+OMP_(parallel for schedule(static) num_threads(tr->nthreads))
+for (size_t i = 0; i < used; i++) {
+    float acc = g[i];
+    for (int ch = 1; ch < nch; ch++) acc += g[tr->nparams * ch + i];
+    g[i] = acc;
+}
+mosaic_view_index_free(&vidx);
 
-    /* Per-link penalties (hop penalty, hook d) on the clean weights. */
-    float *glink = g + tr->seg_off[SEG_LINK_];
-    for (int l = 0; l < tr->net.n_links; l++) {
-        const float p = tr->pen[l];
-        if (p == 0) continue;
-        const float *w = tr->net.link_w + (size_t)l * tr->k;
-        double sq = 0;
-        for (int j = 0; j < tr->k; j++)
-            glink[(size_t)l * tr->k + j] += 2 * p * w[j], sq += (double)w[j] * w[j];
-        loss += p * sq;
-    }
-    /* Mask, then clip the global norm. */
-    double norm2 = 0;
-    for (size_t i = 0; i < used; i++) {
-        if (!tr->mask[i]) g[i] = 0;
-        norm2 += (double)g[i] * g[i];
-    }
-    if (c->clip_norm > 0 && norm2 > c->clip_norm * c->clip_norm) {
-        const float scale = (float)(c->clip_norm / sqrt(norm2));
-        for (size_t i = 0; i < used; i++) g[i] *= scale;
-    }
-    adam_(tr, lr);
-    if (c->method == MOSAIC_METHOD_HOP_PENALTY) hop_post_step_(tr);
-    if (c->method == MOSAIC_METHOD_DEEPR) rewire_deepr_step_(tr, lr);
-    quant_after_step_(tr, lr);
-    bs->loss += loss * b;
-    bs->correct += correct;
-    bs->zsum += zs;
-    return MOSAIC_OK;
+/* Per-link penalties (hop penalty, hook d) on the clean weights. */
+float *glink = g + tr->seg_off[SEG_LINK_];
+for (int l = 0; l < tr->net.n_links; l++) {
+    const float p = tr->pen[l];
+    if (p == 0) continue;
+    const float *w = tr->net.link_w + (size_t)l * tr->k;
+    double sq = 0;
+    for (int j = 0; j < tr->k; j++) glink[(size_t)l * tr->k + j] += 2 * p * w[j], sq += (double)w[j] * w[j];
+    loss += p * sq;
+}
+/* Mask, then clip the global norm. */
+double norm2 = 0;
+for (size_t i = 0; i < used; i++) {
+    if (!tr->mask[i]) g[i] = 0;
+    norm2 += (double)g[i] * g[i];
+}
+if (c->clip_norm > 0 && norm2 > c->clip_norm * c->clip_norm) {
+    const float scale = (float)(c->clip_norm / sqrt(norm2));
+    for (size_t i = 0; i < used; i++) g[i] *= scale;
+}
+adam_(tr, lr);
+if (c->method == MOSAIC_METHOD_HOP_PENALTY) hop_post_step_(tr);
+if (c->method == MOSAIC_METHOD_DEEPR) rewire_deepr_step_(tr, lr);
+quant_after_step_(tr, lr);
+bs->loss += loss * b;
+bs->correct += correct;
+bs->zsum += zs;
+return MOSAIC_OK;
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -481,29 +488,28 @@ MosaicStatus mosaic_trainer_evaluate(const MosaicTrainer *tr, const MosaicSpikeS
         quant_round_(tr, rounded + tr->seg_off[SEG_IN_], rounded + tr->seg_off[SEG_INTRA_],
                      rounded + tr->seg_off[SEG_LINK_]);
     }
-#pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
-    for (int s = 0; s < set->n; s++) {
-        int t = thread_id_();
-        mosaic_bptt_sample_forward(&view, mosaic_spikeset_steps(set, s), mosaic_spikeset_chans(set, s),
-                                   v + tn * t, counts + (size_t)C * s, &zs[s],
-                                   tr->work[t * MOSAIC_BPTT_GROUP]);
-    }
-    int correct = 0;
-    double ce = 0, z = 0;
-    float logp[MOSAIC_MAX_K];
-    for (int s = 0; s < set->n; s++) {
-        const float *cnt = counts + (size_t)C * s;
-        correct += argmax_(cnt, C) == set->label[s];
-        mosaic_bptt_readout_forward(C, cnt, logp);
-        ce += mosaic_bptt_ce_forward(logp, set->label[s]);
-        z += zs[s];
-    }
-    *acc = (double)correct / set->n;
-    *loss = ce / set->n;
-    *rate = z / ((double)set->n * tn);
-    free(v), free(counts), free(zs), free(rounded);
-    mosaic_view_index_free(&vidx);
-    return MOSAIC_OK;
+OMP_(parallel for schedule(dynamic, 1) num_threads(nt))
+for (int s = 0; s < set->n; s++) {
+    int t = thread_id_();
+    mosaic_bptt_sample_forward(&view, mosaic_spikeset_steps(set, s), mosaic_spikeset_chans(set, s),
+                               v + tn * t, counts + (size_t)C * s, &zs[s], tr->work[t * MOSAIC_BPTT_GROUP]);
+}
+int correct = 0;
+double ce = 0, z = 0;
+float logp[MOSAIC_MAX_K];
+for (int s = 0; s < set->n; s++) {
+    const float *cnt = counts + (size_t)C * s;
+    correct += argmax_(cnt, C) == set->label[s];
+    mosaic_bptt_readout_forward(C, cnt, logp);
+    ce += mosaic_bptt_ce_forward(logp, set->label[s]);
+    z += zs[s];
+}
+*acc = (double)correct / set->n;
+*loss = ce / set->n;
+*rate = z / ((double)set->n * tn);
+free(v), free(counts), free(zs), free(rounded);
+mosaic_view_index_free(&vidx);
+return MOSAIC_OK;
 }
 
 /* ---------------------------------------------------------------------------------------------

@@ -157,7 +157,6 @@ int main(int argc, char **argv) {
     printf("targets: exact warm < 2 s/s: %s (%.3f); gammatone < 0.2 s/s: %s (%.3f)\n",
            warm < 2 ? "met" : "MISSED", warm, gamma < 0.2 ? "met" : "MISSED", gamma);
 
-
     /* FSDD throughput (8 kHz recordings, trimmed, fixed-length variant) on the first 60 files. */
     const char *shared = getenv("MOSAIC_SHARED_DATA");
     char dir[4096];
