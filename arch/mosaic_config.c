@@ -234,10 +234,10 @@ static MosaicStatus unknown_key_(const char *where, const char *key, const Mosai
         }
     if (best && best_len >= 3)
         return mosaic_err(err, MOSAIC_ERR_INPUT,
-                          "%s: unknown key '%s' (did you mean '%s'? `mosaic config --help` lists keys)",
-                          where, key, best);
-    return mosaic_err(err, MOSAIC_ERR_INPUT, "%s: unknown key '%s' (`mosaic config --help` lists the keys)",
-                      where, key);
+                          "%s: unknown key '%s' (did you mean '%s'? `mosaic config` lists every key)", where,
+                          key, best);
+    return mosaic_err(err, MOSAIC_ERR_INPUT, "%s: unknown key '%s' (`mosaic config` lists every key)", where,
+                      key);
 }
 
 static MosaicStatus apply_leaf_(const CfgLeaf_ *leaf, const char *name, const MosaicCfgSection *sections,

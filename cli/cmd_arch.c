@@ -1,4 +1,4 @@
-/* `mosaic arch` prints the resolved architecture and its geometry; `mosaic config --help` lists keys. */
+/* `mosaic arch` prints the resolved architecture and its geometry; `mosaic config` lists every key. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,6 +6,8 @@
 #include "cli_util.h"
 #include "commands.h"
 #include "mosaic_arch.h"
+#include "mosaic_cosim.h"
+#include "mosaic_train_config.h"
 
 static void arch_usage_(FILE *out) {
     fprintf(out, "usage: mosaic arch [--arch FILE] [--set key=value ...]\n"
@@ -57,10 +59,21 @@ int mosaic_cmd_config(int argc, char **argv) {
     (void)argc;
     (void)argv;
     MosaicArch arch;
+    MosaicTrainConfig train;
+    MosaicCosimConfig cosim;
     mosaic_arch_default(&arch);
-    MosaicCfgSection sec = mosaic_arch_config_section(&arch);
+    mosaic_train_config_default(&train);
+    mosaic_cosim_config_default(&cosim);
+    MosaicCfgSection arch_sec = mosaic_arch_config_section(&arch);
+    MosaicCfgSection train_sec = mosaic_train_config_section(&train);
+    MosaicCfgSection cosim_sec = mosaic_cosim_config_section(&cosim);
     printf("Configuration keys (YAML nesting maps to dots; override any with --set key=value)\n\n"
-           "Architecture (--arch FILE, or the arch keys of any --config FILE):\n");
-    mosaic_cfg_print_help(stdout, &sec, 1);
+           "Architecture: every command (--arch FILE for map, sim, proxy-check; --config FILE for train, "
+           "cosim)\n");
+    mosaic_cfg_print_help(stdout, &arch_sec, 1);
+    printf("\nTraining: mosaic train, mosaic cosim (--config FILE)\n");
+    mosaic_cfg_print_help(stdout, &train_sec, 1);
+    printf("\nCo-simulation: mosaic cosim (--config FILE)\n");
+    mosaic_cfg_print_help(stdout, &cosim_sec, 1);
     return 0;
 }

@@ -135,6 +135,34 @@ int main(int argc, char **argv) {
         mosaic_feedback_free(&fb);
         mosaic_trainer_free(tr);
     }
+    TEST("TrafficPenaltyShrinksLinksOfBusySources") {
+        /* Two identical runs; in one, every source is measured busy (rate 1) and every link pays
+         * c * rate * hops * sum w^2. The penalised run must end with smaller inter-tile weights. */
+        double norm[2] = {0, 0};
+        for (int penalised = 0; penalised < 2; penalised++) {
+            MosaicTrainer *tr = NULL;
+            CHECK(mosaic_trainer_create(&tr, &cfg, &arch, &err) == MOSAIC_OK);
+            MosaicFeedback fb;
+            CHECK(mosaic_feedback_attach(&fb, tr, 0, 0, &err) == MOSAIC_OK);
+            int n = mosaic_arch_neurons(&arch);
+            int64_t *spikes = malloc(sizeof(int64_t) * (size_t)n);
+            for (int i = 0; i < n; i++) spikes[i] = 100;
+            CHECK(mosaic_feedback_set_traffic(&fb, tr, penalised ? 1.0 : 0.0, spikes, 100, &err) ==
+                  MOSAIC_OK);
+            if (penalised) CHECK(fb.rate && fb.rate[0] == 1.0);
+            MosaicTrainEpoch row;
+            CHECK(mosaic_trainer_epoch(tr, &train, &test, &row, &err) == MOSAIC_OK);
+            const MosaicNetwork *net = mosaic_trainer_network(tr);
+            for (size_t i = 0; i < (size_t)net->n_links * (size_t)arch.neurons_per_tile; i++)
+                norm[penalised] += (double)net->link_w[i] * net->link_w[i];
+            free(spikes);
+            mosaic_feedback_free(&fb);
+            mosaic_trainer_free(tr);
+        }
+        printf("  sum of squared link weights: %.3f without, %.3f with the traffic penalty\n", norm[0],
+               norm[1]);
+        CHECK(norm[1] < 0.9 * norm[0]);
+    }
     mosaic_spikeset_free(&train);
     mosaic_spikeset_free(&test);
     return mosaic_test_finish();

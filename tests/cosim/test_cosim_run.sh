@@ -4,7 +4,8 @@
 #      mappable, with the final network simulated on the array;
 #   2. a simulator that crashes or hangs is reported and training completes;
 #   3. a resumed run equals an uninterrupted one;
-#   4. the runs' report.html render in headless Chromium without console errors.
+#   4. bad keys and files are refused; 5. proxy-check reads the run's checkpoints;
+#   6. the runs' report.html render in headless Chromium without console errors.
 # usage: test_cosim_run.sh MOSAIC_BINARY WORK_DIR RENDER_SCRIPT
 set -euo pipefail
 mosaic=$(realpath "$1")
@@ -79,6 +80,17 @@ fi
 grep -q "missing.h5" bad2.log || fail "error does not name the file: $(cat bad2.log)"
 echo "ok"
 
-echo "== 5. reports render"
+echo "== 5. proxy-check on the closed-loop run"
+sed -n '1,2p' small.yaml >arch.yaml
+"$mosaic" proxy-check --arch arch.yaml --profiles "1:0.8,3:0.2" --networks 2 --draws 2 --runs closed \
+    --out proxy >proxy.log || fail "proxy-check --runs failed: $(tail -3 proxy.log)"
+# every saved network of the closed loop fits exactly; the proxy, seeing only gamma_d, says it does not
+n=$(grep -c "^closed/checkpoints/epoch_[0-9]*.h5 .* yes " proxy.log || true)
+[ "$n" = 3 ] || fail "expected 3 closed-loop checkpoints listed as fitting: $(cat proxy.log)"
+grep -q "3 from runs" proxy.log || fail "run checkpoints not counted: $(cat proxy.log)"
+[ "$(grep -c "closed/checkpoints" proxy/proxy_check.csv)" = 3 ] || fail "run checkpoints missing from the CSV"
+echo "ok"
+
+echo "== 6. reports render"
 "$render" render 8 open/report.html closed/report.html
 echo "all cosim checks passed"
