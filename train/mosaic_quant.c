@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mosaic_mapper.h"
 #include "mosaic_trainer_internal.h"
 
 /* ---------------------------------------------------------------------------------------------
@@ -91,6 +92,56 @@ int mosaic_quant_project(float *w, uint8_t *live, const uint8_t *allowed, uint8_
     return total;
 }
 
+int mosaic_quant_entry_side(const MosaicArch *arch, int src, int dst) {
+    MosaicPortRef marks[MOSAIC_ROUTE_MAX_MARKS];
+    const int m = mosaic_route(arch, src, dst, marks);
+    int gr, gc;
+    mosaic_tile_cell(arch, dst, &gr, &gc);
+    /* The route's last mark is the destination NT's input port, which is its side. */
+    assert(m > 0 && marks[m - 1].cell == mosaic_cell_index(arch, gr, gc) && marks[m - 1].port <= MOSAIC_IN_W);
+    return marks[m - 1].port;
+}
+
+int mosaic_quant_project_sides(float *w, uint8_t *live, const uint8_t *allowed, uint8_t *changed,
+                               const int8_t *side, int n, const MosaicQuantRule *rule, MosaicRng *rng) {
+    MosaicQuantRule r = *rule;
+    r.mode = MOSAIC_QUANT_FANIN_SYNAPSES; /* a side counts its lines */
+    const size_t cap = (size_t)(n ? n : 1);
+    int *at = calloc(cap, sizeof *at);
+    float *sw = calloc(cap, sizeof *sw);
+    uint8_t *sl = calloc(cap, 1), *sa = calloc(cap, 1), *sc = calloc(cap, 1);
+    assert(at && sw && sl && sa && sc); /* n is at most a few hundred per neuron */
+    if (!(at && sw && sl && sa && sc)) abort();
+    int worst = 0;
+    for (int d = 0; d < 4; d++) {
+        int m = 0;
+        for (int i = 0; i < n; i++)
+            if (side[i] == d)
+                at[m] = i, sw[m] = w[i], sl[m] = live[i], sa[m] = allowed ? allowed[i] : 1, sc[m++] = 0;
+        const int f = mosaic_quant_project(sw, sl, sa, sc, m, &r, rng);
+        worst = f > worst ? f : worst;
+        for (int q = 0; q < m; q++) {
+            if (!sc[q]) continue;
+            w[at[q]] = sw[q], live[at[q]] = sl[q];
+            if (changed) changed[at[q]] = 1;
+        }
+    }
+    free(at), free(sw), free(sl), free(sa), free(sc);
+    return worst;
+}
+
+void mosaic_quant_fanin_sides(const MosaicNetwork *net, int32_t *lines) {
+    const int k = net->arch.neurons_per_tile;
+    memset(lines, 0, sizeof(int32_t) * 4 * (size_t)mosaic_arch_neurons(&net->arch));
+    for (int l = 0; l < net->n_links; l++) {
+        const int dst = net->link_dst[l],
+                  d = mosaic_quant_entry_side(&net->arch, mosaic_tile_of_neuron(&net->arch, net->link_src[l]),
+                                              dst);
+        for (int j = 0; j < k; j++)
+            if (net->link_w[(size_t)l * k + j] != 0) lines[4 * ((size_t)dst * k + j) + d]++;
+    }
+}
+
 void mosaic_quant_fanin(const MosaicNetwork *net, double step, int levels, int32_t *synapses,
                         int64_t *counts) {
     const int k = net->arch.neurons_per_tile, n = mosaic_arch_neurons(&net->arch);
@@ -138,25 +189,27 @@ static float *param_(const MosaicTrainer *tr, size_t p) {
     return NULL;
 }
 
-/* Parameter indices of every possible synapse into neuron `n` and whether each may be live. Returns the
- * count; `in_links` lists the links into each tile (CSR over tiles, built by incoming_()). */
-static int synapses_of_(const MosaicTrainer *tr, int n, const int *in_off, const int *in_links, size_t *idx,
-                        uint8_t *allowed) {
+/* Parameter indices of every possible synapse into neuron `n`, whether each may be live and (when
+ * link_side is not NULL) its side: -1 for input rows and the intra-tile block, link_side[l] for link l.
+ * Returns the count; `in_links` lists the links into each tile (CSR over tiles, built by incoming_()). */
+static int synapses_of_(const MosaicTrainer *tr, int n, const int *in_off, const int *in_links,
+                        const int8_t *link_side, size_t *idx, uint8_t *allowed, int8_t *side) {
     const int k = tr->k, t = n / k, j = n % k;
     int m = 0;
     const uint8_t *al = tr->quant->allowed;
     if (t < tr->net.n_input_tiles)
         for (int i = 0; i < k; i++) {
             size_t p = tr->seg_off[SEG_IN_] + ((size_t)t * k + i) * k + j;
-            if (al[p]) idx[m] = p, allowed[m++] = 1;
+            if (al[p]) idx[m] = p, side[m] = -1, allowed[m++] = 1;
         }
     for (int i = 0; i < k; i++) {
         size_t p = tr->seg_off[SEG_INTRA_] + ((size_t)t * k + i) * k + j;
-        if (al[p]) idx[m] = p, allowed[m++] = 1;
+        if (al[p]) idx[m] = p, side[m] = -1, allowed[m++] = 1;
     }
     for (int q = in_off[t]; q < in_off[t + 1]; q++) {
         const int l = in_links[q];
         idx[m] = tr->seg_off[SEG_LINK_] + (size_t)l * k + j;
+        side[m] = link_side ? link_side[l] : -1;
         allowed[m++] = !tr->banned[trainer_key_(tr, tr->net.link_src[l], tr->net.link_dst[l])];
     }
     return m;
@@ -181,6 +234,18 @@ static int incoming_(const MosaicTrainer *tr, int **in_off, int **in_links) {
     return 0;
 }
 
+/* lines_per_side: the side each link enters its tile by; NULL in the other modes (and on no memory, which
+ * the caller checks through the mode). */
+static int8_t *link_sides_(const MosaicTrainer *tr) {
+    if (tr->cfg.quant_fanin_mode != MOSAIC_QUANT_FANIN_LINES_PER_SIDE) return NULL;
+    int8_t *side = malloc((size_t)(tr->net.n_links ? tr->net.n_links : 1));
+    if (!side) return NULL;
+    for (int l = 0; l < tr->net.n_links; l++)
+        side[l] =
+            (int8_t)mosaic_quant_entry_side(&tr->net.arch, tr->net.link_src[l] / tr->k, tr->net.link_dst[l]);
+    return side;
+}
+
 /* Most synapses one neuron can have: its input rows, its block's rows and one per other tile's neuron. */
 static int max_synapses_(const MosaicTrainer *tr) { return 2 * tr->k + tr->n; }
 
@@ -192,16 +257,22 @@ void quant_project_all_(MosaicTrainer *tr) {
     size_t *idx = malloc(sizeof(size_t) * (size_t)cap);
     float *w = malloc(sizeof(float) * (size_t)cap);
     uint8_t *live = malloc((size_t)cap), *al = malloc((size_t)cap), *changed = malloc((size_t)cap);
-    const int ok = incoming_(tr, &in_off, &in_links) == 0;
+    int8_t *side = malloc((size_t)cap);
+    const int per_side = r.mode == MOSAIC_QUANT_FANIN_LINES_PER_SIDE;
+    int8_t *link_side = link_sides_(tr);
+    const int ok = incoming_(tr, &in_off, &in_links) == 0 && (!per_side || link_side);
     /* The trainer has no error path after a step; a few hundred bytes per neuron are assumed. */
-    assert(idx && w && live && al && changed && ok);
-    if (!(idx && w && live && al && changed && ok)) abort();
+    assert(idx && w && live && al && changed && side && ok);
+    if (!(idx && w && live && al && changed && side && ok)) abort();
     MosaicRng rng;
     trainer_rng_(&rng, tr->cfg.seed, STREAM_QUANT_, (uint64_t)tr->step | (1ull << 39));
     for (int n = 0; n < tr->n; n++) {
-        const int m = synapses_of_(tr, n, in_off, in_links, idx, al);
+        const int m = synapses_of_(tr, n, in_off, in_links, link_side, idx, al, side);
         for (int q = 0; q < m; q++) w[q] = *param_(tr, idx[q]), live[q] = tr->mask[idx[q]], changed[q] = 0;
-        mosaic_quant_project(w, live, al, changed, m, &r, &rng);
+        if (per_side)
+            mosaic_quant_project_sides(w, live, al, changed, side, m, &r, &rng);
+        else
+            mosaic_quant_project(w, live, al, changed, m, &r, &rng);
         for (int q = 0; q < m; q++) {
             if (!changed[q]) continue;
             *param_(tr, idx[q]) = w[q];
@@ -211,7 +282,8 @@ void quant_project_all_(MosaicTrainer *tr) {
                 tr->sign[idx[q] - tr->seg_off[SEG_LINK_]] = w[q] < 0 ? -1 : 1;
         }
     }
-    free(idx), free(w), free(live), free(al), free(changed), free(in_off), free(in_links);
+    free(idx), free(w), free(live), free(al), free(changed), free(side), free(link_side), free(in_off),
+        free(in_links);
 }
 
 MosaicStatus quant_create_(MosaicTrainer *tr, MosaicErr *err) {
@@ -323,31 +395,38 @@ MosaicStatus quant_check_(const MosaicTrainer *tr, MosaicErr *err) {
                               p);
     }
     if (r.fanin <= 0) return MOSAIC_OK;
-    int *in_off, *in_links;
-    const int cap = max_synapses_(tr);
+    int *in_off = NULL, *in_links = NULL;
+    const int cap = max_synapses_(tr), per_side = r.mode == MOSAIC_QUANT_FANIN_LINES_PER_SIDE;
     size_t *idx = malloc(sizeof(size_t) * (size_t)cap);
     uint8_t *al = malloc((size_t)cap);
+    int8_t *side = malloc((size_t)cap), *link_side = link_sides_(tr);
     MosaicStatus st = MOSAIC_OK;
-    if (!idx || !al || incoming_(tr, &in_off, &in_links) != 0) {
-        free(idx), free(al);
+    if (!idx || !al || !side || (per_side && !link_side) || incoming_(tr, &in_off, &in_links) != 0) {
+        free(idx), free(al), free(side), free(link_side);
         return mosaic_err(err, MOSAIC_ERR_NOMEM, "check: out of memory");
     }
     for (int n = 0; n < tr->n && st == MOSAIC_OK; n++) {
-        const int m = synapses_of_(tr, n, in_off, in_links, idx, al);
-        int total = 0;
+        const int m = synapses_of_(tr, n, in_off, in_links, link_side, idx, al, side);
+        int total = 0, lines[4] = {0};
         for (int q = 0; q < m; q++) {
-            if (!tr->mask[idx[q]]) continue;
+            if (!tr->mask[idx[q]] || (per_side && side[q] < 0)) continue; /* unlimited in lines_per_side */
             const float w = *param_(tr, idx[q]);
             if (mosaic_device_level(fabs(w), r.step, r.levels) == 0)
                 st = mosaic_err(err, MOSAIC_ERR_INTERNAL,
                                 "check: neuron %d has a live synapse at level 0 (w %g)", n, w);
+            if (per_side) lines[side[q]]++;
             total += r.mode == MOSAIC_QUANT_FANIN_COUNTS ? mosaic_quant_cost(w, r.step, r.levels) : 1;
         }
-        if (st == MOSAIC_OK && total > r.fanin)
+        for (int d = 0; d < 4 && per_side && st == MOSAIC_OK; d++)
+            if (lines[d] > r.fanin)
+                st = mosaic_err(err, MOSAIC_ERR_INTERNAL,
+                                "check: neuron %d has %d input lines on side %s, above the limit %d", n,
+                                lines[d], mosaic_port_name(d), r.fanin);
+        if (st == MOSAIC_OK && !per_side && total > r.fanin)
             st = mosaic_err(err, MOSAIC_ERR_INTERNAL, "check: neuron %d has fan-in %d above the limit %d", n,
                             total, r.fanin);
     }
-    free(idx), free(al), free(in_off), free(in_links);
+    free(idx), free(al), free(side), free(link_side), free(in_off), free(in_links);
     return st;
 }
 

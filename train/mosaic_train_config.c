@@ -124,14 +124,17 @@ static const MosaicCfgField fields_[] = {
     F_("quant.base", MOSAIC_CFG_ENUM, quant_learn_gmax, 0, 0, "fixed|optimised",
        "base weights +-gmax / (levels - 1): fixed, or optimised with Adam"),
     F_("quant.fanin", MOSAIC_CFG_INT, quant_fanin, 0, 1 << 24, NULL,
-       "fan-in limit per neuron enforced after every step; 0 = none (no rewiring)"),
-    F_("quant.fanin_mode", MOSAIC_CFG_ENUM, quant_fanin_mode, 0, 0, "synapses|counts",
-       "what the fan-in counts: input lines with a live synapse, or total level counts"),
+       "fan-in limit per neuron (per side of its tile with lines_per_side) enforced after every step; 0 = "
+       "none (no rewiring)"),
+    F_("quant.fanin_mode", MOSAIC_CFG_ENUM, quant_fanin_mode, 0, 0, "synapses|counts|lines_per_side",
+       "what the fan-in counts: input lines with a live synapse, total level counts, or routed input lines "
+       "with a live synapse per side of the tile (the side the mapper's route enters by; input rows and the "
+       "intra-tile block are not limited)"),
     F_("quant.removal", MOSAIC_CFG_ENUM, quant_removal, 0, 0, "l1|random",
        "which synapses the fan-in projection removes: smallest |w| first, or uniformly at random"),
     F_("quant.target", MOSAIC_CFG_INT, quant_target, -1, 1 << 24, NULL,
-       "new random synapses (count 1) are grown up to this fan-in after every step; -1 = quant.fanin, 0 = "
-       "off"),
+       "new random synapses (count 1) are grown up to this fan-in (per side with lines_per_side) after every "
+       "step; -1 = quant.fanin, 0 = off"),
     F_("quant.temperature", MOSAIC_CFG_DOUBLE, quant_temperature, 0, 1e3, NULL,
        "DeepR-style noise on live synapses: sqrt(2 lr T) N(0, 1) level steps per step; 0 = off"),
     F_("data.source", MOSAIC_CFG_ENUM, data_source, 0, 0, "synthetic|shd",

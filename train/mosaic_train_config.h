@@ -28,7 +28,11 @@ typedef enum {
 
 typedef enum { MOSAIC_DATA_SYNTHETIC = 0, MOSAIC_DATA_SHD = 1 } MosaicDataSource;
 
-typedef enum { MOSAIC_QUANT_FANIN_SYNAPSES = 0, MOSAIC_QUANT_FANIN_COUNTS = 1 } MosaicQuantFaninMode;
+typedef enum {
+    MOSAIC_QUANT_FANIN_SYNAPSES = 0,      /* input lines with a live synapse, per neuron */
+    MOSAIC_QUANT_FANIN_COUNTS = 1,        /* total level counts, per neuron */
+    MOSAIC_QUANT_FANIN_LINES_PER_SIDE = 2 /* routed input lines per side of the tile, per neuron */
+} MosaicQuantFaninMode;
 typedef enum { MOSAIC_QUANT_REMOVE_L1 = 0, MOSAIC_QUANT_REMOVE_RANDOM = 1 } MosaicQuantRemoval;
 
 typedef struct {
@@ -58,7 +62,7 @@ typedef struct {
     int quant_levels;         /* 0 = off; else counts 0 .. levels-1 of the step gmax / (levels - 1) */
     double quant_gmax;        /* weight of the highest level (initial value when learned) */
     int quant_learn_gmax;     /* MosaicQuantBase: 0 fixed, 1 optimised with Adam */
-    int quant_fanin;          /* per neuron; 0 = no limit (and no rewiring) */
+    int quant_fanin;          /* per neuron (per side in lines_per_side); 0 = no limit (and no rewiring) */
     int quant_fanin_mode;     /* MosaicQuantFaninMode */
     int quant_removal;        /* MosaicQuantRemoval */
     int quant_target;         /* encourage new synapses up to this fan-in; -1 = quant_fanin, 0 = off */

@@ -4,7 +4,8 @@
  * integral counts in range and the device model that programs them; the trainer's evaluation equals the
  * engine's inference on the exported network; the network file round-trips the quantised network and its
  * device model; a checkpoint restores the learned gmax and the resumed run continues identically. Alone
- * (dense) and with routing-aware. */
+ * (dense) and with routing-aware; the fan-in limit per neuron (synapses, counts) and per side of the
+ * tile (lines_per_side: the busiest side of every neuron at most the limit, and at it somewhere). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,6 +105,10 @@ int main(int argc, char **argv) {
         {"RoutingAwareCountsRandomOptimisedNoisy", MOSAIC_METHOD_ROUTING_AWARE, 8, 40,
          MOSAIC_QUANT_FANIN_COUNTS, MOSAIC_QUANT_REMOVE_RANDOM, 1, 0.5},
         {"RoutingAwareNoFaninLimit", MOSAIC_METHOD_ROUTING_AWARE, 16, 0, 0, 0, 0, 0},
+        {"RoutingAwareLinesPerSideL1", MOSAIC_METHOD_ROUTING_AWARE, 8, 3, MOSAIC_QUANT_FANIN_LINES_PER_SIDE,
+         MOSAIC_QUANT_REMOVE_L1, 0, 0},
+        {"DenseLinesPerSideRandomNoisy", MOSAIC_METHOD_DENSE, 4, 5, MOSAIC_QUANT_FANIN_LINES_PER_SIDE,
+         MOSAIC_QUANT_REMOVE_RANDOM, 0, 0.5},
     };
     for (size_t ci = 0; ci < sizeof cases / sizeof cases[0]; ci++) {
         const Case_ *k = &cases[ci];
@@ -157,11 +162,27 @@ int main(int argc, char **argv) {
             int64_t *cnt = malloc(sizeof(int64_t) * (size_t)N);
             mosaic_quant_fanin(&net, step, k->levels, syn, cnt);
             int64_t worst = 0, total = 0;
+            int32_t *lines = malloc(sizeof(int32_t) * 4 * (size_t)N);
+            mosaic_quant_fanin_sides(&net, lines);
+            int64_t side_total = 0;
             for (int n = 0; n < N; n++) {
-                const int64_t f = k->mode == MOSAIC_QUANT_FANIN_COUNTS ? cnt[n] : syn[n];
+                int64_t f = k->mode == MOSAIC_QUANT_FANIN_COUNTS ? cnt[n] : syn[n];
+                if (k->mode == MOSAIC_QUANT_FANIN_LINES_PER_SIDE) f = 0; /* the busiest side */
+                for (int d = 0; d < 4; d++) {
+                    if (k->mode == MOSAIC_QUANT_FANIN_LINES_PER_SIDE && lines[4 * n + d] > f)
+                        f = lines[4 * n + d];
+                    side_total += lines[4 * n + d];
+                }
                 worst = f > worst ? f : worst;
                 total += syn[n];
             }
+            if (k->mode == MOSAIC_QUANT_FANIN_LINES_PER_SIDE) {
+                /* The limit binds (some side is full) and routed lines remain. */
+                printf("  routed synapses %lld\n", (long long)side_total);
+                CHECK(worst == k->fanin);
+                CHECK(side_total > 0);
+            }
+            free(lines);
             printf("  test acc %.3f, gmax %.4f, %d links, synapses %lld, largest fan-in %lld (limit %d)\n",
                    row.test_acc, gmax, net.n_links, (long long)total, (long long)worst, k->fanin);
             if (k->fanin > 0) CHECK(worst <= k->fanin);
