@@ -106,6 +106,12 @@ MosaicStatus mosaic_spikeset_synthetic(MosaicSpikeSet *set, int n, int steps, in
 
 MosaicStatus mosaic_spikeset_load_shd(MosaicSpikeSet *set, const char *path, int steps, double window_s,
                                       int channels, int classes, MosaicErr *err) {
+    return mosaic_spikeset_load_shd_offsets(set, path, steps, window_s, channels, classes, 0, err);
+}
+
+MosaicStatus mosaic_spikeset_load_shd_offsets(MosaicSpikeSet *set, const char *path, int steps,
+                                              double window_s, int channels, int classes, int offsets,
+                                              MosaicErr *err) {
     memset(set, 0, sizeof *set);
     MosaicShd *shd = NULL;
     MOSAIC_TRY(mosaic_shd_open(path, &shd, err));
@@ -127,16 +133,25 @@ MosaicStatus mosaic_spikeset_load_shd(MosaicSpikeSet *set, const char *path, int
     uint8_t *x = NULL;
     MosaicStatus st = mosaic_bins_create(shd, &spec, &bins, err);
     if (st == MOSAIC_OK) st = mosaic_bins_preload(bins, NULL, NULL, err);
-    const int64_t n = st == MOSAIC_OK ? mosaic_bins_count(bins) : 0;
+    const int64_t views = st == MOSAIC_OK ? mosaic_bins_count(bins) : 0;
+    const int S = st == MOSAIC_OK ? mosaic_bins_offsets(bins) : 1, keep = offsets > 0 ? offsets : S;
+    if (st == MOSAIC_OK && keep > S)
+        st = mosaic_err(
+            err, MOSAIC_ERR_INPUT,
+            "%s: key 'train.data.offsets': expected at most the %d stride offsets of this file, got %d", path,
+            S, offsets);
+    const int64_t n = views / S * keep;
     if (st == MOSAIC_OK && n > INT32_MAX)
         st = mosaic_err(err, MOSAIC_ERR_INPUT, "%s: %lld view samples exceed the engine's limit", path,
                         (long long)n);
     if (st == MOSAIC_OK) st = mosaic_spikeset_create(set, (int)n, steps, channels, classes, err);
     if (st == MOSAIC_OK && !(x = malloc((size_t)steps * channels)))
         st = mosaic_err(err, MOSAIC_ERR_NOMEM, "%s: out of memory", path);
-    for (int64_t v = 0; st == MOSAIC_OK && v < n; v++) {
+    /* Offsets i * S / keep, i < keep: spread over the recording's channel range. */
+    for (int64_t s = 0; st == MOSAIC_OK && s < n; s++) {
+        const int64_t v = s / keep * S + (s % keep) * S / keep;
         st = mosaic_bins_sample(bins, v, x, err);
-        if (st == MOSAIC_OK) st = mosaic_spikeset_add(set, (int)v, x, mosaic_bins_label(bins, v), err);
+        if (st == MOSAIC_OK) st = mosaic_spikeset_add(set, (int)s, x, mosaic_bins_label(bins, v), err);
     }
     free(x);
     mosaic_bins_free(bins);

@@ -52,6 +52,12 @@ MosaicStatus mosaic_spikeset_synthetic(MosaicSpikeSet *set, int n, int steps, in
  * number the network reads out; a file with more classes is an error. */
 MosaicStatus mosaic_spikeset_load_shd(MosaicSpikeSet *set, const char *path, int steps, double window_s,
                                       int channels, int classes, MosaicErr *err);
+/* The same with only `offsets` of the S stride offsets of every recording (0 = all): offsets i * S / offsets
+ * for i < offsets, spread over the channel range (S 6, offsets 2: 0 and 3), in recording order. More than
+ * S is an error naming train.data.offsets. Cuts an epoch when the views of a recording are near copies. */
+MosaicStatus mosaic_spikeset_load_shd_offsets(MosaicSpikeSet *set, const char *path, int steps,
+                                              double window_s, int channels, int classes, int offsets,
+                                              MosaicErr *err);
 
 #ifdef __cplusplus
 }

@@ -52,6 +52,7 @@ void mosaic_train_config_default(MosaicTrainConfig *c) {
     c->quant_target = -1;
     c->quant_temperature = 0;
     c->data_source = MOSAIC_DATA_SYNTHETIC;
+    c->data_offsets = 0;
     c->synth_train = 2000;
     c->synth_test = 500;
     c->synth_seed = 1;
@@ -141,6 +142,9 @@ static const MosaicCfgField fields_[] = {
        "synthetic: built-in class-dependent spike patterns; shd: train/test files in SHD layout"),
     F_("data.train", MOSAIC_CFG_STRING, data_train, 0, 512, NULL, "training set (SHD layout, .h5 or .h5.gz)"),
     F_("data.test", MOSAIC_CFG_STRING, data_test, 0, 512, NULL, "test set (SHD layout, .h5 or .h5.gz)"),
+    F_("data.offsets", MOSAIC_CFG_INT, data_offsets, 0, 1 << 20, NULL,
+       "shd: stride offsets (views) of every training recording used, spread over the channel range (6 and "
+       "2: offsets 0 and 3); 0 = all. Cuts the epoch; the test set always uses all"),
     F_("data.synthetic.train", MOSAIC_CFG_INT, synth_train, 1, 1 << 24, NULL, "synthetic training samples"),
     F_("data.synthetic.test", MOSAIC_CFG_INT, synth_test, 1, 1 << 24, NULL, "synthetic test samples"),
     F_("data.synthetic.seed", MOSAIC_CFG_INT64, synth_seed, 0, 9.2e18, NULL,

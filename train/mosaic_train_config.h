@@ -70,6 +70,7 @@ typedef struct {
 
     int data_source; /* MosaicDataSource */
     char data_train[512], data_test[512];
+    int data_offsets; /* stride offsets of every training recording used (0 = all); the test set uses all */
     int synth_train, synth_test;
     int64_t synth_seed;
 } MosaicTrainConfig;

@@ -58,8 +58,8 @@ MosaicStatus mosaic_train_load_data(const MosaicTrainConfig *c, const char *test
                                          (uint64_t)c->synth_seed, (uint64_t)c->synth_seed * 2 + 2, err);
     }
     if (!test_override)
-        MOSAIC_TRY(mosaic_spikeset_load_shd(train, c->data_train, c->steps, c->window_s, c->inputs,
-                                            c->classes, err));
+        MOSAIC_TRY(mosaic_spikeset_load_shd_offsets(train, c->data_train, c->steps, c->window_s, c->inputs,
+                                                    c->classes, c->data_offsets, err));
     return mosaic_spikeset_load_shd(test, test_override ? test_override : c->data_test, c->steps, c->window_s,
                                     c->inputs, c->classes, err);
 }
