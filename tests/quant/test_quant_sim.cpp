@@ -3,7 +3,9 @@
 // noise): every test sample gives the training engine's spikes bit for bit and the hardware accuracy equals
 // the trainer's evaluation. Then programming noise (5 % of Gmax, five device draws): the accuracy loss of
 // the quantised network is reported next to that of the same network trained without quantisation and
-// programmed at the same 8 levels (Gmax = its max |w|).
+// programmed at the same 8 levels (Gmax = its max |w|). Last, a network trained with the fan-in limit per
+// side of the tile (lines_per_side, 4 lines) keeps the limit through the file and gives the engine's
+// spikes on the array too.
 #include <string.h>
 #include <unistd.h>
 
@@ -67,7 +69,7 @@ struct Trained {
 };
 
 bool train(Trained *out, int levels, uint64_t seed, const MosaicSpikeSet *tr_set,
-           const MosaicSpikeSet *te_set) {
+           const MosaicSpikeSet *te_set, int fanin_mode = MOSAIC_QUANT_FANIN_SYNAPSES, int fanin = 24) {
     MosaicArch arch;
     mosaic_arch_default(&arch);
     arch.rows = 3, arch.cols = 3, arch.neurons_per_tile = 16;
@@ -80,7 +82,8 @@ bool train(Trained *out, int levels, uint64_t seed, const MosaicSpikeSet *tr_set
     strcpy(cfg.profile, "1:0.5,3:0.1");
     cfg.prune_min_strong = 4;
     cfg.lambda_fr = 1, cfg.target_fr = 1;
-    cfg.quant_levels = levels, cfg.quant_fanin = levels ? 24 : 0, cfg.quant_gmax = 0.6;
+    cfg.quant_levels = levels, cfg.quant_fanin = levels ? fanin : 0, cfg.quant_gmax = 0.6;
+    cfg.quant_fanin_mode = fanin_mode;
     MosaicErr err;
     MosaicTrainer *tr = nullptr;
     if (mosaic_trainer_create(&tr, &cfg, &arch, &err) != MOSAIC_OK) {
@@ -219,6 +222,36 @@ int main(int argc, char **argv) {
                (long long)net.arch.device.seed, identical, test_set.n);
         CHECK(identical < test_set.n);
         mosaic_mapping_free(&pmap);
+    }
+
+    TEST("LinesPerSideNetworkGivesTheEngineSpikes") {
+        Trained sq;
+        CHECK(train(&sq, L, seed, &train_set, &test_set, MOSAIC_QUANT_FANIN_LINES_PER_SIDE, 4));
+        MosaicNetwork back;
+        CHECK(mosaic_netfile_write(path, &sq.net, &prov, &err) == MOSAIC_OK);
+        CHECK(mosaic_netfile_read(path, &back, &err) == MOSAIC_OK);
+        unlink(path);
+        const int N = mosaic_arch_neurons(&back.arch);
+        std::vector<int32_t> lines(4 * (size_t)N);
+        mosaic_quant_fanin_sides(&back, lines.data());
+        int busiest = 0;
+        for (int32_t v : lines) busiest = v > busiest ? v : busiest;
+        CHECK_EQ_INT(busiest, 4);
+        MosaicMapping smap;
+        memset(&smap, 0, sizeof smap);
+        CHECK(sim_test_map(&smap, &back));
+        back.arch.device.ideal = false;
+        back.arch.device.programming_noise = 0;
+        int identical = 0;
+        const double acc = array_accuracy(&back, &smap, &test_set, &identical);
+        printf("  lines_per_side 4: busiest side %d lines, %d/%d samples identical, accuracy array %.3f, "
+               "trainer %.3f\n",
+               busiest, identical, test_set.n, acc, sq.acc);
+        CHECK_EQ_INT(identical, test_set.n);
+        CHECK_NEAR(acc, sq.acc, 1e-12);
+        mosaic_mapping_free(&smap);
+        mosaic_network_free(&back);
+        mosaic_network_free(&sq.net);
     }
     mosaic_mapping_free(&map);
     mosaic_network_free(&net);
