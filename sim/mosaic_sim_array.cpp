@@ -7,6 +7,8 @@
 #include "mosaic_sim_array.h"
 
 #include <algorithm>
+#include <cassert>
+#include <climits>
 #include <cmath>
 #include <string>
 
@@ -126,7 +128,7 @@ RouterTile::RouterTile(sc_core::sc_module_name name, Engine *engine, VerilatedCo
     in_[0] = &in_n, in_[1] = &in_e, in_[2] = &in_s, in_[3] = &in_w;
     out_[0] = &out_n, out_[1] = &out_e, out_[2] = &out_s, out_[3] = &out_w;
     SC_METHOD(tick);
-    sensitive << wake;
+    sensitive << wake.ev << engine->clock;
     dont_initialize();
 }
 
@@ -139,7 +141,7 @@ void RouterTile::clear_run_state() { err_seen_ = false; }
 // next active edge (or catch_up), whose counters take the held outputs into account exactly once, so the
 // hardware counters stay exact while an idle router costs no process activation.
 void RouterTile::idle_clear() {
-    if (ticked_ == e_->now) return; // evaluated this cycle: its method already set the outputs
+    if (wake.queued == e_->now) return; // evaluated this cycle: its method sets the outputs
     for (int s = 0; s < 4; s++)
         if (cur_out_[s]) {
             rtl_behind_ = true;
@@ -162,7 +164,6 @@ void RouterTile::tick() {
     Engine &e = *e_;
     MosaicSimStats *st = e.stats;
     st->cell_evals++;
-    ticked_ = e.now;
     uint32_t in[4], out[4];
     for (int s = 0; s < 4; s++) in[s] = in_[s]->read();
     // Woken because a neighbour drove a spike into it (or, naive, every cycle): one clock edge. Its idle
@@ -181,13 +182,10 @@ void RouterTile::tick() {
         if (out[s]) {
             any = true;
             count_lines(st, cell_, MOSAIC_OUT_N + s, out[s]);
-            if (wake_nb[s]) wake_nb[s]->notify(cycle_time());
+            if (wake_nb[s]) e.queue(wake_nb[s]);
         }
     }
-    if (any) {
-        e.clear_next.push_back(this); // dropped next cycle unless an input spike wakes this router
-        e.scheduled++;
-    }
+    if (any && !e.naive) e.clear_next.push_back(this); // dropped next cycle unless an input spike wakes it
     if (err && !err_seen_) {
         err_seen_ = true;
         st->collisions++;
@@ -219,17 +217,50 @@ NeuronTile::NeuronTile(sc_core::sc_module_name name, Engine *engine, int phys_ti
       phys_(phys_tile), cell_(cell), k_(0) {
     in_[0] = &in_n, in_[1] = &in_e, in_[2] = &in_s, in_[3] = &in_w;
     SC_METHOD(tick);
-    sensitive << wake;
+    sensitive << wake.ev << engine->clock;
     dont_initialize();
 }
 
 void NeuronTile::program(int logical_tile, const MosaicNtRow *rows, int n_rows, int max_lines) {
+    const MosaicNetwork *net = e_->net;
+    const MosaicInbound *in = e_->inbound;
     logical_ = logical_tile;
-    k_ = e_->net->arch.neurons_per_tile;
+    k_ = net->arch.neurons_per_tile;
     max_lines_ = max_lines;
-    row_link_.assign((size_t)4 * max_lines, -1);
-    for (int r = 0; r < n_rows; r++)
-        row_link_[(size_t)rows[r].side * max_lines + rows[r].line] = rows[r].link;
+    // Slots: the tile's inbound links (ascending source) merged with its own neurons when its block is
+    // recurrent; links never join two neurons of one tile (the block carries those).
+    const bool recurrent = mosaic_network_block_kind(net, logical_) == MOSAIC_BLOCK_RECURRENT;
+    const int first = in->start[logical_], last = in->start[logical_ + 1], own0 = logical_ * k_;
+    std::vector<int32_t> slot_of_inbound((size_t)(last - first), -1);
+    row_w_.clear();
+    own_slot_.assign((size_t)k_, -1);
+    int p = first;
+    for (int i = 0; i <= k_; i++) {
+        const int32_t bound = i < k_ ? own0 + i : INT32_MAX;
+        for (; p < last && in->src[p] < bound; p++) {
+            assert(in->src[p] / k_ != logical_);
+            slot_of_inbound[(size_t)(p - first)] = (int32_t)row_w_.size();
+            row_w_.push_back(net->link_w + (size_t)in->link[p] * k_);
+        }
+        if (i < k_ && recurrent) {
+            own_slot_[(size_t)i] = (int32_t)row_w_.size();
+            row_w_.push_back(net->w_intra + (size_t)(own0 + i) * k_);
+        }
+    }
+    row_slot_.assign((size_t)4 * max_lines, -1);
+    for (int r = 0; r < n_rows; r++) {
+        const int32_t link = rows[r].link;
+        int pos = first;
+        while (pos < last && in->link[pos] != link) pos++;
+        assert(pos < last); // the mapping routes link `link` to this tile
+        const size_t idx = (size_t)rows[r].side * max_lines + rows[r].line;
+        row_slot_[idx] = slot_of_inbound[(size_t)(pos - first)];
+    }
+    const size_t words = (row_w_.size() + 63) / 64;
+    next_bits_.assign(words, 0);
+    after_bits_.assign(words, 0);
+    next_count_.assign(row_w_.size(), 0);
+    after_count_.assign(row_w_.size(), 0);
     v_.assign((size_t)k_, 0.0f);
     current_.assign((size_t)k_, 0.0f);
     z_.assign((size_t)k_, 0);
@@ -239,8 +270,11 @@ void NeuronTile::program(int logical_tile, const MosaicNtRow *rows, int n_rows, 
 void NeuronTile::reset_state() {
     std::fill(v_.begin(), v_.end(), 0.0f);
     std::fill(z_.begin(), z_.end(), 0);
-    next_.clear();
-    after_.clear();
+    std::fill(next_bits_.begin(), next_bits_.end(), 0);
+    std::fill(after_bits_.begin(), after_bits_.end(), 0);
+    std::fill(next_count_.begin(), next_count_.end(), 0);
+    std::fill(after_count_.begin(), after_count_.end(), 0);
+    next_n_ = after_n_ = 0;
 }
 
 void NeuronTile::tick() {
@@ -251,26 +285,27 @@ void NeuronTile::tick() {
     const int latency = e.phase_cycle - 1;
     for (int s = 0; s < 4; s++) {
         uint32_t bits = in_[s]->read();
-        if (!bits) continue;
         while (bits) {
             const int line = __builtin_ctz(bits);
             bits &= bits - 1;
-            const int32_t link = line < max_lines_ ? row_link_[(size_t)s * max_lines_ + line] : -1;
-            if (link < 0) {
+            const int32_t slot = line < max_lines_ ? row_slot_[(size_t)s * max_lines_ + line] : -1;
+            if (slot < 0) {
                 st->stray++;
                 continue;
             }
-            const int32_t src = e.net->link_src[link];
             st->deliveries++;
             st->latency_hist[std::min(latency, st->max_latency)]++;
             if (latency <= e.K) {
-                next_.push_back(src);
+                arrive(next_bits_, next_count_, slot);
+                next_n_++;
             } else {
                 st->late++;
-                if (e.late_policy == MOSAIC_LATE_DROP)
+                if (e.late_policy == MOSAIC_LATE_DROP) {
                     st->late_dropped++;
-                else
-                    after_.push_back(src);
+                } else {
+                    arrive(after_bits_, after_count_, slot);
+                    after_n_++;
+                }
             }
         }
     }
@@ -279,18 +314,34 @@ void NeuronTile::tick() {
 void NeuronTile::update(const uint8_t *x) {
     Engine &e = *e_;
     const MosaicNetwork *net = e.net;
-    // Spikes of step t-1 that reach this tile: routed ones and the tile's own (dense intra-tile block),
-    // ascending, which is the canonical accumulation order of mosaic_lif_tile_current.
-    spiked_.assign(next_.begin(), next_.end());
+    // Rows of step t-1's spikes that reach this tile: routed ones and the tile's own (recurrent block).
+    int own = 0;
     for (int i = 0; i < k_; i++)
-        if (z_[(size_t)i]) spiked_.push_back(logical_ * k_ + i);
-    std::sort(spiked_.begin(), spiked_.end());
-    mosaic_lif_tile_current(net, e.inbound, logical_, x, spiked_.data(), (int)spiked_.size(),
-                            current_.data());
+        if (z_[(size_t)i]) {
+            own++;
+            if (own_slot_[(size_t)i] >= 0) arrive(next_bits_, next_count_, own_slot_[(size_t)i]);
+        }
+    // The canonical order of mosaic_lif_tile_current: zero, the input channels (the kernel itself, with
+    // no spike list), then every arrived row by ascending source; the same float32 additions.
+    mosaic_lif_tile_current(net, e.inbound, logical_, x, nullptr, 0, current_.data());
+    const int k = k_;
+    float *cur = current_.data();
+    for (size_t w = 0; w < next_bits_.size(); w++) {
+        uint64_t bits = next_bits_[w];
+        next_bits_[w] = 0;
+        while (bits) {
+            const size_t slot = w * 64 + (size_t)__builtin_ctzll(bits);
+            bits &= bits - 1;
+            const float *row = row_w_[slot];
+            for (int n = next_count_[slot]; n > 0; n--)
+                for (int j = 0; j < k; j++) cur[j] += row[j];
+            next_count_[slot] = 0;
+        }
+    }
     if (e.read_sigma > 0) {
         // Each active row adds an independent read error per device: the column sums carry
         // sqrt(rows) times the per-device sigma.
-        int rows = (int)spiked_.size();
+        int rows = next_n_ + own;
         if (x && logical_ < net->n_input_tiles)
             for (int i = 0; i < k_; i++) {
                 const int c = logical_ * k_ + i;
@@ -304,15 +355,15 @@ void NeuronTile::update(const uint8_t *x) {
         }
     }
     mosaic_lif_step(k_, net->alpha, net->threshold, v_.data(), z_.data(), current_.data());
-    next_.swap(after_);
-    after_.clear();
+    // Late arrivals of the coming phase's predecessor are integrated at the next update.
+    next_bits_.swap(after_bits_);
+    next_count_.swap(after_count_);
+    next_n_ = after_n_;
+    after_n_ = 0;
 
     uint32_t bits = 0;
-    for (int i = 0; i < k_; i++)
-        if (z_[(size_t)i]) {
-            bits |= 1u << i;
-            e.stats->neuron_spikes[logical_ * k_ + i]++;
-        }
+    for (int i = 0; i < k_; i++) bits |= (uint32_t)z_[(size_t)i] << i;
+    for (uint32_t b = bits; b; b &= b - 1) e.stats->neuron_spikes[logical_ * k_ + __builtin_ctz(b)]++;
     if (e.record_raster) {
         const int N = mosaic_arch_neurons(&net->arch);
         uint8_t *row = e.raster.data() + (size_t)e.step * N + (size_t)logical_ * k_;
@@ -326,8 +377,7 @@ void NeuronTile::update(const uint8_t *x) {
         if (e.wave_on) e.wave->change(wave_spikes_, bits);
         count_lines(e.stats, cell_, MOSAIC_OUT_N, bits); // the same lines leave on all four sides
         for (int s = 0; s < 4; s++)
-            if (wake_r1[s]) wake_r1[s]->notify(cycle_time());
-        e.scheduled++;
+            if (wake_r1[s]) e.queue(wake_r1[s]);
     }
 }
 
@@ -383,7 +433,7 @@ Array::Array(sc_core::sc_module_name name, const MosaicArch &arch)
         sc_core::sc_signal_in_if<uint32_t> *o[4] = {&r->out_n, &r->out_e, &r->out_s, &r->out_w};
         return o[side];
     };
-    auto wake_of = [&](int gr, int gc) -> sc_core::sc_event * {
+    auto wake_of = [&](int gr, int gc) -> Wake * {
         if (gr < 0 || gc < 0 || gr >= GR || gc >= GC) return nullptr;
         if (mosaic_cell_kind(gr, gc) == MOSAIC_CELL_NT)
             return &tiles[(size_t)mosaic_cell_tile(&arch, gr, gc)]->wake;
@@ -392,7 +442,7 @@ Array::Array(sc_core::sc_module_name name, const MosaicArch &arch)
     for (int gr = 0; gr < GR; gr++)
         for (int gc = 0; gc < GC; gc++) {
             sc_core::sc_in<uint32_t> *in[4];
-            sc_core::sc_event **wake;
+            Wake **wake;
             if (mosaic_cell_kind(gr, gc) == MOSAIC_CELL_NT) {
                 NeuronTile *t = tiles[(size_t)mosaic_cell_tile(&arch, gr, gc)].get();
                 in[0] = &t->in_n, in[1] = &t->in_e, in[2] = &t->in_s, in[3] = &t->in_w;
@@ -431,10 +481,11 @@ void Array::run_sample() {
     MosaicSimStats *st = e.stats;
     const MosaicNetwork *net = e.net;
     for (auto &t : tiles) t->reset_state();
+    e.wake_next.clear();
     for (int t = 0; t < steps_; t++) {
-        // A fresh cycle for the update, so that its spikes never share a time with the last hop.
+        // Every step starts in a fresh cycle (the previous phase's last writes have landed), so that the
+        // update's spikes never share a cycle with the last hop.
         e.phase_cycle = 0;
-        wait(cycle_time());
         e.now++;
         e.step = t;
         e.wave_on = e.wave && e.global_step >= e.wave_first && e.global_step < e.wave_last;
@@ -444,38 +495,36 @@ void Array::run_sample() {
             e.wave->change(wave_cycle_, 0);
         }
         const uint8_t *x = x_ + (size_t)t * net->n_inputs;
-        for (auto &nt : tiles) nt->update(x);
+        for (auto &nt : tiles) nt->update(x); // all neuron tiles in this one process
         st->steps++;
+        wait(cycle_time());
         // Routing phase: K cycles are the hardware's; cycles past K+1 only deliver late spikes.
         int c = 0;
         for (;;) {
-            const int64_t scheduled = e.scheduled;
-            e.scheduled = 0;
-            if (e.naive) {
-                if (c >= e.K + 1 && scheduled == 0) break;
-                for (auto &r : routers)
-                    if (r) r->wake.notify(cycle_time());
-                for (auto &nt : tiles) nt->wake.notify(cycle_time());
-            } else if (scheduled == 0) {
-                break;
-            }
+            e.wake_cur.swap(e.wake_next);
+            e.wake_next.clear();
+            if (e.naive ? c >= e.K + 1 && e.wake_cur.empty() : e.wake_cur.empty()) break;
             c++;
             e.phase_cycle = c; // set before the cells of cycle c run
             e.now++;
-            e.clear_cur.swap(e.clear_next);
-            e.clear_next.clear();
             if (e.wave_on) {
                 e.wave->time(e.now);
                 e.wave->change(wave_cycle_, (uint32_t)c);
                 if (c == e.K + 2) e.wave->change(wave_late_, 1);
             }
-            wait(cycle_time());
-            // The NT output register holds its spikes for one cycle: the R1s read them now (this write
-            // lands at the end of the cycle), without waking every NT just to drop its pulse.
+            // The NT output register holds its spikes for one cycle: the R1s read them in this cycle,
+            // and this write lands at its end, without waking every NT just to drop its pulse.
             if (c == 1)
                 for (auto &nt : tiles) nt->end_pulse();
-            wait(sc_core::SC_ZERO_TIME); // after every cell of this cycle
+            // Routers that drove spikes last cycle and receive none now register all-zero outputs.
+            e.clear_cur.swap(e.clear_next);
+            e.clear_next.clear();
             for (RouterTile *r : e.clear_cur) r->idle_clear();
+            if (e.naive)
+                e.clock.notify();
+            else
+                for (Wake *w : e.wake_cur) w->ev.notify();
+            wait(cycle_time()); // the cells of cycle c run, then their writes land
             st->cycles++;
         }
         if (e.wave_on && c >= e.K + 2) e.wave->change(wave_late_, 0);

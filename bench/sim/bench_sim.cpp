@@ -5,7 +5,8 @@
 //   - the naive baseline: every router and NT evaluated every cycle of every step's full K cycles;
 //   - waveform cost: a 10-step window traced vs the same 10 steps untraced.
 // Goals (issue 6): 5x5 sample < 20 ms; gated >= 10x naive; within 50x of the engine; wave <= 5x.
-// Usage: bench_sim [--samples N] [--epochs E] [--only 5|8]
+// Usage: bench_sim [--samples N] [--epochs E] [--only 5|8] [--sparse 0|1] [--profile
+// gated|naive|gated_wc|naive_wc]
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -80,6 +81,11 @@ bool run_sim(const MosaicNetwork *net, const MosaicMapping *map, const std::vect
     return true;
 }
 
+// --profile MODE: after training, run only that configuration (gated, naive, gated_wc, naive_wc) for
+// `profile_reps` passes, so that perf/callgrind see the simulator alone.
+const char *g_profile = nullptr;
+int g_profile_reps = 20;
+
 int bench_geometry(int side, bool sparse, int n_samples, int epochs) {
     MosaicErr err;
     MosaicArch arch;
@@ -153,6 +159,15 @@ int bench_geometry(int side, bool sparse, int n_samples, int epochs) {
     MosaicSimOptions opt;
     mosaic_sim_options_default(&opt);
     opt.use_device_model = 0;
+    if (g_profile) {
+        MosaicSimOptions p = opt;
+        p.naive = std::strstr(g_profile, "naive") != nullptr;
+        if (std::strstr(g_profile, "_wc")) p.cycles_per_step = mosaic_arch_max_distance(&arch);
+        Run r;
+        if (!run_sim(&net, &map, xs, steps, nullptr, p, g_profile_reps, &r)) return 3;
+        std::printf("   profile %s: %.3f ms/sample\n", g_profile, 1e3 * r.s_per_sample);
+        return 0;
+    }
     Run gated, naive, traced, untraced, gated_wc, naive_wc;
     if (!run_sim(&net, &map, xs, steps, test.label, opt, 3, &gated)) return 3;
     MosaicSimOptions nopt = opt;
@@ -233,7 +248,7 @@ int bench_geometry(int side, bool sparse, int n_samples, int epochs) {
 } // namespace
 
 int main(int argc, char **argv) {
-    int samples = 20, epochs = 3, only = 0;
+    int samples = 20, epochs = 3, only = 0, sparse_only = -1;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!std::strcmp(argv[i], "--samples"))
             samples = std::atoi(argv[i + 1]);
@@ -241,6 +256,10 @@ int main(int argc, char **argv) {
             epochs = std::atoi(argv[i + 1]);
         else if (!std::strcmp(argv[i], "--only"))
             only = std::atoi(argv[i + 1]);
+        else if (!std::strcmp(argv[i], "--profile"))
+            g_profile = argv[i + 1];
+        else if (!std::strcmp(argv[i], "--sparse"))
+            sparse_only = std::atoi(argv[i + 1]);
     }
     setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
     std::printf(
@@ -251,6 +270,7 @@ int main(int argc, char **argv) {
     for (int side : {5, 8})
         for (bool sparse : {false, true}) {
             if (only && only != side) continue;
+            if (sparse_only >= 0 && sparse_only != (int)sparse) continue;
             const pid_t pid = fork();
             if (pid == 0) {
                 const int code =
