@@ -89,4 +89,67 @@ static inline std::vector<uint8_t> sim_test_reference(const MosaicNetwork *net, 
     return raster;
 }
 
+#ifdef MOSAIC_SIM_H
+// Everything the simulator reports about a run, beside its cost: spikes, deliveries, latencies, line
+// counts, the routers' hardware counters.
+struct SimTestOutcome {
+    std::vector<uint8_t> raster;
+    std::vector<long long> stats;
+};
+
+static inline bool sim_test_outcome(const MosaicNetwork *net, const MosaicMapping *map, MosaicSimOptions opt,
+                                    const std::vector<std::vector<uint8_t>> &xs, int steps,
+                                    SimTestOutcome *out) {
+    MosaicErr err;
+    MosaicSim *sim = NULL;
+    opt.record_raster = true;
+    if (mosaic_sim_create(&sim, net, map, &opt, &err) != MOSAIC_OK) {
+        fprintf(stderr, "create: %s\n", err.msg);
+        return false;
+    }
+    out->raster.clear();
+    for (const auto &x : xs) {
+        if (mosaic_sim_run(sim, x.data(), steps, NULL, NULL, &err) != MOSAIC_OK) {
+            fprintf(stderr, "run: %s\n", err.msg);
+            mosaic_sim_free(sim);
+            return false;
+        }
+        int n = 0;
+        const uint8_t *r = mosaic_sim_raster(sim, &n);
+        out->raster.insert(out->raster.end(), r, r + (size_t)n * mosaic_arch_neurons(&net->arch));
+    }
+    const MosaicSimStats *s = mosaic_sim_stats(sim);
+    const size_t cp = (size_t)s->n_cells * 8;
+    std::vector<long long> &v = out->stats;
+    v = {s->samples, s->steps, s->deliveries, s->late, s->late_dropped, s->stray, s->collisions};
+    v.insert(v.end(), s->port_spikes, s->port_spikes + cp);
+    v.insert(v.end(), s->line_spikes, s->line_spikes + cp * s->max_lines);
+    v.insert(v.end(), s->peak_lines, s->peak_lines + cp);
+    v.insert(v.end(), s->latency_hist, s->latency_hist + s->max_latency + 1);
+    v.insert(v.end(), s->neuron_spikes, s->neuron_spikes + mosaic_arch_neurons(&net->arch));
+    mosaic_sim_free(sim);
+    return true;
+}
+
+// The activity-gated and the naive evaluation of the same samples agree on every spike and statistic;
+// returns the number of differing entries (-1 if a run failed).
+static inline long long sim_test_modes_differ(const MosaicNetwork *net, const MosaicMapping *map,
+                                              MosaicSimOptions opt,
+                                              const std::vector<std::vector<uint8_t>> &xs, int steps) {
+    SimTestOutcome gated, naive;
+    opt.naive = false;
+    if (!sim_test_outcome(net, map, opt, xs, steps, &gated)) return -1;
+    opt.naive = true;
+    if (!sim_test_outcome(net, map, opt, xs, steps, &naive)) return -1;
+    if (gated.raster.size() != naive.raster.size() || gated.stats.size() != naive.stats.size()) return -1;
+    long long diff = 0, spikes = 0;
+    for (size_t i = 0; i < gated.raster.size(); i++) diff += gated.raster[i] != naive.raster[i];
+    for (uint8_t z : gated.raster) spikes += z;
+    for (size_t i = 0; i < gated.stats.size(); i++) diff += gated.stats[i] != naive.stats[i];
+    printf("  gated vs naive: %lld spikes, %lld deliveries (%lld late), %lld differing entries\n", spikes,
+           gated.stats[2], gated.stats[3], diff);
+    return diff;
+}
+#endif
+
 #endif

@@ -106,6 +106,14 @@ int main(int argc, char **argv) {
         CHECK_EQ_INT(st2->collisions, 0);
     }
     mosaic_sim_free(sim);
+
+    TEST("GatedEqualsNaive") {
+        MosaicRng rng;
+        mosaic_rng_derive(&rng, seed, 6);
+        std::vector<std::vector<uint8_t>> xs;
+        for (int i = 0; i < 3; i++) xs.push_back(sim_test_input(100, net.n_inputs, 0.08, &rng));
+        CHECK_EQ_INT(sim_test_modes_differ(&net, &map, opt, xs, 100), 0);
+    }
     mosaic_mapping_free(&map);
     mosaic_network_free(&net);
     return mosaic_test_finish();
