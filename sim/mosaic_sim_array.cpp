@@ -10,6 +10,7 @@
 #include <cassert>
 #include <climits>
 #include <cmath>
+#include <cstring>
 #include <string>
 
 #include "mosaic_rng.h"
@@ -212,6 +213,31 @@ void RouterTile::declare_wave(VcdWriter &w, const int *in_ids) {
 // NeuronTile
 // ---------------------------------------------------------------------------------------------
 
+// current += row, lane by lane (the order of additions per neuron is the caller's). The usual k = 32
+// gets a fixed trip count and no aliasing, so it compiles to straight vector code.
+static inline void add_row(float *__restrict cur, const float *__restrict row, int k) {
+    if (k == 32) {
+        for (int j = 0; j < 32; j++) cur[j] += row[j];
+    } else {
+        for (int j = 0; j < k; j++) cur[j] += row[j];
+    }
+}
+
+// z (k <= 32 bytes of 0/1) as a bit mask, bit i = z[i]: eight bytes at a time, the multiply gathers
+// byte i's low bit into bit 56 + i (no two partial products meet, so no carries).
+static inline uint32_t pack_spikes(const uint8_t *z, int k) {
+    static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "pack_spikes reads bytes little-endian");
+    uint32_t bits = 0;
+    int i = 0;
+    for (; i + 8 <= k; i += 8) {
+        uint64_t w;
+        std::memcpy(&w, z + i, 8);
+        bits |= (uint32_t)((w * 0x0102040810204080ull) >> 56) << i;
+    }
+    for (; i < k; i++) bits |= (uint32_t)z[i] << i;
+    return bits;
+}
+
 NeuronTile::NeuronTile(sc_core::sc_module_name name, Engine *engine, int phys_tile, int cell)
     : sc_module(name), in_n("in_N"), in_e("in_E"), in_s("in_S"), in_w("in_W"), spikes("spikes"), e_(engine),
       phys_(phys_tile), cell_(cell), k_(0) {
@@ -270,6 +296,7 @@ void NeuronTile::program(int logical_tile, const MosaicNtRow *rows, int n_rows, 
 void NeuronTile::reset_state() {
     std::fill(v_.begin(), v_.end(), 0.0f);
     std::fill(z_.begin(), z_.end(), 0);
+    cur_z_ = 0;
     std::fill(next_bits_.begin(), next_bits_.end(), 0);
     std::fill(after_bits_.begin(), after_bits_.end(), 0);
     std::fill(next_count_.begin(), next_count_.end(), 0);
@@ -315,26 +342,30 @@ void NeuronTile::update(const uint8_t *x) {
     Engine &e = *e_;
     const MosaicNetwork *net = e.net;
     // Rows of step t-1's spikes that reach this tile: routed ones and the tile's own (recurrent block).
-    int own = 0;
-    for (int i = 0; i < k_; i++)
-        if (z_[(size_t)i]) {
-            own++;
-            if (own_slot_[(size_t)i] >= 0) arrive(next_bits_, next_count_, own_slot_[(size_t)i]);
+    const int own = __builtin_popcount(cur_z_);
+    int rows_in = next_n_;
+    for (uint32_t b = cur_z_; b; b &= b - 1) {
+        const int32_t slot = own_slot_[(size_t)__builtin_ctz(b)];
+        if (slot >= 0) {
+            arrive(next_bits_, next_count_, slot);
+            rows_in++;
         }
+    }
     // The canonical order of mosaic_lif_tile_current: zero, the input channels (the kernel itself, with
-    // no spike list), then every arrived row by ascending source; the same float32 additions.
-    mosaic_lif_tile_current(net, e.inbound, logical_, x, nullptr, 0, current_.data());
-    const int k = k_;
+    // no spike list), then every arrived row by ascending source; the same float32 additions. A tile
+    // no spike reached skips the walk (its current is the input current or zero).
     float *cur = current_.data();
-    for (size_t w = 0; w < next_bits_.size(); w++) {
+    if (x && logical_ < net->n_input_tiles)
+        mosaic_lif_tile_current(net, e.inbound, logical_, x, nullptr, 0, cur);
+    else
+        std::fill(current_.begin(), current_.end(), 0.0f);
+    for (size_t w = 0; rows_in > 0 && w < next_bits_.size(); w++) {
         uint64_t bits = next_bits_[w];
         next_bits_[w] = 0;
         while (bits) {
             const size_t slot = w * 64 + (size_t)__builtin_ctzll(bits);
             bits &= bits - 1;
-            const float *row = row_w_[slot];
-            for (int n = next_count_[slot]; n > 0; n--)
-                for (int j = 0; j < k; j++) cur[j] += row[j];
+            for (int n = next_count_[slot]; n > 0; n--) add_row(cur, row_w_[slot], k_);
             next_count_[slot] = 0;
         }
     }
@@ -354,15 +385,19 @@ void NeuronTile::update(const uint8_t *x) {
             for (int j = 0; j < k_; j++) current_[(size_t)j] += (float)(sd * mosaic_rng_normal(&rng));
         }
     }
-    mosaic_lif_step(k_, net->alpha, net->threshold, v_.data(), z_.data(), current_.data());
+    // The shared step kernel; a constant k = 32 lets it vectorise (the arithmetic per neuron is the same).
+    if (k_ == 32)
+        mosaic_lif_step(32, net->alpha, net->threshold, v_.data(), z_.data(), current_.data());
+    else
+        mosaic_lif_step(k_, net->alpha, net->threshold, v_.data(), z_.data(), current_.data());
     // Late arrivals of the coming phase's predecessor are integrated at the next update.
     next_bits_.swap(after_bits_);
     next_count_.swap(after_count_);
     next_n_ = after_n_;
     after_n_ = 0;
 
-    uint32_t bits = 0;
-    for (int i = 0; i < k_; i++) bits |= (uint32_t)z_[(size_t)i] << i;
+    const uint32_t bits = pack_spikes(z_.data(), k_);
+    cur_z_ = bits;
     for (uint32_t b = bits; b; b &= b - 1) e.stats->neuron_spikes[logical_ * k_ + __builtin_ctz(b)]++;
     if (e.record_raster) {
         const int N = mosaic_arch_neurons(&net->arch);

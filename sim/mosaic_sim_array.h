@@ -167,7 +167,8 @@ class NeuronTile : public sc_core::sc_module {
     int next_n_ = 0, after_n_ = 0; // arrivals (rows), for the read-noise model
     std::vector<float> v_, current_;
     std::vector<uint8_t> z_;
-    uint32_t cur_spikes_ = 0;
+    uint32_t cur_z_ = 0;      // z_ as a bit mask (the spikes of the last update)
+    uint32_t cur_spikes_ = 0; // what the spike lines carry now
     sc_core::sc_in<uint32_t> *in_[4];
     int wave_spikes_ = -1;
     std::vector<int> wave_v_;
