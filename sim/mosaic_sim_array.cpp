@@ -213,13 +213,49 @@ void RouterTile::declare_wave(VcdWriter &w, const int *in_ids) {
 // NeuronTile
 // ---------------------------------------------------------------------------------------------
 
-// current += row, lane by lane (the order of additions per neuron is the caller's). The usual k = 32
-// gets a fixed trip count and no aliasing, so it compiles to straight vector code.
-static inline void add_row(float *__restrict cur, const float *__restrict row, int k) {
+// The accumulation gets an AVX2 clone chosen at load time, as the engine's own kernels do: lane-wise
+// additions in the written order, so the sums do not depend on the clone.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(MOSAIC_NO_CLONES)
+#define SIM_HOT_ __attribute__((target_clones("avx2", "default")))
+#else
+#define SIM_HOT_
+#endif
+
+typedef float Vec8 __attribute__((vector_size(32)));
+
+// cur (k) += the rows of the slots set in bits (words of 64 slots), by ascending slot, each as many times
+// as count says; clears bits and count. For k = 32 the partial sums stay in four 8-lane registers.
+SIM_HOT_ static void add_arrived_rows(float *cur, int k, uint64_t *bits, size_t words, uint8_t *count,
+                                      const float *const *rows) {
     if (k == 32) {
-        for (int j = 0; j < 32; j++) cur[j] += row[j];
-    } else {
-        for (int j = 0; j < k; j++) cur[j] += row[j];
+        Vec8 acc[4];
+        std::memcpy(acc, cur, sizeof acc);
+        for (size_t w = 0; w < words; w++) {
+            for (uint64_t b = bits[w]; b; b &= b - 1) {
+                const size_t slot = w * 64 + (size_t)__builtin_ctzll(b);
+                const float *row = rows[slot];
+                for (int n = count[slot]; n > 0; n--)
+                    for (int q = 0; q < 4; q++) {
+                        Vec8 r;
+                        std::memcpy(&r, row + 8 * q, sizeof r);
+                        acc[q] += r;
+                    }
+                count[slot] = 0;
+            }
+            bits[w] = 0;
+        }
+        std::memcpy(cur, acc, sizeof acc);
+        return;
+    }
+    for (size_t w = 0; w < words; w++) {
+        for (uint64_t b = bits[w]; b; b &= b - 1) {
+            const size_t slot = w * 64 + (size_t)__builtin_ctzll(b);
+            const float *row = rows[slot];
+            for (int n = count[slot]; n > 0; n--)
+                for (int j = 0; j < k; j++) cur[j] += row[j];
+            count[slot] = 0;
+        }
+        bits[w] = 0;
     }
 }
 
@@ -308,34 +344,43 @@ void NeuronTile::tick() {
     Engine &e = *e_;
     MosaicSimStats *st = e.stats;
     st->cell_evals++;
-    // A spike read at phase cycle c left its source NT at cycle 0 and crossed c-1 routing tiles.
+    // A spike read at phase cycle c left its source NT at cycle 0 and crossed c-1 routing tiles: every
+    // spike of this cycle has the same latency, so the statistics are counted once per cycle.
     const int latency = e.phase_cycle - 1;
+    const bool in_time = latency <= e.K, keep = in_time || e.late_policy != MOSAIC_LATE_DROP;
+    std::vector<uint64_t> &bits_to = in_time ? next_bits_ : after_bits_;
+    std::vector<uint8_t> &count_to = in_time ? next_count_ : after_count_;
+    int delivered = 0;
     for (int s = 0; s < 4; s++) {
         uint32_t bits = in_[s]->read();
-        while (bits) {
-            const int line = __builtin_ctz(bits);
-            bits &= bits - 1;
-            const int32_t slot = line < max_lines_ ? row_slot_[(size_t)s * max_lines_ + line] : -1;
+        if (!bits) continue;
+        if (max_lines_ < 32) {
+            st->stray += __builtin_popcount(bits >> max_lines_);
+            bits &= (1u << max_lines_) - 1;
+        }
+        const int32_t *slot_of = row_slot_.data() + (size_t)s * max_lines_;
+        for (; bits; bits &= bits - 1) {
+            const int32_t slot = slot_of[__builtin_ctz(bits)];
             if (slot < 0) {
                 st->stray++;
                 continue;
             }
-            st->deliveries++;
-            st->latency_hist[std::min(latency, st->max_latency)]++;
-            if (latency <= e.K) {
-                arrive(next_bits_, next_count_, slot);
-                next_n_++;
-            } else {
-                st->late++;
-                if (e.late_policy == MOSAIC_LATE_DROP) {
-                    st->late_dropped++;
-                } else {
-                    arrive(after_bits_, after_count_, slot);
-                    after_n_++;
-                }
-            }
+            delivered++;
+            if (keep) arrive(bits_to, count_to, slot);
         }
     }
+    if (!delivered) return;
+    st->deliveries += delivered;
+    st->latency_hist[std::min(latency, st->max_latency)] += delivered;
+    if (in_time) {
+        next_n_ += delivered;
+        return;
+    }
+    st->late += delivered;
+    if (keep)
+        after_n_ += delivered;
+    else
+        st->late_dropped += delivered;
 }
 
 void NeuronTile::update(const uint8_t *x) {
@@ -359,16 +404,8 @@ void NeuronTile::update(const uint8_t *x) {
         mosaic_lif_tile_current(net, e.inbound, logical_, x, nullptr, 0, cur);
     else
         std::fill(current_.begin(), current_.end(), 0.0f);
-    for (size_t w = 0; rows_in > 0 && w < next_bits_.size(); w++) {
-        uint64_t bits = next_bits_[w];
-        next_bits_[w] = 0;
-        while (bits) {
-            const size_t slot = w * 64 + (size_t)__builtin_ctzll(bits);
-            bits &= bits - 1;
-            for (int n = next_count_[slot]; n > 0; n--) add_row(cur, row_w_[slot], k_);
-            next_count_[slot] = 0;
-        }
-    }
+    if (rows_in > 0)
+        add_arrived_rows(cur, k_, next_bits_.data(), next_bits_.size(), next_count_.data(), row_w_.data());
     if (e.read_sigma > 0) {
         // Each active row adds an independent read error per device: the column sums carry
         // sqrt(rows) times the per-device sigma.
