@@ -259,6 +259,12 @@ SIM_HOT_ static void add_arrived_rows(float *cur, int k, uint64_t *bits, size_t 
     }
 }
 
+// The shared LIF step kernel for the usual k = 32: a constant trip count and an AVX2 clone let it
+// vectorise; the arithmetic per neuron is the kernel's (no FMA: the clone enables AVX2 only).
+SIM_HOT_ static void lif_step32(float alpha, float thr, float *v, uint8_t *z, const float *current) {
+    mosaic_lif_step(32, alpha, thr, v, z, current);
+}
+
 // z (k <= 32 bytes of 0/1) as a bit mask, bit i = z[i]: eight bytes at a time, the multiply gathers
 // byte i's low bit into bit 56 + i (no two partial products meet, so no carries).
 static inline uint32_t pack_spikes(const uint8_t *z, int k) {
@@ -422,9 +428,8 @@ void NeuronTile::update(const uint8_t *x) {
             for (int j = 0; j < k_; j++) current_[(size_t)j] += (float)(sd * mosaic_rng_normal(&rng));
         }
     }
-    // The shared step kernel; a constant k = 32 lets it vectorise (the arithmetic per neuron is the same).
     if (k_ == 32)
-        mosaic_lif_step(32, net->alpha, net->threshold, v_.data(), z_.data(), current_.data());
+        lif_step32(net->alpha, net->threshold, v_.data(), z_.data(), current_.data());
     else
         mosaic_lif_step(k_, net->alpha, net->threshold, v_.data(), z_.data(), current_.data());
     // Late arrivals of the coming phase's predecessor are integrated at the next update.
