@@ -13,7 +13,7 @@
 
 #include "cochlea_internal.h"
 
-#define MODEL_VERSION_ 2ull /* bump when the output for given parameters changes */
+#define MODEL_VERSION_ 3ull /* bump when the output for given parameters changes */
 
 void mosaic_cochlea_params_default(MosaicCochleaParams *p) {
     memset(p, 0, sizeof *p);
@@ -152,15 +152,18 @@ static void hermitian_product_(const kiss_fft_cpx *spec, const size_t mg, const 
     }
 }
 
-/* u_a, u_b (first m samples) for rows a and b (b may be absent: len_b = 0, row_b NULL).
- * buf holds 3 mg complex values; work is the inverse plan's workspace. */
+/* u_a, u_b (first m samples) for rows a and b, written to out[stride i] and out[stride i + 1]; b may be
+ * absent (row_b NULL: only u_a is written). buf holds 3 mg complex values; work is the inverse plan's
+ * workspace. */
 static void bm_pair_(const kiss_fft_cpx *spec, const size_t mg, const CochleaFft *inv,
                      const kiss_fft_cpx *row_a, const size_t len_a, const kiss_fft_cpx *row_b,
-                     const size_t len_b, const int causal, kiss_fft_cpx *buf, kiss_fft_cpx *work, float *ua,
-                     float *ub, const size_t m) {
+                     const size_t len_b, const int causal, kiss_fft_cpx *buf, kiss_fft_cpx *work, float *out,
+                     const size_t stride, const size_t m) {
     if (len_a == 0 && len_b == 0) {
-        memset(ua, 0, m * sizeof *ua);
-        if (ub) memset(ub, 0, m * sizeof *ub);
+        for (size_t i = 0; i < m; i++) {
+            out[stride * i] = 0.0f;
+            if (row_b) out[stride * i + 1] = 0.0f;
+        }
         return;
     }
     kiss_fft_cpx *x = buf, *ha = buf + mg, *z = buf + 2 * mg;
@@ -177,36 +180,41 @@ static void bm_pair_(const kiss_fft_cpx *spec, const size_t mg, const CochleaFft
     }
     cochlea_fft_run(inv, z, x, work);
     const float scale = 1.0f / (float)mg;
-    for (size_t i = 0; i < m; i++) ua[i] = x[i].r * scale;
-    if (ub)
-        for (size_t i = 0; i < m; i++) ub[i] = x[i].i * scale;
+    for (size_t i = 0; i < m; i++) out[stride * i] = x[i].r * scale;
+    if (row_b)
+        for (size_t i = 0; i < m; i++) out[stride * i + 1] = x[i].i * scale;
 }
 
 /* ---- the chain ---- */
 
+/* One thread's signals for a group of four channels (interleaved, see COCHLEA_LANES). */
 typedef struct {
-    float *ua, *ub;
-    double *prob, *prob_b, *lam;
-    uint8_t *counts;
+    float *u4;          /* stage 2 (4m) */
+    double *out4;       /* stage 3: cumulative hazards or P (4(m + 1)) */
+    double *prob, *lam; /* one channel's P and the sampler's work (m + 1 each; Bernoulli sampler) */
+    uint8_t *counts4, *counts;
+    uint32_t *spk; /* bushy spikes, m per lane */
     kiss_fft_cpx *buf, *work;
 } Worker_;
 
 static void worker_free_(Worker_ *w) {
-    free(w->ua), free(w->ub), free(w->prob), free(w->prob_b), free(w->lam), free(w->counts), free(w->buf),
-        free(w->work);
+    free(w->u4), free(w->out4), free(w->prob), free(w->lam), free(w->counts4), free(w->counts), free(w->spk),
+        free(w->buf), free(w->work);
 }
 
 static int worker_alloc_(Worker_ *w, const size_t m, const size_t mg, const size_t work_len) {
+    const size_t lanes = COCHLEA_LANES;
     memset(w, 0, sizeof *w);
-    w->ua = malloc(m * sizeof *w->ua);
-    w->ub = malloc(m * sizeof *w->ub);
+    w->u4 = malloc(lanes * m * sizeof *w->u4);
+    w->out4 = malloc(lanes * (m + 1) * sizeof *w->out4);
     w->prob = malloc((m + 1) * sizeof *w->prob);
-    w->prob_b = malloc((m + 1) * sizeof *w->prob_b);
     w->lam = malloc((m + 1) * sizeof *w->lam);
+    w->counts4 = malloc(lanes * m);
     w->counts = malloc(m);
+    w->spk = malloc(lanes * m * sizeof *w->spk);
     w->buf = malloc(3 * mg * sizeof *w->buf);
     w->work = malloc((work_len + 1) * sizeof *w->work);
-    return w->ua && w->ub && w->prob && w->prob_b && w->lam && w->counts && w->buf && w->work;
+    return w->u4 && w->out4 && w->prob && w->lam && w->counts4 && w->counts && w->spk && w->buf && w->work;
 }
 
 static int cmp_u64_(const void *a, const void *b) {
@@ -282,11 +290,15 @@ static MosaicStatus run_(const double *s2, const size_t n, const int silent, con
         }
     }
     const size_t work_len = inv ? cochlea_fft_work_len(inv) : 0;
-    const int pairs = (c + 1) / 2;
+    const int groups = (c + COCHLEA_LANES - 1) / COCHLEA_LANES;
+    const int event = p->sampler == MOSAIC_COCHLEA_SAMPLER_EVENT;
     int fail_channel = c;
     MosaicStatus fail_status = MOSAIC_OK;
     MosaicErr fail_err = {{0}};
 
+    /* One work item per group of four places (fixed: 0-3, 4-7, ...): stage 2 as two packed inverse DFTs
+     * (exact) or one 4-lane filter bank (gammatone), hair cells and bushy cells in SIMD lanes, fibres per
+     * place. */
 #pragma omp parallel num_threads(COCHLEA_THREADS(p->threads))
     {
         Worker_ w;
@@ -295,70 +307,76 @@ static MosaicStatus run_(const double *s2, const size_t n, const int silent, con
                      *row_b = fq ? malloc(mg * sizeof *row_b) : NULL;
         if (fq && (!row_a || !row_b)) ok = 0;
 #pragma omp for schedule(dynamic, 1)
-        for (int pair = 0; pair < pairs; pair++) {
-            const int ja = 2 * pair, jb = ja + 1 < c ? ja + 1 : -1;
+        for (int g = 0; g < groups; g++) {
+            const int j0 = COCHLEA_LANES * g;
+            const int lanes = c - j0 < COCHLEA_LANES ? c - j0 : COCHLEA_LANES;
             MosaicErr e;
             MosaicStatus s = MOSAIC_OK;
             if (!ok) {
-                s = mosaic_err(&e, MOSAIC_ERR_NOMEM, "cochlea: out of memory for channel %d's signals", ja);
+                s = mosaic_err(&e, MOSAIC_ERR_NOMEM, "cochlea: out of memory for channel %d's signals", j0);
             } else {
-                if (exact && fq) {
-                    const size_t len_a =
-                        cochlea_v_row(&bm, fq, mg, cochlea_bm_place(&bm, ja, c), p->skip_nepers, row_a);
-                    const size_t len_b = jb >= 0 ? cochlea_v_row(&bm, fq, mg, cochlea_bm_place(&bm, jb, c),
-                                                                 p->skip_nepers, row_b)
-                                                 : 0;
-                    bm_pair_(spec, mg, inv, row_a, len_a, row_b, len_b, p->causal, w.buf, w.work, w.ua,
-                             jb >= 0 ? w.ub : NULL, m);
-                } else if (exact) {
-                    bm_pair_(spec, mg, inv, table->row[ja], table->len[ja], jb >= 0 ? table->row[jb] : NULL,
-                             jb >= 0 ? table->len[jb] : 0, p->causal, w.buf, w.work, w.ua,
-                             jb >= 0 ? w.ub : NULL, m);
+                if (exact) {
+                    if (lanes < COCHLEA_LANES) memset(w.u4, 0, COCHLEA_LANES * m * sizeof *w.u4);
+                    for (int ja = j0; ja < j0 + lanes; ja += 2) {
+                        const int jb = ja + 1 < j0 + lanes ? ja + 1 : -1;
+                        const kiss_fft_cpx *ra, *rb = NULL;
+                        size_t len_a, len_b = 0;
+                        if (fq) {
+                            len_a = cochlea_v_row(&bm, fq, mg, cochlea_bm_place(&bm, ja, c), p->skip_nepers,
+                                                  row_a);
+                            ra = row_a;
+                            if (jb >= 0) {
+                                len_b = cochlea_v_row(&bm, fq, mg, cochlea_bm_place(&bm, jb, c),
+                                                      p->skip_nepers, row_b);
+                                rb = row_b;
+                            }
+                        } else {
+                            ra = table->row[ja], len_a = table->len[ja];
+                            if (jb >= 0) rb = table->row[jb], len_b = table->len[jb];
+                        }
+                        bm_pair_(spec, mg, inv, ra, len_a, rb, len_b, p->causal, w.buf, w.work,
+                                 w.u4 + (ja - j0), COCHLEA_LANES, m);
+                    }
                 } else if (gamma) {
-                    if (jb >= 0)
-                        cochlea_gammatone_pair(s2, n, p->fs, &places->cf[ja], &places->gain[ja], p->causal,
-                                               w.ua, w.ub, m);
-                    else
-                        cochlea_gammatone_channel(s2, n, p->fs, places->cf[ja], places->gain[ja], p->causal,
-                                                  w.ua, m);
+                    cochlea_gammatone_group(s2, n, p->fs, &places->cf[j0], &places->gain[j0], lanes,
+                                            p->causal, w.u4, m);
                 } else {
-                    memset(w.ua, 0, m * sizeof *w.ua);
-                    memset(w.ub, 0, m * sizeof *w.ub);
+                    memset(w.u4, 0, COCHLEA_LANES * m * sizeof *w.u4);
                 }
-                const int event = p->sampler == MOSAIC_COCHLEA_SAMPLER_EVENT;
-                if (event) /* prob/prob_b then hold cumulative hazards (m + 1 values) */
-                    cochlea_haircell_hazard_pair(w.ua, jb >= 0 ? w.ub : w.ua, m, rate, w.prob, w.prob_b);
-                else if (jb >= 0)
-                    cochlea_haircell_pair(w.ua, w.ub, m, rate, w.prob, w.prob_b);
-                else
-                    mosaic_cochlea_haircell(w.ua, m, rate, w.prob);
-                for (int side = 0; side < 2 && s == MOSAIC_OK; side++) {
-                    const int j = side ? jb : ja;
-                    if (j < 0) continue;
-                    double *pj = side ? w.prob_b : w.prob;
-                    s = event ? cochlea_fibres_from_hazard(pj, m, rate, p->fibres, p->tau_ref, seed,
-                                                           (uint64_t)j, w.counts, &e)
-                              : mosaic_cochlea_fibres(pj, m, rate, p->fibres, p->tau_ref, p->sampler, seed,
-                                                      (uint64_t)j, w.counts, w.lam, &e);
-                    if (s != MOSAIC_OK) break;
-                    /* The bushy output of one channel is short; reuse lam's storage as the spike list. */
-                    uint32_t *spk = (uint32_t *)w.lam;
-                    size_t ns = 0;
-                    mosaic_cochlea_bushy(w.counts, m, rate, p->fibres, p->tau_ref, spk, &ns);
-                    chan[j] = malloc((ns ? ns : 1) * sizeof **chan);
+                /* out4: cumulative hazards (event sampler) or P (Bernoulli). */
+                cochlea_haircell_group(w.u4, m, rate, event, w.out4);
+                if (lanes < COCHLEA_LANES) memset(w.counts4, 0, COCHLEA_LANES * m);
+                for (int l = 0; l < lanes && s == MOSAIC_OK; l++) {
+                    const int j = j0 + l;
+                    if (event) {
+                        s = cochlea_fibres_from_hazard(w.out4 + l, COCHLEA_LANES, m, rate, p->fibres,
+                                                       p->tau_ref, seed, (uint64_t)j, w.counts4 + l, &e);
+                    } else {
+                        for (size_t i = 0; i < m; i++) w.prob[i] = w.out4[COCHLEA_LANES * i + (size_t)l];
+                        s = mosaic_cochlea_fibres(w.prob, m, rate, p->fibres, p->tau_ref, p->sampler, seed,
+                                                  (uint64_t)j, w.counts, w.lam, &e);
+                        for (size_t i = 0; i < m; i++) w.counts4[COCHLEA_LANES * i + (size_t)l] = w.counts[i];
+                    }
+                }
+                uint32_t *const spk[COCHLEA_LANES] = {w.spk, w.spk + m, w.spk + 2 * m, w.spk + 3 * m};
+                size_t ns[COCHLEA_LANES];
+                if (s == MOSAIC_OK) cochlea_bushy_group(w.counts4, m, rate, p->fibres, p->tau_ref, spk, ns);
+                for (int l = 0; l < lanes && s == MOSAIC_OK; l++) {
+                    const int j = j0 + l;
+                    chan[j] = malloc((ns[l] ? ns[l] : 1) * sizeof **chan);
                     if (!chan[j]) {
                         s = mosaic_err(&e, MOSAIC_ERR_NOMEM, "cochlea: out of memory for channel %d's spikes",
                                        j);
                         break;
                     }
-                    memcpy(chan[j], spk, ns * sizeof *spk);
-                    chan_n[j] = ns;
+                    memcpy(chan[j], spk[l], ns[l] * sizeof **chan);
+                    chan_n[j] = ns[l];
                 }
             }
             if (s != MOSAIC_OK) {
 #pragma omp critical(cochlea_fail)
-                if (ja < fail_channel) {
-                    fail_channel = ja;
+                if (j0 < fail_channel) {
+                    fail_channel = j0;
                     fail_status = s;
                     fail_err = e;
                 }
@@ -491,7 +509,7 @@ MosaicStatus mosaic_cochlea_trace_channel(const double *s2, const size_t n, cons
         if (!spec || !fq || !row || !buf || !work) goto nomem;
         const size_t len =
             cochlea_v_row(&bm, fq, mg, cochlea_bm_place(&bm, channel, p->channels), p->skip_nepers, row);
-        bm_pair_(spec, mg, inv, row, len, NULL, 0, p->causal, buf, work, uu, NULL, m);
+        bm_pair_(spec, mg, inv, row, len, NULL, 0, p->causal, buf, work, uu, 1, m);
     }
     mosaic_cochlea_haircell(uu, m, rate, pp);
     st = mosaic_cochlea_fibres(pp, m, rate, p->fibres, p->tau_ref, p->sampler, seed, (uint64_t)channel, cc,
