@@ -1,11 +1,12 @@
 /* cochlea_chain: the whole front end, channel-parallel (cochlea-model.md §1, §9.4).
  *
- * Per file: resample, trim, stage 1, one forward DFT. Then per pair of places (one OpenMP work item):
- * multiply the spectrum by both V rows, make each product Hermitian so its inverse transform is the
- * real part the model keeps, pack the two as real and imaginary parts of one inverse DFT of length M,
- * and run hair cell, fibres and bushy cell on each output. Work memory is O(M) per thread. The pairing
- * is fixed ((0,1), (2,3), ...), so the arithmetic, and with per-channel RNG streams the spikes, do not
- * depend on the thread count. */
+ * Per file: resample, trim, stage 1, one forward DFT. Then per group of four places (one OpenMP work
+ * item): multiply the spectrum by the V rows, make each product Hermitian so its inverse transform is the
+ * real part the model keeps, pack two places as real and imaginary parts of one inverse DFT of length M
+ * (or run the gammatone bank in SIMD lanes), then hair cells and bushy cells of the four places in SIMD
+ * lanes and the fibres of each place. Work memory is O(M) per thread. The grouping is fixed ((0-3),
+ * (4-7), ...) and every place draws from its own RNG stream, so the output does not depend on the thread
+ * count. */
 #include <assert.h>
 #include <math.h>
 #include <stdlib.h>
@@ -345,7 +346,7 @@ static MosaicStatus run_(const double *s2, const size_t n, const int silent, con
                 }
                 /* out4: cumulative hazards (event sampler) or P (Bernoulli). */
                 cochlea_haircell_group(w.u4, m, rate, event, w.out4);
-                if (lanes < COCHLEA_LANES) memset(w.counts4, 0, COCHLEA_LANES * m);
+                memset(w.counts4, 0, COCHLEA_LANES * m);
                 for (int l = 0; l < lanes && s == MOSAIC_OK; l++) {
                     const int j = j0 + l;
                     if (event) {

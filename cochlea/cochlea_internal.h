@@ -57,8 +57,8 @@ double cochlea_exp1(MosaicRng *rng);
 void cochlea_exp1_init(void);
 
 /* Event-driven fibres from the cumulative hazard: lam[stride * n] = sum_{i<n} cochlea_hazard(P[i]) for
- * n = 0..m; counts[stride * n] receives the kept spikes of sample n (stride 1 for one channel, 4 for a lane
- * of an interleaved group). */
+ * n = 0..m; the kept spikes of sample n are added to counts[stride * n] (zeroed by the caller; stride 1 for
+ * one channel, COCHLEA_LANES for a lane of an interleaved group). */
 MosaicStatus cochlea_fibres_from_hazard(const double *lam, size_t stride, size_t m, double rate, int fibres,
                                         double tau_ref, uint64_t seed, uint64_t stream, uint8_t *counts,
                                         MosaicErr *err);

@@ -166,7 +166,7 @@ static void zig_init_(void) {
     }
 }
 
-double cochlea_exp1(MosaicRng *rng) {
+static inline double exp1_(MosaicRng *rng) {
     for (;;) {
         const uint64_t u = mosaic_rng_u64(rng);
         const int i = (int)(u & (ZIG_N_ - 1));
@@ -177,6 +177,8 @@ double cochlea_exp1(MosaicRng *rng) {
         if (zig_.f[i] + mosaic_rng_uniform(rng) * (zig_.f[i + 1] - zig_.f[i]) < exp(-x)) return x;
     }
 }
+
+double cochlea_exp1(MosaicRng *rng) { return exp1_(rng); }
 
 void cochlea_exp1_init(void) { pthread_once(&zig_once_, zig_init_); }
 
@@ -191,7 +193,6 @@ MosaicStatus cochlea_fibres_from_hazard(const double *lam, const size_t stride, 
             "cochlea fibres: channel %llu: hair-cell probability is NaN somewhere in its %zu samples "
             "(expected numbers in [0, 1])",
             (unsigned long long)stream, m);
-    for (size_t n = 0; n < m; n++) counts[stride * n] = 0;
     cochlea_exp1_init();
     MosaicRng rng;
     mosaic_rng_derive(&rng, seed, stream);
@@ -206,28 +207,31 @@ MosaicStatus cochlea_fibres_from_hazard(const double *lam, const size_t stride, 
      * fibre's residual being again Exp(1) (memorylessness). A fibre that fires is dead for `dead` samples
      * and rejoins at the start of sample n + dead; the pool's remaining Exp(1) budget k (target - lam)
      * then spreads over k + 1 fibres. Revival samples come out in order, so a ring queue holds them.
-     * Cost: one draw per kept spike and one sweep of lam, no per-fibre bookkeeping. */
+     * lam never decreases, so a spike comes before the next revival exactly when lam[revival] > target: the
+     * sweep runs only where a crossing is known to lie ahead, and stops there without a bounds test.
+     * Cost: one draw per kept spike and at most one sweep of lam, no per-fibre bookkeeping. */
     double inv[256], grow[256];
     for (int f = 1; f <= fibres; f++) inv[f] = 1.0 / f, grow[f] = (double)f / (f + 1);
     size_t revive[256];
     int head = 0, queued = 0, free_fibres = fibres;
-    double target = lam[0] + cochlea_exp1(&rng) * inv[free_fibres];
+    double target = lam[0] + exp1_(&rng) * inv[free_fibres];
     size_t cur = 0;
     for (;;) {
         const size_t stop = queued ? revive[head] : m;
-        while (cur < stop && !(lam[stride * (cur + 1)] > target)) cur++;
-        if (cur < stop) { /* a spike in sample cur, before the next revival */
+        if (lam[stride * stop] > target) { /* a spike in a sample before `stop` */
+            while (!(lam[stride * (cur + 1)] > target)) cur++;
             counts[stride * cur]++;
             if (cur + dead < m) revive[(head + queued++) & 255] = cur + dead;
             free_fibres--;
             if (free_fibres == 0 && queued == 0) break;
-            target = free_fibres ? target + cochlea_exp1(&rng) * inv[free_fibres] : INFINITY;
+            target = free_fibres ? target + exp1_(&rng) * inv[free_fibres] : INFINITY;
             continue;
         }
-        if (cur >= m) break;
-        /* A fibre rejoins at the start of sample cur (lam[cur] <= target: nothing fired before). */
+        if (stop == m) break;
+        /* A fibre rejoins at the start of sample `stop` (lam[stop] <= target: nothing fired before). */
+        cur = stop;
         const double level = lam[stride * cur];
-        target = free_fibres ? level + (target - level) * grow[free_fibres] : level + cochlea_exp1(&rng);
+        target = free_fibres ? level + (target - level) * grow[free_fibres] : level + exp1_(&rng);
         free_fibres++;
         head = (head + 1) & 255;
         queued--;
@@ -265,6 +269,7 @@ MosaicStatus mosaic_cochlea_fibres(const double *prob, const size_t m, const dou
         }
         return MOSAIC_OK;
     }
+    memset(counts, 0, m);
     /* Cumulative hazard lam[n] = sum_{i<n} -ln(1 - P[i]). */
     double *lam = work;
     lam[0] = 0.0;
