@@ -55,6 +55,7 @@ void mosaic_synth_options_default(MosaicSynthOptions *o) {
     o->snr_db_max = 25.0;
     o->espeak = "espeak-ng";
     mosaic_cochlea_params_default(&o->cochlea);
+    o->cache_bytes = MOSAIC_COCHLEA_CACHE_DEFAULT_BYTES;
 }
 
 uint64_t mosaic_synth_options_hash(const MosaicSynthOptions *o) {
@@ -277,8 +278,9 @@ MosaicStatus mosaic_cochlea_synth_digits(const MosaicSynthOptions *o, const char
     float *frame = malloc(frame_n * sizeof *frame);
     double *train_seeds = malloc(total * sizeof *train_seeds),
            *test_seeds = malloc(total * sizeof *test_seeds);
-    /* One filter table (700 x M complex floats, ~90 MB at 0.8 s) serves every utterance. */
-    MosaicCochleaCache *cache = mosaic_cochlea_cache_create((size_t)1 << 30);
+    /* One filter table (700 x M complex floats, ~90 MB at 0.8 s) serves every utterance; frames longer
+     * than the budget allows are streamed. */
+    MosaicCochleaCache *cache = mosaic_cochlea_cache_create(o->cache_bytes);
     MosaicShdWriter *wtrain = NULL, *wtest = NULL;
     MosaicStatus st = MOSAIC_OK;
     if (!frame || !train_seeds || !test_seeds || !cache) {
@@ -361,6 +363,7 @@ void mosaic_from_wav_options_default(MosaicFromWavOptions *o) {
     memset(o, 0, sizeof *o);
     o->seed = 1;
     mosaic_cochlea_params_default(&o->cochlea);
+    o->cache_bytes = MOSAIC_COCHLEA_CACHE_DEFAULT_BYTES;
     /* Recordings differ in length: the fixed-length variant (§9.2) lets a few cached filter tables serve
      * them all; silence is trimmed as SHD's recordings were cut tight. */
     o->cochlea.fixed_length = 1;
@@ -503,7 +506,7 @@ MosaicStatus mosaic_cochlea_from_wav(const MosaicFromWavOptions *o, const char *
     const int nclasses = max_label + 1;
     char **keys = calloc((size_t)nclasses, sizeof *keys);
     MosaicCochleaSpikes *out = calloc(n, sizeof *out);
-    MosaicCochleaCache *cache = mosaic_cochlea_cache_create((size_t)1 << 30);
+    MosaicCochleaCache *cache = mosaic_cochlea_cache_create(o->cache_bytes);
     MosaicShdWriter *wtrain = NULL, *wtest = NULL;
     double *seeds_train = malloc(n * sizeof *seeds_train), *seeds_test = malloc(n * sizeof *seeds_test);
     MosaicStatus st = MOSAIC_OK;

@@ -72,11 +72,16 @@ void mosaic_cochlea_spikes_free(MosaicCochleaSpikes *s); /* accepts NULL and emp
 /* Filter cache: V(omega_k, x_j) rows per (fs, grid length, channels, s0, skip), built once and reused
  * across calls (§9.3), and the place table (CF, |V|max) the gammatone bank needs. Rows store only up to
  * their last non-negligible bin, in single precision (~115 MB per second of 48 kHz audio at 700
- * places). Least recently used entries are dropped beyond budget_bytes; a table larger than the
- * budget is never built (the chain streams instead). Thread-safe; one cache may serve concurrent conversions.
+ * places). Least recently used entries are dropped beyond budget_bytes, before a new table is built, so
+ * the budget bounds the tables' peak memory; a table larger than the budget is never built (the chain
+ * streams instead). Thread-safe; one cache may serve concurrent conversions.
  */
 typedef struct MosaicCochleaCache MosaicCochleaCache;
 MosaicCochleaCache *mosaic_cochlea_cache_create(size_t budget_bytes);
+/* The budget the dataset makers use unless told otherwise: tables up to ~1.1 s of 48 kHz audio at 700
+ * places are cached, longer recordings are streamed, so converting a 2 s recording (or any other) peaks
+ * below 200 MB of memory. */
+#define MOSAIC_COCHLEA_CACHE_DEFAULT_BYTES ((size_t)160 << 20)
 void mosaic_cochlea_cache_free(MosaicCochleaCache *cache);
 size_t mosaic_cochlea_cache_bytes(const MosaicCochleaCache *cache);
 size_t mosaic_cochlea_cache_budget(const MosaicCochleaCache *cache);
