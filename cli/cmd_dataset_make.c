@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli_util.h"
+#include "cmd_dataset.h"
 #include "commands.h"
 #include "mosaic_cochlea_dataset.h"
 
@@ -92,7 +93,7 @@ static void progress_(void *ctx, const size_t done, const size_t total, const ch
     }
 }
 
-static int parse_common_(int argc, char **argv, int *i, MosaicCochleaParams *p, int *force, int *quiet,
+int dataset_parse_common(int argc, char **argv, int *i, MosaicCochleaParams *p, int *force, int *quiet,
                          int *ok) {
     const char *v = NULL;
     int r;
@@ -133,7 +134,7 @@ static int parse_common_(int argc, char **argv, int *i, MosaicCochleaParams *p, 
     return 0;
 }
 
-static int parse_u64_(const char *s, uint64_t *out) {
+int dataset_parse_u64(const char *s, uint64_t *out) {
     char *end = NULL;
     const unsigned long long v = strtoull(s, &end, 10);
     if (!*s || *end) return 0;
@@ -172,7 +173,7 @@ int mosaic_cmd_dataset_make(int argc, char **argv) {
             no_trim = 1;
             continue;
         }
-        if (parse_common_(argc, argv, &i, &common, &force, &quiet, &ok)) {
+        if (dataset_parse_common(argc, argv, &i, &common, &force, &quiet, &ok)) {
             if (!ok) return 2;
             continue;
         }
@@ -198,7 +199,7 @@ int mosaic_cmd_dataset_make(int argc, char **argv) {
         }
         if ((r = cli_take_value(argc, argv, &i, "--seed", &v)) != 0) {
             if (r < 0) return 2;
-            if (!parse_u64_(v, &so.seed)) {
+            if (!dataset_parse_u64(v, &so.seed)) {
                 fprintf(stderr, "mosaic dataset make: --seed %s; expected a non-negative integer\n", v);
                 return 2;
             }
@@ -209,7 +210,7 @@ int mosaic_cmd_dataset_make(int argc, char **argv) {
         if ((r = cli_take_value(argc, argv, &i, "--cache-mb", &v)) != 0) {
             uint64_t mb = 0;
             if (r < 0) return 2;
-            if (!parse_u64_(v, &mb) || mb > ((uint64_t)1 << 24)) {
+            if (!dataset_parse_u64(v, &mb) || mb > ((uint64_t)1 << 24)) {
                 fprintf(stderr, "mosaic dataset make: --cache-mb %s; expected megabytes, 0 to 16777216\n", v);
                 return 2;
             }

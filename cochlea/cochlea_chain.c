@@ -430,11 +430,12 @@ done:
     return st;
 }
 
-MosaicStatus mosaic_cochlea_convert(const float *audio, const size_t n, const double fs_in,
-                                    const MosaicCochleaParams *p, const uint64_t seed,
-                                    MosaicCochleaCache *cache, MosaicCochleaSpikes *out, int *resampled,
-                                    MosaicErr *err) {
-    memset(out, 0, sizeof *out);
+/* Stage 0 and 1 as the chain does them: checks, resampling to p->fs, optional trimming, normalisation
+ * and taper. *s2 (malloc'ed, *len samples) is the tapered signal; *audible = 0 for digital silence. */
+static MosaicStatus prepare_(const float *audio, const size_t n, const double fs_in,
+                             const MosaicCochleaParams *p, double **s2_out, size_t *len_out, int *audible,
+                             int *resampled, MosaicErr *err) {
+    *s2_out = NULL;
     if (resampled) *resampled = 0;
     MOSAIC_TRY(mosaic_cochlea_params_check(p, err));
     if (!(fs_in > 0.0))
@@ -466,7 +467,21 @@ MosaicStatus mosaic_cochlea_convert(const float *audio, const size_t n, const do
     }
     for (size_t i = 0; i < len; i++) s2[i] = x[start + i];
     free(res);
-    const int audible = mosaic_cochlea_normalise_taper(s2, len, p->level);
+    *audible = mosaic_cochlea_normalise_taper(s2, len, p->level);
+    *s2_out = s2;
+    *len_out = len;
+    return MOSAIC_OK;
+}
+
+MosaicStatus mosaic_cochlea_convert(const float *audio, const size_t n, const double fs_in,
+                                    const MosaicCochleaParams *p, const uint64_t seed,
+                                    MosaicCochleaCache *cache, MosaicCochleaSpikes *out, int *resampled,
+                                    MosaicErr *err) {
+    memset(out, 0, sizeof *out);
+    double *s2 = NULL;
+    size_t len = 0;
+    int audible = 0;
+    MOSAIC_TRY(prepare_(audio, n, fs_in, p, &s2, &len, &audible, resampled, err));
     const MosaicStatus st = run_(s2, len, !audible, p, seed, cache, out, err);
     free(s2);
     return st;
@@ -486,7 +501,7 @@ MosaicStatus mosaic_cochlea_trace_channel(const double *s2, const size_t n, cons
     grid_(n, p, &mg, &n_fft);
     CochleaBm bm;
     cochlea_bm_init(&bm, p->s0);
-    float *uu = malloc(m * sizeof *uu);
+    float *uu = malloc(2 * m * sizeof *uu); /* the channel and its partner in the chain's packing */
     double *pp = malloc(m * sizeof *pp), *lam = malloc((m + 1) * sizeof *lam);
     uint8_t *cc = malloc(m);
     kiss_fft_cpx *spec = NULL, *row = NULL, *buf = NULL, *work = NULL;
@@ -500,17 +515,24 @@ MosaicStatus mosaic_cochlea_trace_channel(const double *s2, const size_t n, cons
         cochlea_gammatone_channel(s2, n, p->fs, cf, cochlea_gammatone_gain(cf, vmax, p->fs), p->causal, uu,
                                   m);
     } else {
-        /* One row only: computed here rather than through the cache, which builds all places. */
+        /* The channel's row and its partner's, packed into one inverse DFT exactly as the chain packs
+         * them (pairs (0,1), (2,3), ...), so u has the chain's bits; computed here rather than through the
+         * cache, which builds all places. */
+        const int ja = channel & ~1, jb = ja + 1 < p->channels ? ja + 1 : -1;
         spec = spectrum_(s2, n, n_fft, mg);
         fq = cochlea_grid_freqs(&bm, p->fs, mg, p->threads);
-        row = malloc(mg * sizeof *row);
+        row = malloc(2 * mg * sizeof *row);
         buf = malloc(3 * mg * sizeof *buf);
         inv = cochlea_fft_create(mg, 1);
         work = inv ? malloc((cochlea_fft_work_len(inv) + 1) * sizeof *work) : NULL;
         if (!spec || !fq || !row || !buf || !work) goto nomem;
-        const size_t len =
-            cochlea_v_row(&bm, fq, mg, cochlea_bm_place(&bm, channel, p->channels), p->skip_nepers, row);
-        bm_pair_(spec, mg, inv, row, len, NULL, 0, p->causal, buf, work, uu, 1, m);
+        const size_t len_a =
+            cochlea_v_row(&bm, fq, mg, cochlea_bm_place(&bm, ja, p->channels), p->skip_nepers, row);
+        const size_t len_b = jb >= 0 ? cochlea_v_row(&bm, fq, mg, cochlea_bm_place(&bm, jb, p->channels),
+                                                     p->skip_nepers, row + mg)
+                                     : 0;
+        bm_pair_(spec, mg, inv, row, len_a, jb >= 0 ? row + mg : NULL, len_b, p->causal, buf, work, uu, 2, m);
+        for (size_t i = 0; i < m; i++) uu[i] = uu[2 * i + (channel & 1)];
     }
     mosaic_cochlea_haircell(uu, m, rate, pp);
     st = mosaic_cochlea_fibres(pp, m, rate, p->fibres, p->tau_ref, p->sampler, seed, (uint64_t)channel, cc,
@@ -524,5 +546,57 @@ nomem:
 out:
     free(uu), free(pp), free(lam), free(cc), free(spec), free(row), free(buf), free(work), free(fq);
     cochlea_fft_free(inv);
+    return st;
+}
+
+void mosaic_cochlea_probe_free(MosaicCochleaProbe *pr) {
+    if (!pr) return;
+    free(pr->unit), free(pr->u), free(pr->prob), free(pr->counts), free(pr->bushy);
+    memset(pr, 0, sizeof *pr);
+}
+
+MosaicStatus mosaic_cochlea_probe(const float *audio, const size_t n, const double fs_in,
+                                  const MosaicCochleaParams *p, const uint64_t seed, const int *units,
+                                  const int nunits, MosaicCochleaProbe *out, MosaicErr *err) {
+    memset(out, 0, sizeof *out);
+    if (nunits < 1)
+        return mosaic_err(err, MOSAIC_ERR_INPUT, "cochlea probe: %d units; expected at least one", nunits);
+    for (int k = 0; k < nunits; k++)
+        if (units[k] < 0 || units[k] >= p->channels)
+            return mosaic_err(err, MOSAIC_ERR_INPUT, "cochlea probe: unit %d; expected 0..%d", units[k],
+                              p->channels - 1);
+    double *s2 = NULL;
+    size_t len = 0;
+    int audible = 0;
+    MOSAIC_TRY(prepare_(audio, n, fs_in, p, &s2, &len, &audible, NULL, err));
+    const size_t m = len / 2 + 1, total = (size_t)nunits * m;
+    out->units = nunits;
+    out->samples = m;
+    out->rate = floor(p->fs / 2.0);
+    out->seed = seed;
+    out->unit = malloc((size_t)nunits * sizeof *out->unit);
+    out->u = malloc(total * sizeof *out->u);
+    out->prob = malloc(total * sizeof *out->prob);
+    out->counts = malloc(total);
+    out->bushy = calloc(total, 1);
+    uint32_t *spk = malloc(m * sizeof *spk);
+    MosaicStatus st = MOSAIC_OK;
+    if (!out->unit || !out->u || !out->prob || !out->counts || !out->bushy || !spk) {
+        st = mosaic_err(err, MOSAIC_ERR_NOMEM, "cochlea probe: out of memory for %d units x %zu samples",
+                        nunits, m);
+    }
+    for (int k = 0; k < nunits && st == MOSAIC_OK; k++) {
+        const size_t at = (size_t)k * m;
+        out->unit[k] = units[k];
+        st = mosaic_cochlea_trace_channel(s2, len, p, units[k], seed, out->u + at, out->prob + at,
+                                          out->counts + at, err);
+        if (st != MOSAIC_OK) break;
+        size_t ns = 0;
+        mosaic_cochlea_bushy(out->counts + at, m, out->rate, p->fibres, p->tau_ref, spk, &ns);
+        for (size_t i = 0; i < ns; i++) out->bushy[at + spk[i]] = 1;
+    }
+    free(spk);
+    free(s2);
+    if (st != MOSAIC_OK) mosaic_cochlea_probe_free(out);
     return st;
 }
