@@ -96,6 +96,13 @@ static void evict_(MosaicCochleaCache *c, const CochleaVTable *keep, const size_
     }
 }
 
+void mosaic_cochlea_cache_set_budget(MosaicCochleaCache *c, const size_t budget_bytes) {
+    pthread_mutex_lock(&c->lock);
+    c->budget = budget_bytes;
+    evict_(c, NULL, 0);
+    pthread_mutex_unlock(&c->lock);
+}
+
 static CochleaVTable *find_(MosaicCochleaCache *c, const double fs, const size_t m, const int channels,
                             const double s0, const double skip) {
     for (int i = 0; i < MAX_TABLES_; i++) {

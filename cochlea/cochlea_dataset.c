@@ -553,6 +553,7 @@ MosaicStatus mosaic_cochlea_from_wav(const MosaicFromWavOptions *o, const char *
     }
     if (st != MOSAIC_OK) goto done;
     qsort(rows, n, sizeof *rows, by_length_);
+    size_t held = 0; /* bytes of spikes kept so far */
     for (size_t i = 0; i < n && st == MOSAIC_OK; i++) {
         snprintf(path, sizeof path, "%s/%s", o->dir, rows[i].file);
         float *x = NULL;
@@ -571,6 +572,10 @@ MosaicStatus mosaic_cochlea_from_wav(const MosaicFromWavOptions *o, const char *
             break;
         }
         summary->audio_seconds += (double)len / fs;
+        /* The spikes are held until every file is done (they are written in CSV order): the filter
+         * tables get what is left of the budget, so tables and spikes together stay within it. */
+        held += out[rows[i].order].count * (sizeof *out->sample + sizeof *out->unit);
+        mosaic_cochlea_cache_set_budget(cache, o->cache_bytes > held ? o->cache_bytes - held : 0);
         if (o->progress) o->progress(o->progress_ctx, i + 1, n, rows[i].file);
     }
     if (st != MOSAIC_OK) goto done;

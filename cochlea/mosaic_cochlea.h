@@ -85,6 +85,9 @@ MosaicCochleaCache *mosaic_cochlea_cache_create(size_t budget_bytes);
 void mosaic_cochlea_cache_free(MosaicCochleaCache *cache);
 size_t mosaic_cochlea_cache_bytes(const MosaicCochleaCache *cache);
 size_t mosaic_cochlea_cache_budget(const MosaicCochleaCache *cache);
+/* Changes the budget, dropping least recently used unreferenced tables beyond it (a caller that holds
+ * other large data, e.g. a dataset maker's spikes, can keep the sum bounded). */
+void mosaic_cochlea_cache_set_budget(MosaicCochleaCache *cache, size_t budget_bytes);
 
 /* ---- whole chain ---- */
 
