@@ -183,7 +183,7 @@ int main(int argc, char **argv) {
         printf("  cache: %.2f MB after the 0.3 s table, %.2f MB after the 0.2 s one (budget %.0f MB)\n",
                held3 / 1048576.0, held2 / 1048576.0, budget / 1048576.0);
         CHECK(held2 > 0 && held2 <= budget && held2 < held3); /* the 0.3 s table made room */
-        mosaic_cochlea_cache_set_budget(cache, held2 - 1); /* a smaller budget drops what no longer fits */
+        mosaic_cochlea_cache_set_budget(cache, held2 - 1);    /* a smaller budget drops what no longer fits */
         CHECK(mosaic_cochlea_cache_bytes(cache) == 0);
         CHECK(mosaic_cochlea_convert(x, n3, FS_, &q, seed, small, &c, NULL, &err) == MOSAIC_OK);
         CHECK(mosaic_cochlea_cache_bytes(small) == 0);
