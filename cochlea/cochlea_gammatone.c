@@ -27,50 +27,46 @@ static double peak_gain_(const double complex a, const double fc, const double f
     return best;
 }
 
-/* Up to four channels in the lanes of one vector; lane arithmetic is written in the same order as a
- * scalar filter would be, and ISO C mode does not contract to FMA, so each lane's result does not depend
- * on its neighbours. Output: lane l of sample i at out[stride i + l] for l < lanes (stride 4: an
- * interleaved group; stride 1 with lanes = 1: one channel). */
-COCHLEA_CLONES static void gammatone_lanes_(const double *s2, const size_t n, const double fs,
-                                            const double *cf, const double *gains, const int lanes,
-                                            const int causal, float *out, const size_t stride,
-                                            const size_t m) {
-    CochleaV4 ar, ai, gain;
-    for (int l = 0; l < COCHLEA_LANES; l++) {
+#define LANES_GAMMATONE
+#if COCHLEA_DISPATCH
+#define LANES_W 4
+#define LANES_FN(f) f##avx2
+#define LANES_ATTR __attribute__((target("avx2")))
+#include "cochlea_lanes.h"
+#undef LANES_W
+#undef LANES_FN
+#undef LANES_ATTR
+#endif
+#define LANES_W 2
+#define LANES_FN(f) f##base
+#define LANES_ATTR
+#include "cochlea_lanes.h"
+#undef LANES_W
+#undef LANES_FN
+#undef LANES_ATTR
+#undef LANES_GAMMATONE
+
+/* Up to four channels at once, in the lanes of a group. Lane l of kept sample i goes to out[stride i + l]
+ * (stride 4: an interleaved group; stride 1 with lanes = 1: one channel). */
+static void gammatone_lanes_(const double *s2, const size_t n, const double fs, const double *cf,
+                             const double *gains, const int lanes, const int causal, float *out,
+                             const size_t stride, const size_t m) {
+    double ar[4], ai[4], gain[4];
+    for (int l = 0; l < 4; l++) {
         const int src = l < lanes ? l : 0;
         const double fc = 0.82 * cf[src], b = 0.42 * cf[src];
         const double complex a = exp(-2.0 * PI_ * b / fs) * cexp(I * 2.0 * PI_ * fc / fs);
         ar[l] = creal(a), ai[l] = cimag(a);
         gain[l] = l < lanes ? gains[src] : 0.0;
     }
-    const CochleaV4 zero = {0.0, 0.0, 0.0, 0.0};
-    CochleaV4 y1r = zero, y1i = zero, y2r = zero, y2i = zero, y3r = zero, y3i = zero, y4r = zero, y4i = zero;
     for (size_t i = 0; i < stride * m; i++) out[i] = 0.0f;
-    /* Reversed time index: t runs forward over the filter input x[t] = s2[n-1-t] (anti-causal). The
-     * output sample y[t] belongs to original time n-1-t; original even times are kept. */
-    for (size_t t = 0; t < n; t++) {
-        const size_t orig = causal ? t : n - 1 - t;
-        const CochleaV4 x = zero + s2[orig];
-        CochleaV4 r, im;
-        r = x + ar * y1r - ai * y1i, im = ar * y1i + ai * y1r;
-        y1r = r, y1i = im;
-        r = y1r + ar * y2r - ai * y2i, im = y1i + ar * y2i + ai * y2r;
-        y2r = r, y2i = im;
-        r = y2r + ar * y3r - ai * y3i, im = y2i + ar * y3i + ai * y3r;
-        y3r = r, y3i = im;
-        r = y3r + ar * y4r - ai * y4i, im = y3i + ar * y4i + ai * y4r;
-        y4r = r, y4i = im;
-        if ((orig & 1) == 0 && orig / 2 < m) {
-            const CochleaV4 y = gain * y4r;
-            if (stride == COCHLEA_LANES) {
-                typedef float F4_ __attribute__((vector_size(16)));
-                const F4_ yf = __builtin_convertvector(y, F4_);
-                memcpy(out + COCHLEA_LANES * (orig / 2), &yf, sizeof yf);
-            } else {
-                for (int l = 0; l < lanes; l++) out[stride * (orig / 2) + (size_t)l] = (float)y[l];
-            }
-        }
+#if COCHLEA_DISPATCH
+    if (cochlea_use_avx2()) {
+        gammatone_run_avx2(s2, n, ar, ai, gain, lanes, causal, out, stride, m);
+        return;
     }
+#endif
+    gammatone_run_base(s2, n, ar, ai, gain, lanes, causal, out, stride, m);
 }
 
 double cochlea_gammatone_gain(const double cf, const double vmax, const double fs) {

@@ -37,19 +37,19 @@ static inline double cochlea_hazard(const double p) {
     return -log1p(-p);
 }
 
-/* Channels per SIMD group: the per-sample stages (gammatone, hair cell, bushy cell) run four channels in
- * the lanes of one vector of doubles. Signals of a group are interleaved: sample n of lane l at [4n + l]. */
+/* Places per SIMD group: the per-sample stages (gammatone, hair cell, bushy cell) run four places in the
+ * lanes of vectors of doubles (cochlea_lanes.h). Signals of a group are interleaved: sample n of lane l
+ * at [4n + l]. */
 #define COCHLEA_LANES 4
-typedef double CochleaV4 __attribute__((vector_size(32)));
-typedef long long CochleaV4Mask __attribute__((vector_size(32)));
 
-/* The lane loops are compiled twice, for baseline x86-64 (SSE2: a vector is two instructions) and AVX2
- * (one), and the CPU picks at load time. Lanes do IEEE double arithmetic in source order with no FMA
- * contraction (ISO C mode), so both versions give the same bits on every machine. */
+/* On x86-64 with GCC the lane loops exist for AVX2 and for baseline SSE2, picked per call by
+ * cochlea_use_avx2(); elsewhere only the baseline width. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define COCHLEA_CLONES __attribute__((target_clones("avx2", "default")))
+#define COCHLEA_DISPATCH 1
+static inline int cochlea_use_avx2(void) { return __builtin_cpu_supports("avx2"); }
 #else
-#define COCHLEA_CLONES
+#define COCHLEA_DISPATCH 0
+static inline int cochlea_use_avx2(void) { return 0; }
 #endif
 
 /* An Exp(1) variate (ziggurat; cochlea_exp1_init must have run once in the process). */

@@ -25,104 +25,82 @@ typedef struct {
     double gdt, ydt, lrdt, rdt, xdt, hdt;
 } HcConst_;
 
-/* Lane state of a group of hair cells, with the running cumulative hazard. */
-typedef struct {
-    CochleaV4 q, c, w, lam;
-} HcState_;
-
-static void hc_init_(const double rate, HcConst_ *k, HcState_ *st) {
+/* st: q[4], c[4], w[4], lam[4] of a group's lanes, at the steady state for u = 0 (§5.2). */
+static void hc_init_(const double rate, HcConst_ *k, double st[16]) {
     const double dt = 1.0 / rate;
     const double k0 = HC_G_ * HC_A_ / (HC_A_ + HC_B_);
     const double c0 = HC_M_ * HC_Y_ * k0 / (HC_L_ * k0 + HC_Y_ * (HC_L_ + HC_R_));
-    const CochleaV4 zero = {0.0, 0.0, 0.0, 0.0};
-    st->c = zero + c0;
-    st->q = zero + c0 * (HC_L_ + HC_R_) / k0;
-    st->w = zero + c0 * HC_R_ / HC_X_;
-    st->lam = zero;
+    for (int l = 0; l < 4; l++) {
+        st[l] = c0 * (HC_L_ + HC_R_) / k0;
+        st[4 + l] = c0;
+        st[8 + l] = c0 * HC_R_ / HC_X_;
+        st[12 + l] = 0.0;
+    }
     *k = (HcConst_){HC_G_ * dt, HC_Y_ * dt, (HC_L_ + HC_R_) * dt, HC_R_ * dt, HC_X_ * dt, HC_H_ * dt};
 }
 
-/* Vector comparisons give all-ones/zero masks; SEL_ keeps a lane where its mask is set and gives +0
- * elsewhere, which is what the scalar `cond ? v : 0.0` gives (NaN included). Macros, not functions: a
- * 32-byte vector in a function's signature trips GCC's ABI warning on baseline x86-64. */
-#define SEL_(mask, v) ((CochleaV4)((CochleaV4Mask)(v) & (mask)))
-#define ANY_(m) (((m)[0] | (m)[1] | (m)[2] | (m)[3]) != 0)
+/* Stage 5 constants (§7), here because the lane loops of stages 3 and 5 are included together. */
+#define BC_TAU_M_ 1e-3
+#define BC_TAU_S_ 0.5e-3
+#define BC_W_TOTAL_ 13000.0
 
-/* Explicit Euler exactly as the package does it (§5.2; §9.1: a better integrator changes the transients
- * and so the spike statistics), four channels in the lanes. Every right-hand side uses the state before
- * the step; P comes from the updated cleft content. hazard = 1: out4[4(i + 1) + l] = cumulative hazard
- * after sample i; hazard = 0: out4[4i + l] = P. */
-static inline __attribute__((always_inline)) void hc_body_(HcState_ *st, const HcConst_ *k, const float *u4,
-                                                           const size_t len, double *out4, const int hazard) {
-    typedef float F4_ __attribute__((vector_size(16)));
-    const CochleaV4 zero = {0.0, 0.0, 0.0, 0.0};
-    const CochleaV4 va = zero + HC_A_, vb = zero + HC_B_, vm = zero + HC_M_;
-    const CochleaV4 gdt = zero + k->gdt, ydt = zero + k->ydt, lrdt = zero + k->lrdt, rdt = zero + k->rdt;
-    const CochleaV4 xdt = zero + k->xdt, hdt = zero + k->hdt;
-    CochleaV4 q = st->q, c = st->c, w = st->w, lam = st->lam;
-    for (size_t n = 0; n < len; n++) {
-        F4_ uf;
-        memcpy(&uf, u4 + 4 * n, sizeof uf);
-        const CochleaV4 uu = __builtin_convertvector(uf, CochleaV4) + va;
-        const CochleaV4 kn = SEL_(uu > zero, gdt * uu / (uu + vb));
-        const CochleaV4 rho = SEL_(q < vm, ydt * (vm - q));
-        const CochleaV4 eject = kn * q, loss = lrdt * c, reuptake = rdt * c, reproc = xdt * w;
-        q = q + rho - eject + reproc;
-        q = SEL_(q > zero, q);
-        c = c + eject - loss;
-        c = SEL_(c > zero, c);
-        w = w + reuptake - reproc;
-        w = SEL_(w > zero, w);
-        const CochleaV4 p = hdt * c;
-        if (!hazard) {
-            memcpy(out4 + 4 * n, &p, sizeof p);
-            continue;
-        }
-        /* The series of cochlea_hazard in every lane; a lane at P >= 0.03 (or NaN) takes the scalar path. */
-        CochleaV4 h = p * (1.0 + p * (0.5 + p * (1.0 / 3 + p * (0.25 + p * (0.2 + p * (1.0 / 6 + p / 7))))));
-        if (ANY_(~(p < zero + 0.03)))
-            for (int l = 0; l < COCHLEA_LANES; l++) h[l] = cochlea_hazard(p[l]);
-        lam = lam + h;
-        memcpy(out4 + 4 * (n + 1), &lam, sizeof lam);
+typedef struct {
+    double dm, ds, wdt, refractory;
+} BushyConst_;
+
+#define LANES_HAIRCELL
+#define LANES_BUSHY
+#if COCHLEA_DISPATCH
+#define LANES_W 4
+#define LANES_FN(f) f##avx2
+#define LANES_ATTR __attribute__((target("avx2")))
+#include "cochlea_lanes.h"
+#undef LANES_W
+#undef LANES_FN
+#undef LANES_ATTR
+#endif
+#define LANES_W 2
+#define LANES_FN(f) f##base
+#define LANES_ATTR
+#include "cochlea_lanes.h"
+#undef LANES_W
+#undef LANES_FN
+#undef LANES_ATTR
+#undef LANES_HAIRCELL
+#undef LANES_BUSHY
+
+static void hc_run_(double *st, const HcConst_ *k, const float *u4, const size_t len, double *out4,
+                    const int hazard) {
+#if COCHLEA_DISPATCH
+    if (cochlea_use_avx2()) {
+        hc_run_avx2(st, k, u4, len, out4, hazard);
+        return;
     }
-    st->q = q, st->c = c, st->w = w, st->lam = lam;
-}
-
-COCHLEA_CLONES static void hc_prob_(HcState_ *st, const HcConst_ *k, const float *u4, const size_t len,
-                                    double *out4) {
-    hc_body_(st, k, u4, len, out4, 0);
-}
-
-COCHLEA_CLONES static void hc_hazard_(HcState_ *st, const HcConst_ *k, const float *u4, const size_t len,
-                                      double *out4) {
-    hc_body_(st, k, u4, len, out4, 1);
+#endif
+    hc_run_base(st, k, u4, len, out4, hazard);
 }
 
 void cochlea_haircell_group(const float *u4, const size_t m, const double rate, const int hazard,
                             double *out4) {
     HcConst_ k;
-    HcState_ st;
-    hc_init_(rate, &k, &st);
-    if (hazard) {
-        memset(out4, 0, COCHLEA_LANES * sizeof *out4);
-        hc_hazard_(&st, &k, u4, m, out4);
-    } else {
-        hc_prob_(&st, &k, u4, m, out4);
-    }
+    double st[16];
+    hc_init_(rate, &k, st);
+    if (hazard) memset(out4, 0, COCHLEA_LANES * sizeof *out4);
+    hc_run_(st, &k, u4, m, out4, hazard);
 }
 
 #define BLOCK_ 256 /* samples per block when a single channel runs through the lane code */
 
 void mosaic_cochlea_haircell(const float *u, const size_t m, const double rate, double *prob) {
     HcConst_ k;
-    HcState_ st;
-    hc_init_(rate, &k, &st);
-    float u4[4 * BLOCK_] = {0};
+    double st[16];
+    hc_init_(rate, &k, st);
+    float u4[4 * BLOCK_] = {0}; /* lane 0 carries the channel */
     double p4[4 * BLOCK_];
     for (size_t b = 0; b < m; b += BLOCK_) {
         const size_t len = m - b < BLOCK_ ? m - b : BLOCK_;
         for (size_t i = 0; i < len; i++) u4[4 * i] = u[b + i];
-        hc_prob_(&st, &k, u4, len, p4);
+        hc_run_(st, &k, u4, len, p4, 0);
         for (size_t i = 0; i < len; i++) prob[b + i] = p4[4 * i];
     }
 }
@@ -277,88 +255,48 @@ MosaicStatus mosaic_cochlea_fibres(const double *prob, const size_t m, const dou
     return cochlea_fibres_from_hazard(lam, 1, m, rate, fibres, tau_ref, seed, stream, counts, err);
 }
 
-/* ---- stage 5: bushy cell (§7) ---- */
-
-#define BC_TAU_M_ 1e-3
-#define BC_TAU_S_ 0.5e-3
-#define BC_W_TOTAL_ 13000.0
-
-typedef struct {
-    double dm, ds, wdt, refractory;
-} BushyConst_;
-
-typedef struct {
-    CochleaV4 v, cur, kappa;
-} BushyState_;
+/* ---- stage 5: bushy cell (§7; the lane loop is in cochlea_lanes.h) ---- */
 
 static void bushy_init_(const double rate, const int fibres, const double tau_ref, BushyConst_ *k,
-                        BushyState_ *st) {
+                        double st[12]) {
     const double dt = 1.0 / rate;
     *k = (BushyConst_){exp(-dt / BC_TAU_M_), exp(-dt / BC_TAU_S_), BC_W_TOTAL_ / fibres * dt,
                        cochlea_ticks(tau_ref, rate)};
-    const CochleaV4 zero = {0.0, 0.0, 0.0, 0.0};
-    *st = (BushyState_){zero, zero, zero};
+    memset(st, 0, 12 * sizeof *st); /* v, cur, kappa of four lanes */
 }
 
-/* Samples [n0, n0 + len) of four bushy cells in the lanes (counts4 starts at sample n0). The update
- * order of §7 fixes the stamping (sample n-1) and the 25-sample minimum interval; each lane does the
- * scalar update's arithmetic, with masks for its branches. */
-COCHLEA_CLONES static void bushy_run_(BushyState_ *st, const BushyConst_ *k, const uint8_t *counts4,
-                                      const size_t n0, const size_t len, uint32_t *const spikes[4],
-                                      size_t nspikes[4]) {
-    typedef int I4_ __attribute__((vector_size(16)));
-    const CochleaV4 zero = {0.0, 0.0, 0.0, 0.0}, one = zero + 1.0;
-    const CochleaV4 dm = zero + k->dm, ds = zero + k->ds, wdt = zero + k->wdt,
-                    refractory = zero + k->refractory;
-    CochleaV4 v = st->v, cur = st->cur, kappa = st->kappa;
-    for (size_t i = 0; i < len; i++) {
-        const size_t n = n0 + i;
-        if (n > 0) {
-            const CochleaV4Mask open = kappa <= zero, fire = open & (v >= one);
-            if (ANY_(fire))
-                for (int l = 0; l < COCHLEA_LANES; l++)
-                    if (fire[l]) {
-                        if (spikes[l]) spikes[l][nspikes[l]] = (uint32_t)(n - 1);
-                        nspikes[l]++;
-                    }
-            /* fire: V <- 0, kappa <- refractory; open otherwise: V decays; refractory: V stays. */
-            v = (CochleaV4)(((CochleaV4Mask)(v * dm) & open & ~fire) | ((CochleaV4Mask)v & ~open));
-            kappa = (CochleaV4)(((CochleaV4Mask)refractory & fire) | ((CochleaV4Mask)kappa & ~fire));
-            cur = cur * ds;
-        }
-        const uint8_t *c = counts4 + 4 * i;
-        const I4_ ci = {c[0], c[1], c[2], c[3]};
-        cur = cur + __builtin_convertvector(ci, CochleaV4);
-        const CochleaV4Mask open = kappa <= zero;
-        v = (CochleaV4)(((CochleaV4Mask)(v + wdt * cur) & open) | ((CochleaV4Mask)v & ~open));
-        const CochleaV4Mask over = v > one;
-        v = (CochleaV4)(((CochleaV4Mask)one & over) | ((CochleaV4Mask)v & ~over));
-        kappa = kappa - 1.0;
+static void bushy_run_(double *st, const BushyConst_ *k, const uint8_t *counts4, const size_t n0,
+                       const size_t len, uint32_t *const spikes[4], size_t nspikes[4]) {
+#if COCHLEA_DISPATCH
+    if (cochlea_use_avx2()) {
+        bushy_run_avx2(st, k, counts4, n0, len, spikes, nspikes);
+        return;
     }
-    st->v = v, st->cur = cur, st->kappa = kappa;
+#endif
+    bushy_run_base(st, k, counts4, n0, len, spikes, nspikes);
 }
 
 void cochlea_bushy_group(const uint8_t *counts4, const size_t m, const double rate, const int fibres,
                          const double tau_ref, uint32_t *const spikes[4], size_t nspikes[4]) {
     BushyConst_ k;
-    BushyState_ st;
-    bushy_init_(rate, fibres, tau_ref, &k, &st);
+    double st[12];
+    bushy_init_(rate, fibres, tau_ref, &k, st);
     for (int l = 0; l < COCHLEA_LANES; l++) nspikes[l] = 0;
-    bushy_run_(&st, &k, counts4, 0, m, spikes, nspikes);
+    bushy_run_(st, &k, counts4, 0, m, spikes, nspikes);
 }
 
 void mosaic_cochlea_bushy(const uint8_t *counts, const size_t m, const double rate, const int fibres,
                           const double tau_ref, uint32_t *spikes, size_t *nspikes) {
     BushyConst_ k;
-    BushyState_ st;
-    bushy_init_(rate, fibres, tau_ref, &k, &st);
+    double st[12];
+    bushy_init_(rate, fibres, tau_ref, &k, st);
     uint8_t c4[4 * BLOCK_] = {0};
     uint32_t *const lanes[4] = {spikes, NULL, NULL, NULL};
     size_t ns[4] = {0, 0, 0, 0};
     for (size_t b = 0; b < m; b += BLOCK_) {
         const size_t len = m - b < BLOCK_ ? m - b : BLOCK_;
         for (size_t i = 0; i < len; i++) c4[4 * i] = counts[b + i];
-        bushy_run_(&st, &k, c4, b, len, lanes, ns);
+        bushy_run_(st, &k, c4, b, len, lanes, ns);
     }
     *nspikes = ns[0];
 }
