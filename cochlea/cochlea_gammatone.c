@@ -28,22 +28,7 @@ static double peak_gain_(const double complex a, const double fc, const double f
 }
 
 #define LANES_GAMMATONE
-#if COCHLEA_DISPATCH
-#define LANES_W 4
-#define LANES_FN(f) f##avx2
-#define LANES_ATTR __attribute__((target("avx2")))
-#include "cochlea_lanes.h"
-#undef LANES_W
-#undef LANES_FN
-#undef LANES_ATTR
-#endif
-#define LANES_W 2
-#define LANES_FN(f) f##base
-#define LANES_ATTR
-#include "cochlea_lanes.h"
-#undef LANES_W
-#undef LANES_FN
-#undef LANES_ATTR
+#include "cochlea_lanes_all.h"
 #undef LANES_GAMMATONE
 
 /* Up to four channels at once, in the lanes of a group. Lane l of kept sample i goes to out[stride i + l]

@@ -50,22 +50,7 @@ typedef struct {
 
 #define LANES_HAIRCELL
 #define LANES_BUSHY
-#if COCHLEA_DISPATCH
-#define LANES_W 4
-#define LANES_FN(f) f##avx2
-#define LANES_ATTR __attribute__((target("avx2")))
-#include "cochlea_lanes.h"
-#undef LANES_W
-#undef LANES_FN
-#undef LANES_ATTR
-#endif
-#define LANES_W 2
-#define LANES_FN(f) f##base
-#define LANES_ATTR
-#include "cochlea_lanes.h"
-#undef LANES_W
-#undef LANES_FN
-#undef LANES_ATTR
+#include "cochlea_lanes_all.h"
 #undef LANES_HAIRCELL
 #undef LANES_BUSHY
 
