@@ -16,24 +16,13 @@
 #include <unistd.h>
 
 #include "cochlea_test_signals.h"
+#include "mosaic_clock.h"
 #include "mosaic_cochlea.h"
 
 #define FS_ 48000.0
 
-static double now_(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-/* Process CPU time: with one thread it is the single-core cost even when other jobs share the
- * machine (wall time is printed too). */
-static double cpu_(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
+/* With one thread, process CPU time is the single-core cost even when other jobs share the machine
+ * (wall time is printed too). */
 static double last_wall_;
 
 /* A word-like test signal of n samples (two words over quiet noise). */
@@ -50,13 +39,13 @@ static double run_(const float *x, const size_t n, const MosaicCochleaParams *p,
                    size_t *spikes) {
     MosaicCochleaSpikes s;
     MosaicErr err;
-    const double t0 = now_(), c0 = cpu_();
+    const double t0 = mosaic_now_s(), c0 = mosaic_cpu_s();
     if (mosaic_cochlea_convert(x, n, FS_, p, 1, cache, &s, NULL, &err) != MOSAIC_OK) {
         fprintf(stderr, "bench_cochlea: %s\n", err.msg);
         exit(3);
     }
-    last_wall_ = now_() - t0;
-    const double t = p->threads == 1 ? cpu_() - c0 : last_wall_;
+    last_wall_ = mosaic_now_s() - t0;
+    const double t = p->threads == 1 ? mosaic_cpu_s() - c0 : last_wall_;
     if (spikes) *spikes = s.count;
     mosaic_cochlea_spikes_free(&s);
     return t;
@@ -194,7 +183,7 @@ int main(int argc, char **argv) {
         f.trim = 1;
         struct dirent *e;
         int files = 0;
-        double audio = 0, t0 = now_();
+        double audio = 0, t0 = mosaic_now_s();
         while ((e = readdir(d)) && files < 60) {
             if (!strstr(e->d_name, ".wav")) continue;
             char path[8400];
@@ -213,7 +202,7 @@ int main(int argc, char **argv) {
             free(a);
         }
         closedir(d);
-        const double t = now_() - t0;
+        const double t = mosaic_now_s() - t0;
         printf(
             "FSDD: %d files (%.1f s of audio) in %.1f s incl. filter tables: %.2f s per file, %.2f s per s\n",
             files, audio, t, t / files, t / audio);
