@@ -15,13 +15,14 @@
 #ifndef MOSAIC_BPTT_H
 #define MOSAIC_BPTT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#define MOSAIC_BPTT_GROUP 4 /* samples per mosaic_bptt_group_backward call */
+#define MOSAIC_BPTT_GROUP 8 /* samples per mosaic_bptt_group_backward call */
 
 #define MT_REAL float
 #define MT_(name) MT_CAT_(mosaic_bptt_, name)

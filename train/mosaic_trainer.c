@@ -157,7 +157,8 @@ MosaicStatus mosaic_trainer_create(MosaicTrainer **out, const MosaicTrainConfig 
     tr->grad = malloc(sizeof(float) * tr->nparams * GRAD_CHUNKS_);
     tr->noisy = mosaic_train_config_noise(cfg) > 0 ? malloc(sizeof(float) * tr->nparams) : NULL;
     tr->work = calloc((size_t)tr->nthreads * MOSAIC_BPTT_GROUP, sizeof *tr->work);
-    tr->dv_store = malloc(sizeof(float) * (size_t)tr->nthreads * MOSAIC_BPTT_GROUP * cfg->steps * tr->n);
+    tr->dv_store =
+        malloc(sizeof(float) * (size_t)tr->nthreads * mosaic_bptt_group_store_len(tr->n, cfg->steps));
     int ok = tr->mask && tr->adam_m && tr->adam_v && tr->sign && tr->pen && tr->budgets && tr->unfilled &&
              tr->banned && tr->grad && tr->work && (tr->noisy || mosaic_train_config_noise(cfg) <= 0);
     ok = ok && tr->dv_store;
@@ -356,7 +357,7 @@ for (int ch = 0; ch < nch; ch++) {
         }
         mosaic_bptt_group_backward(&view, grp, xs, xc, va, dcn, dz_all, &grads,
                                    tr->work + th * MOSAIC_BPTT_GROUP,
-                                   tr->dv_store + (size_t)th * MOSAIC_BPTT_GROUP * tn);
+                                   tr->dv_store + (size_t)th * mosaic_bptt_group_store_len(tr->n, T));
     }
 }
 float *g = tr->grad;

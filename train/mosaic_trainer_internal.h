@@ -74,7 +74,7 @@ struct MosaicTrainer {
     float *grad;                /* (GRAD_CHUNKS_, nparams) */
     float *noisy;               /* (nparams) weights with programming noise, or NULL */
     MosaicBpttWork **work;      /* (nthreads * MOSAIC_BPTT_GROUP) */
-    float *dv_store;            /* (nthreads, MOSAIC_BPTT_GROUP, T, N) membrane gradients of a group */
+    float *dv_store;            /* (nthreads, group_store_len) membrane gradients of a group, spike bits */
     MosaicBpttTransposed tpose; /* the batch's recurrent weights by destination tile */
     MosaicQuantState *quant;    /* quantised rewiring, or NULL */
 };

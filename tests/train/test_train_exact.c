@@ -111,7 +111,7 @@ int main(int argc, char **argv) {
         MosaicBpttTransposed tp = {0};
         CHECK(mosaic_bptt_transpose_build(&tp, &view) == 0);
         view.tr = &tp;
-        enum { S = 7 }; /* a full group and a short one */
+        enum { S = MOSAIC_BPTT_GROUP + 5 }; /* a full group and a short one (a full quad and a short one) */
         int32_t xs[S][31], xc[S][30 * 40];
         float *v = malloc(sizeof(float) * S * steps * n), dcounts[S][5], counts[5];
         MosaicBpttWork *w[MOSAIC_BPTT_GROUP];
@@ -137,7 +137,7 @@ int main(int argc, char **argv) {
         for (int s = 0; s < S; s++)
             mosaic_bptt_sample_backward(&view, xs[s], xc[s], v + (size_t)s * steps * n, dcounts[s], 0.01f,
                                         &g1, w[0]);
-        float *store = malloc(sizeof(float) * MOSAIC_BPTT_GROUP * steps * n);
+        float *store = malloc(sizeof(float) * mosaic_bptt_group_store_len(n, steps));
         for (int s0 = 0; s0 < S; s0 += MOSAIC_BPTT_GROUP) {
             int grp = S - s0 < MOSAIC_BPTT_GROUP ? S - s0 : MOSAIC_BPTT_GROUP;
             const int32_t *pxs[MOSAIC_BPTT_GROUP], *pxc[MOSAIC_BPTT_GROUP];
