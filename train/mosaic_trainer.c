@@ -232,12 +232,19 @@ static void forward_batch_(MosaicTrainer *tr, const MosaicBpttView *view, const 
                            const int *idx, int b) {
     const size_t tn = (size_t)tr->cfg.steps * tr->n;
     const int C = tr->cfg.classes;
+    const int ngroups = (b + MOSAIC_BPTT_GROUP - 1) / MOSAIC_BPTT_GROUP;
 OMP_(parallel for schedule(dynamic, 1) num_threads(tr->nthreads))
-for (int i = 0; i < b; i++) {
-    int s = idx[i];
-    mosaic_bptt_sample_forward(view, mosaic_spikeset_steps(set, s), mosaic_spikeset_chans(set, s),
-                               tr->v_all + tn * i, tr->counts + (size_t)C * i, &tr->zsum[i],
-                               tr->work[thread_id_() * MOSAIC_BPTT_GROUP]);
+for (int gi = 0; gi < ngroups; gi++) {
+    const int i0 = gi * MOSAIC_BPTT_GROUP, grp = b - i0 < MOSAIC_BPTT_GROUP ? b - i0 : MOSAIC_BPTT_GROUP;
+    const int32_t *xs[MOSAIC_BPTT_GROUP], *xc[MOSAIC_BPTT_GROUP];
+    float *va[MOSAIC_BPTT_GROUP], *cn[MOSAIC_BPTT_GROUP];
+    for (int q = 0; q < grp; q++) {
+        const int s = idx[i0 + q];
+        xs[q] = mosaic_spikeset_steps(set, s), xc[q] = mosaic_spikeset_chans(set, s);
+        va[q] = tr->v_all + tn * (i0 + q), cn[q] = tr->counts + (size_t)C * (i0 + q);
+    }
+    mosaic_bptt_group_forward(view, grp, xs, xc, va, cn, tr->zsum + i0,
+                              tr->work + thread_id_() * MOSAIC_BPTT_GROUP);
 }
 }
 

@@ -113,7 +113,8 @@ int main(int argc, char **argv) {
         view.tr = &tp;
         enum { S = MOSAIC_BPTT_GROUP + 5 }; /* a full group and a short one (a full quad and a short one) */
         int32_t xs[S][31], xc[S][30 * 40];
-        float *v = malloc(sizeof(float) * S * steps * n), dcounts[S][5], counts[5];
+        float *v = malloc(sizeof(float) * S * steps * n), dcounts[S][5], c1[S][5];
+        double zs1[S];
         MosaicBpttWork *w[MOSAIC_BPTT_GROUP];
         for (int q = 0; q < MOSAIC_BPTT_GROUP; q++) w[q] = mosaic_bptt_work_create(n);
         for (int s = 0; s < S; s++) {
@@ -124,9 +125,30 @@ int main(int argc, char **argv) {
                     if (mosaic_rng_uniform(&rng) < 0.3) xc[s][m++] = c;
                 xs[s][t + 1] = m;
             }
-            double zs;
-            mosaic_bptt_sample_forward(&view, xs[s], xc[s], v + (size_t)s * steps * n, counts, &zs, w[0]);
+            mosaic_bptt_sample_forward(&view, xs[s], xc[s], v + (size_t)s * steps * n, c1[s], &zs1[s], w[0]);
             for (int c = 0; c < C; c++) dcounts[s][c] = (float)mosaic_rng_normal(&rng);
+        }
+        /* The group forward gives every sample's membranes, counts and spike sum bit for bit. */
+        {
+            float *v2 = malloc(sizeof(float) * S * steps * n), c2[S][5];
+            double zs2[S];
+            for (int s0 = 0; s0 < S; s0 += MOSAIC_BPTT_GROUP) {
+                int grp = S - s0 < MOSAIC_BPTT_GROUP ? S - s0 : MOSAIC_BPTT_GROUP;
+                const int32_t *pxs[MOSAIC_BPTT_GROUP], *pxc[MOSAIC_BPTT_GROUP];
+                float *pv[MOSAIC_BPTT_GROUP], *pc[MOSAIC_BPTT_GROUP];
+                for (int q = 0; q < grp; q++)
+                    pxs[q] = xs[s0 + q], pxc[q] = xc[s0 + q], pv[q] = v2 + (size_t)(s0 + q) * steps * n,
+                    pc[q] = c2[s0 + q];
+                mosaic_bptt_group_forward(&view, grp, pxs, pxc, pv, pc, zs2 + s0, w);
+            }
+            CHECK(memcmp(v, v2, sizeof(float) * S * steps * n) == 0);
+            CHECK(memcmp(c1, c2, sizeof c1) == 0);
+            CHECK(memcmp(zs1, zs2, sizeof zs1) == 0);
+            long spikes = 0;
+            for (int s = 0; s < S; s++) spikes += (long)zs1[s];
+            printf("%ld spikes in the group forward\n", spikes);
+            CHECK(spikes > 100);
+            free(v2);
         }
         const size_t sizes[3] = {(size_t)net.n_input_tiles * k * k, (size_t)tiles * k * k,
                                  (size_t)net.n_links * k};
