@@ -157,8 +157,8 @@ MosaicStatus mosaic_trainer_create(MosaicTrainer **out, const MosaicTrainConfig 
     tr->grad = malloc(sizeof(float) * tr->nparams * GRAD_CHUNKS_);
     tr->noisy = mosaic_train_config_noise(cfg) > 0 ? malloc(sizeof(float) * tr->nparams) : NULL;
     tr->work = calloc((size_t)tr->nthreads * MOSAIC_BPTT_GROUP, sizeof *tr->work);
-    tr->dv_store =
-        malloc(sizeof(float) * (size_t)tr->nthreads * mosaic_bptt_group_store_len(tr->n, cfg->steps));
+    tr->dv_store = malloc(sizeof(float) * (size_t)tr->nthreads *
+                          mosaic_bptt_group_store_len(tr->n, cfg->steps, tr->n + tr->cap));
     int ok = tr->mask && tr->adam_m && tr->adam_v && tr->sign && tr->pen && tr->budgets && tr->unfilled &&
              tr->banned && tr->grad && tr->work && (tr->noisy || mosaic_train_config_noise(cfg) <= 0);
     ok = ok && tr->dv_store;
@@ -243,8 +243,10 @@ for (int gi = 0; gi < ngroups; gi++) {
         xs[q] = mosaic_spikeset_steps(set, s), xc[q] = mosaic_spikeset_chans(set, s);
         va[q] = tr->v_all + tn * (i0 + q), cn[q] = tr->counts + (size_t)C * (i0 + q);
     }
-    mosaic_bptt_group_forward(view, grp, xs, xc, va, cn, tr->zsum + i0,
-                              tr->work + thread_id_() * MOSAIC_BPTT_GROUP);
+    const int th = thread_id_();
+    mosaic_bptt_group_forward(
+        view, grp, xs, xc, va, cn, tr->zsum + i0, tr->work + th * MOSAIC_BPTT_GROUP,
+        tr->dv_store + (size_t)th * mosaic_bptt_group_store_len(tr->n, tr->cfg.steps, tr->n + tr->cap));
 }
 }
 
@@ -362,9 +364,9 @@ for (int ch = 0; ch < nch; ch++) {
             xs[q] = mosaic_spikeset_steps(set, s), xc[q] = mosaic_spikeset_chans(set, s);
             va[q] = tr->v_all + tn * (i + q), dcn[q] = tr->dcounts + (size_t)C * (i + q);
         }
-        mosaic_bptt_group_backward(&view, grp, xs, xc, va, dcn, dz_all, &grads,
-                                   tr->work + th * MOSAIC_BPTT_GROUP,
-                                   tr->dv_store + (size_t)th * mosaic_bptt_group_store_len(tr->n, T));
+        mosaic_bptt_group_backward(
+            &view, grp, xs, xc, va, dcn, dz_all, &grads, tr->work + th * MOSAIC_BPTT_GROUP,
+            tr->dv_store + (size_t)th * mosaic_bptt_group_store_len(tr->n, T, tr->n + tr->cap));
     }
 }
 float *g = tr->grad;

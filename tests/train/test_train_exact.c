@@ -128,6 +128,7 @@ int main(int argc, char **argv) {
             mosaic_bptt_sample_forward(&view, xs[s], xc[s], v + (size_t)s * steps * n, c1[s], &zs1[s], w[0]);
             for (int c = 0; c < C; c++) dcounts[s][c] = (float)mosaic_rng_normal(&rng);
         }
+        float *store = malloc(sizeof(float) * mosaic_bptt_group_store_len(n, steps, n + net.n_links));
         /* The group forward gives every sample's membranes, counts and spike sum bit for bit. */
         {
             float *v2 = malloc(sizeof(float) * S * steps * n), c2[S][5];
@@ -139,7 +140,7 @@ int main(int argc, char **argv) {
                 for (int q = 0; q < grp; q++)
                     pxs[q] = xs[s0 + q], pxc[q] = xc[s0 + q], pv[q] = v2 + (size_t)(s0 + q) * steps * n,
                     pc[q] = c2[s0 + q];
-                mosaic_bptt_group_forward(&view, grp, pxs, pxc, pv, pc, zs2 + s0, w);
+                mosaic_bptt_group_forward(&view, grp, pxs, pxc, pv, pc, zs2 + s0, w, store);
             }
             CHECK(memcmp(v, v2, sizeof(float) * S * steps * n) == 0);
             CHECK(memcmp(c1, c2, sizeof c1) == 0);
@@ -159,7 +160,6 @@ int main(int argc, char **argv) {
         for (int s = 0; s < S; s++)
             mosaic_bptt_sample_backward(&view, xs[s], xc[s], v + (size_t)s * steps * n, dcounts[s], 0.01f,
                                         &g1, w[0]);
-        float *store = malloc(sizeof(float) * mosaic_bptt_group_store_len(n, steps));
         for (int s0 = 0; s0 < S; s0 += MOSAIC_BPTT_GROUP) {
             int grp = S - s0 < MOSAIC_BPTT_GROUP ? S - s0 : MOSAIC_BPTT_GROUP;
             const int32_t *pxs[MOSAIC_BPTT_GROUP], *pxc[MOSAIC_BPTT_GROUP];
