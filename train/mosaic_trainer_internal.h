@@ -68,6 +68,7 @@ struct MosaicTrainer {
     /* batch buffers */
     int bcap, nthreads;
     float *v_all;               /* (bcap, T, N) */
+    uint64_t *zbits;            /* (bcap, zbits_len) spike bits of the forward pass for the backward */
     float *counts;              /* (bcap, C) */
     float *dcounts;             /* (bcap, C) */
     double *zsum;               /* (bcap) */

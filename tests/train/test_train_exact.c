@@ -129,18 +129,22 @@ int main(int argc, char **argv) {
             for (int c = 0; c < C; c++) dcounts[s][c] = (float)mosaic_rng_normal(&rng);
         }
         float *store = malloc(sizeof(float) * mosaic_bptt_group_store_len(n, steps, n + net.n_links));
+        uint64_t *zbits = NULL;
         /* The group forward gives every sample's membranes, counts and spike sum bit for bit. */
         {
             float *v2 = malloc(sizeof(float) * S * steps * n), c2[S][5];
+            const size_t zl = mosaic_bptt_zbits_len(n, steps);
+            zbits = malloc(sizeof(uint64_t) * zl * S);
             double zs2[S];
             for (int s0 = 0; s0 < S; s0 += MOSAIC_BPTT_GROUP) {
                 int grp = S - s0 < MOSAIC_BPTT_GROUP ? S - s0 : MOSAIC_BPTT_GROUP;
                 const int32_t *pxs[MOSAIC_BPTT_GROUP], *pxc[MOSAIC_BPTT_GROUP];
                 float *pv[MOSAIC_BPTT_GROUP], *pc[MOSAIC_BPTT_GROUP];
+                uint64_t *pz[MOSAIC_BPTT_GROUP];
                 for (int q = 0; q < grp; q++)
                     pxs[q] = xs[s0 + q], pxc[q] = xc[s0 + q], pv[q] = v2 + (size_t)(s0 + q) * steps * n,
-                    pc[q] = c2[s0 + q];
-                mosaic_bptt_group_forward(&view, grp, pxs, pxc, pv, pc, zs2 + s0, w, store);
+                    pc[q] = c2[s0 + q], pz[q] = zbits + zl * (s0 + q);
+                mosaic_bptt_group_forward(&view, grp, pxs, pxc, pv, pc, zs2 + s0, w, store, pz);
             }
             CHECK(memcmp(v, v2, sizeof(float) * S * steps * n) == 0);
             CHECK(memcmp(c1, c2, sizeof c1) == 0);
@@ -167,7 +171,10 @@ int main(int argc, char **argv) {
             for (int q = 0; q < grp; q++)
                 pxs[q] = xs[s0 + q], pxc[q] = xc[s0 + q], pv[q] = v + (size_t)(s0 + q) * steps * n,
                 pd[q] = dcounts[s0 + q];
-            mosaic_bptt_group_backward(&view, grp, pxs, pxc, pv, pd, 0.01f, &g2, w, store);
+            /* The first group reads the forward's spike bits, the second computes them. */
+            const uint64_t *pz[MOSAIC_BPTT_GROUP];
+            for (int q = 0; q < grp; q++) pz[q] = zbits + mosaic_bptt_zbits_len(n, steps) * (s0 + q);
+            mosaic_bptt_group_backward(&view, grp, pxs, pxc, pv, pd, 0.01f, &g2, w, store, s0 ? NULL : pz);
         }
         for (int q = 0; q < 3; q++) CHECK(memcmp(ga[q], gb[q], sizeof(float) * sizes[q]) == 0);
         double gmax = 0;
@@ -175,7 +182,7 @@ int main(int argc, char **argv) {
         CHECK(gmax > 0);
         for (int q = 0; q < 3; q++) free(ga[q]), free(gb[q]);
         for (int q = 0; q < MOSAIC_BPTT_GROUP; q++) mosaic_bptt_work_free(w[q]);
-        free(v), free(store);
+        free(v), free(store), free(zbits);
         mosaic_bptt_transpose_free(&tp);
         mosaic_view_index_free(&idx);
         mosaic_network_free(&net);

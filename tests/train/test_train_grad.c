@@ -271,7 +271,10 @@ int main(int argc, char **argv) {
         const int32_t *pxs[GS] = {xs[0], xs[1], xs[2]}, *pxc[GS] = {xc[0], xc[1], xc[2]};
         double *pv[GS] = {v2[0], v2[1], v2[2]}, *pc[GS] = {c2[0], c2[1], c2[2]};
         double *store = malloc(sizeof(double) * mosaic_bptt64_group_store_len(GN, GSTEPS, GN + nl));
-        mosaic_bptt64_group_forward(&gp, GS, pxs, pxc, pv, pc, zs2, w, store);
+        static uint64_t zb[GS][GN];
+        uint64_t *pz[GS] = {zb[0], zb[1], zb[2]};
+        CHECK(mosaic_bptt64_zbits_len(GN, GSTEPS) == GN);
+        mosaic_bptt64_group_forward(&gp, GS, pxs, pxc, pv, pc, zs2, w, store, pz);
         CHECK(memcmp(v1, v2, sizeof v1) == 0);
         CHECK(memcmp(c1, c2, sizeof c1) == 0);
         CHECK(memcmp(zs1, zs2, sizeof zs1) == 0);
@@ -280,7 +283,8 @@ int main(int argc, char **argv) {
         for (int s = 0; s < GS; s++)
             mosaic_bptt64_sample_backward(&gp, xs[s], xc[s], v1[s], dc[s], 0.01, &g1, w[0]);
         const double *pvc[GS] = {v1[0], v1[1], v1[2]}, *pdc[GS] = {dc[0], dc[1], dc[2]};
-        mosaic_bptt64_group_backward(&gp, GS, pxs, pxc, pvc, pdc, 0.01, &g2, w, store);
+        const uint64_t *pzc[GS] = {zb[0], zb[1], zb[2]};
+        mosaic_bptt64_group_backward(&gp, GS, pxs, pxc, pvc, pdc, 0.01, &g2, w, store, pzc);
         double gmax = 0;
         for (int q = 0; q < 3; q++)
             for (int i = 0; i < GN * GT * GK; i++) {
