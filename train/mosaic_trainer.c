@@ -48,12 +48,14 @@ static int thread_id_(void) {
 static MosaicStatus ensure_batch_(MosaicTrainer *tr, int b, MosaicErr *err) {
     if (b <= tr->bcap) return MOSAIC_OK;
     const size_t tn = (size_t)tr->cfg.steps * tr->n, c = (size_t)tr->cfg.classes;
-    free(tr->v_all), free(tr->counts), free(tr->dcounts), free(tr->zsum);
+    const size_t zl = mosaic_bptt_zbits_len(tr->n, tr->cfg.steps);
+    free(tr->v_all), free(tr->counts), free(tr->dcounts), free(tr->zsum), free(tr->zbits);
     tr->v_all = malloc(sizeof(float) * tn * b);
+    tr->zbits = malloc(sizeof(uint64_t) * zl * b);
     tr->counts = malloc(sizeof(float) * c * b);
     tr->dcounts = malloc(sizeof(float) * c * b);
     tr->zsum = malloc(sizeof(double) * b);
-    if (!tr->v_all || !tr->counts || !tr->dcounts || !tr->zsum) {
+    if (!tr->v_all || !tr->counts || !tr->dcounts || !tr->zsum || !tr->zbits) {
         tr->bcap = 0;
         return mosaic_err(err, MOSAIC_ERR_NOMEM, "trainer: out of memory for a batch of %d samples (%zu MB)",
                           b, sizeof(float) * tn * b >> 20);
@@ -157,7 +159,8 @@ MosaicStatus mosaic_trainer_create(MosaicTrainer **out, const MosaicTrainConfig 
     tr->grad = malloc(sizeof(float) * tr->nparams * GRAD_CHUNKS_);
     tr->noisy = mosaic_train_config_noise(cfg) > 0 ? malloc(sizeof(float) * tr->nparams) : NULL;
     tr->work = calloc((size_t)tr->nthreads * MOSAIC_BPTT_GROUP, sizeof *tr->work);
-    tr->dv_store = malloc(sizeof(float) * (size_t)tr->nthreads * MOSAIC_BPTT_GROUP * cfg->steps * tr->n);
+    tr->dv_store = malloc(sizeof(float) * (size_t)tr->nthreads *
+                          mosaic_bptt_group_store_len(tr->n, cfg->steps, tr->n + tr->cap));
     int ok = tr->mask && tr->adam_m && tr->adam_v && tr->sign && tr->pen && tr->budgets && tr->unfilled &&
              tr->banned && tr->grad && tr->work && (tr->noisy || mosaic_train_config_noise(cfg) <= 0);
     ok = ok && tr->dv_store;
@@ -200,6 +203,7 @@ void mosaic_trainer_free(MosaicTrainer *tr) {
     free(tr->mask), free(tr->adam_m), free(tr->adam_v), free(tr->sign), free(tr->pen), free(tr->budgets),
         free(tr->unfilled);
     free(tr->banned), free(tr->hist), free(tr->v_all), free(tr->counts), free(tr->dcounts), free(tr->zsum);
+    free(tr->zbits);
     free(tr->grad), free(tr->noisy);
     quant_free_(tr);
     mosaic_bptt_transpose_free(&tr->tpose);
@@ -231,12 +235,23 @@ static void forward_batch_(MosaicTrainer *tr, const MosaicBpttView *view, const 
                            const int *idx, int b) {
     const size_t tn = (size_t)tr->cfg.steps * tr->n;
     const int C = tr->cfg.classes;
+    const int ngroups = (b + MOSAIC_BPTT_GROUP - 1) / MOSAIC_BPTT_GROUP;
 OMP_(parallel for schedule(dynamic, 1) num_threads(tr->nthreads))
-for (int i = 0; i < b; i++) {
-    int s = idx[i];
-    mosaic_bptt_sample_forward(view, mosaic_spikeset_steps(set, s), mosaic_spikeset_chans(set, s),
-                               tr->v_all + tn * i, tr->counts + (size_t)C * i, &tr->zsum[i],
-                               tr->work[thread_id_() * MOSAIC_BPTT_GROUP]);
+for (int gi = 0; gi < ngroups; gi++) {
+    const int i0 = gi * MOSAIC_BPTT_GROUP, grp = b - i0 < MOSAIC_BPTT_GROUP ? b - i0 : MOSAIC_BPTT_GROUP;
+    const int32_t *xs[MOSAIC_BPTT_GROUP], *xc[MOSAIC_BPTT_GROUP];
+    float *va[MOSAIC_BPTT_GROUP], *cn[MOSAIC_BPTT_GROUP];
+    uint64_t *zb[MOSAIC_BPTT_GROUP];
+    for (int q = 0; q < grp; q++) {
+        const int s = idx[i0 + q];
+        xs[q] = mosaic_spikeset_steps(set, s), xc[q] = mosaic_spikeset_chans(set, s);
+        va[q] = tr->v_all + tn * (i0 + q), cn[q] = tr->counts + (size_t)C * (i0 + q);
+        zb[q] = tr->zbits + mosaic_bptt_zbits_len(tr->n, tr->cfg.steps) * (i0 + q);
+    }
+    const int th = thread_id_();
+    mosaic_bptt_group_forward(
+        view, grp, xs, xc, va, cn, tr->zsum + i0, tr->work + th * MOSAIC_BPTT_GROUP,
+        tr->dv_store + (size_t)th * mosaic_bptt_group_store_len(tr->n, tr->cfg.steps, tr->n + tr->cap), zb);
 }
 }
 
@@ -349,14 +364,16 @@ for (int ch = 0; ch < nch; ch++) {
         const int grp = hi - i < MOSAIC_BPTT_GROUP ? hi - i : MOSAIC_BPTT_GROUP;
         const int32_t *xs[MOSAIC_BPTT_GROUP], *xc[MOSAIC_BPTT_GROUP];
         const float *va[MOSAIC_BPTT_GROUP], *dcn[MOSAIC_BPTT_GROUP];
+        const uint64_t *zb[MOSAIC_BPTT_GROUP];
         for (int q = 0; q < grp; q++) {
             const int s = idx[i + q];
             xs[q] = mosaic_spikeset_steps(set, s), xc[q] = mosaic_spikeset_chans(set, s);
             va[q] = tr->v_all + tn * (i + q), dcn[q] = tr->dcounts + (size_t)C * (i + q);
+            zb[q] = tr->zbits + mosaic_bptt_zbits_len(tr->n, T) * (i + q);
         }
-        mosaic_bptt_group_backward(&view, grp, xs, xc, va, dcn, dz_all, &grads,
-                                   tr->work + th * MOSAIC_BPTT_GROUP,
-                                   tr->dv_store + (size_t)th * MOSAIC_BPTT_GROUP * tn);
+        mosaic_bptt_group_backward(
+            &view, grp, xs, xc, va, dcn, dz_all, &grads, tr->work + th * MOSAIC_BPTT_GROUP,
+            tr->dv_store + (size_t)th * mosaic_bptt_group_store_len(tr->n, T, tr->n + tr->cap), zb);
     }
 }
 float *g = tr->grad;
