@@ -8,6 +8,7 @@
 #include "cli_util.h"
 #include "cmd_dataset.h"
 #include "commands.h"
+#include "mosaic_clock.h"
 #include "mosaic_cochlea_dataset.h"
 
 /* The built-in default dataset: 20 classes x DEFAULT_PER_CLASS_ utterances of 0.8 s (sized so that it
@@ -67,16 +68,10 @@ typedef struct {
     const char *what;
 } Progress_;
 
-static double now_(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static void progress_(void *ctx, const size_t done, const size_t total, const char *name) {
     Progress_ *p = ctx;
     if (p->quiet) return;
-    const double t = now_() - p->t0;
+    const double t = mosaic_now_s() - p->t0;
     const double eta = done ? t / (double)done * (double)(total - done) : 0;
     if (p->tty) {
         char bar[31];
@@ -250,7 +245,7 @@ int mosaic_cmd_dataset_make(int argc, char **argv) {
         usage_(stderr);
         return 2;
     }
-    Progress_ prog = {quiet, isatty(2), now_(), 0, "words"};
+    Progress_ prog = {quiet, isatty(2), mosaic_now_s(), 0, "words"};
     MosaicDatasetSummary sum;
     MosaicErr err = {{0}};
     MosaicStatus st;
@@ -297,7 +292,7 @@ int mosaic_cmd_dataset_make(int argc, char **argv) {
         printf("%s: up to date (same parameters), nothing to do\n", out);
         return 0;
     }
-    const double t = now_() - prog.t0;
+    const double t = mosaic_now_s() - prog.t0;
     if (sum.resampled)
         printf("%s: %zu input(s) resampled to %g Hz (e.g. from %g Hz) before the cochlea\n", out,
                sum.resampled, common.fs, sum.resampled_from);

@@ -7,6 +7,7 @@
 #include <omp.h>
 #endif
 
+#include "mosaic_clock.h"
 #include "mosaic_trainer_internal.h"
 
 /* OpenMP pragmas that vanish (without an unknown-pragma warning) when OpenMP is off. */
@@ -20,12 +21,6 @@
 /* ---------------------------------------------------------------------------------------------
  * Private helpers
  * ------------------------------------------------------------------------------------------- */
-
-static double now_(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
 
 static int threads_(const MosaicTrainConfig *cfg) {
 #ifdef _OPENMP
@@ -435,7 +430,7 @@ MosaicStatus mosaic_trainer_epoch(MosaicTrainer *tr, const MosaicSpikeSet *train
                                   MosaicTrainEpoch *row, MosaicErr *err) {
     MOSAIC_TRY(check_set_(tr, train, "training", err));
     if (test) MOSAIC_TRY(check_set_(tr, test, "test", err));
-    const double t0 = now_();
+    const double t0 = mosaic_now_s();
     memset(row, 0, sizeof *row);
     row->epoch = tr->epoch;
     row->lr = lr_at_(&tr->cfg, tr->epoch);
@@ -460,7 +455,7 @@ MosaicStatus mosaic_trainer_epoch(MosaicTrainer *tr, const MosaicSpikeSet *train
     row->loss = bs.loss / train->n;
     row->train_acc = (double)bs.correct / train->n;
     row->rate = bs.zsum / ((double)train->n * tr->cfg.steps * tr->n);
-    const double t1 = now_();
+    const double t1 = mosaic_now_s();
     row->samples_per_s = train->n / (t1 - t0 > 0 ? t1 - t0 : 1e-9);
     if (tr->cfg.method == MOSAIC_METHOD_ROUTING_AWARE) MOSAIC_TRY(rewire_epoch_(tr, row, err));
     quant_project_all_(tr); /* new links arrive with every weight live */
@@ -470,7 +465,7 @@ MosaicStatus mosaic_trainer_epoch(MosaicTrainer *tr, const MosaicSpikeSet *train
         double rate;
         MOSAIC_TRY(mosaic_trainer_evaluate(tr, test, &row->test_acc, &row->test_loss, &rate, err));
     }
-    row->seconds = now_() - t0;
+    row->seconds = mosaic_now_s() - t0;
     if (tr->nhist == tr->cap_hist) {
         int cap = tr->cap_hist ? 2 * tr->cap_hist : 64;
         MosaicTrainEpoch *h = realloc(tr->hist, sizeof *h * (size_t)cap);
