@@ -17,6 +17,7 @@
 
 #include "cli_util.h"
 #include "commands.h"
+#include "mosaic_clock.h"
 #include "mosaic_cosim.h"
 #include "mosaic_feedback.h"
 #include "mosaic_files.h"
@@ -71,12 +72,6 @@ typedef struct {
     /* last measured maps for the report */
     double *cell_util, *cell_spikes;
 } Cosim_;
-
-static double now_s_(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static MosaicProvenance provenance_(const Cosim_ *c) {
     MosaicProvenance p = {"mosaic cosim", MOSAIC_VERSION, MOSAIC_GIT_HASH, c->tcfg.seed, c->yaml};
@@ -448,7 +443,7 @@ int mosaic_cmd_cosim(int argc, char **argv) {
             printf("closed loop: %d ports over capacity; forced out %d links through them (weakest first)\n",
                    before, forced);
     }
-    double t0 = now_s_();
+    double t0 = mosaic_now_s();
     const int first_epoch = mosaic_trainer_epochs_done(c.tr);
     while (st == MOSAIC_OK && mosaic_trainer_epochs_done(c.tr) < c.tcfg.epochs &&
            (stop_after < 0 || mosaic_trainer_epochs_done(c.tr) - first_epoch < stop_after)) {
@@ -479,7 +474,7 @@ int mosaic_cmd_cosim(int argc, char **argv) {
     }
     const MosaicHwRecord *last = c.n_hw ? &c.hw[c.n_hw - 1] : NULL;
     printf("\nsummary: %d epochs in %.1f s (this session), %s loop\n", mosaic_trainer_epochs_done(c.tr),
-           now_s_() - t0, closed ? "closed" : "open");
+           mosaic_now_s() - t0, closed ? "closed" : "open");
     if (last) {
         printf("  final network: %s on %d/%d/%d hardware, %d violations, M %.0f devices (NT %.0f, R1 %.0f, "
                "R0 %.0f)\n",

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli_util.h"
+#include "cmd_dataset.h"
 #include "commands.h"
 #include "mosaic_md5.h"
 #include "mosaic_shd.h"
@@ -188,6 +189,8 @@ static const DatasetCommand_ subcommands_[] = {
     {"verify", verify_, "check structure and every sample; md5 of the official SHD files"},
     {"make", mosaic_cmd_dataset_make, "spoken digits (espeak-ng, English/German) or recordings -> spikes"},
     {"synth", mosaic_cmd_dataset_synth, "write a small synthetic dataset in the SHD layout (tests, demos)"},
+    {"probe", mosaic_cmd_dataset_probe,
+     "one recording's cochlea stages (u, P, fibres, bushy) for a few units"},
 };
 
 static void usage_(FILE *out) {

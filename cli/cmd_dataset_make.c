@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include "cli_util.h"
+#include "cmd_dataset.h"
 #include "commands.h"
+#include "mosaic_clock.h"
 #include "mosaic_cochlea_dataset.h"
 
 /* The built-in default dataset: 20 classes x DEFAULT_PER_CLASS_ utterances of 0.8 s (sized so that it
@@ -25,7 +27,7 @@ static void usage_(FILE *out) {
         "       mosaic dataset make --from-wav DIR --labels FILE.csv --out DIR [--keys a,b,..] [--downmix]\n"
         "                           [--exact] [--no-trim] [--seed S] [COMMON]\n"
         "COMMON: [--bm exact|gammatone] [--channels C] [--threads T] [--sampler event|bernoulli] [--causal]\n"
-        "        [--force] [--quiet]\n\n"
+        "        [--cache-mb MB] [--force] [--quiet]\n\n"
         "Turns spoken digits into SHD-layout spike data (DIR/train.h5, DIR/test.h5, DIR/dataset.txt) with "
         "the\n"
         "cochlea model of docs/cochlea-model.md: audio resampled to 48 kHz, RMS 0.3 + Hann taper, "
@@ -51,9 +53,13 @@ static void usage_(FILE *out) {
         "tone spreads further over apical units; the travelling-wave dispersion and phase pattern across\n"
         "places are lost (gammatone delays are not the traveling wave's), and the peak sits at 0.82 CF.\n"
         "Adaptation, phase locking, the spontaneous floor and the fibre/bushy stages are unchanged.\n"
-        "--causal uses conj(V), a causal cochlea: NOT what SHD used (its responses lead their input).\n\n"
+        "--causal uses conj(V), a causal cochlea: NOT what SHD used (its responses lead their input).\n"
+        "--cache-mb: memory for cached basilar-membrane filter tables (default %zu MB; a table costs ~113 "
+        "MB\n"
+        "per second of 48 kHz audio at 700 places). Longer recordings are computed without a table (slower,\n"
+        "~4 CPU-s per s of audio), which keeps the peak memory of a 2 s recording below 200 MB.\n\n"
         "exit status: 0 ok, 2 bad input, 3 I/O or internal error\n",
-        DEFAULT_PER_CLASS_, DEFAULT_SEED_, DEFAULT_OUT_);
+        DEFAULT_PER_CLASS_, DEFAULT_SEED_, DEFAULT_OUT_, MOSAIC_COCHLEA_CACHE_DEFAULT_BYTES >> 20);
 }
 
 typedef struct {
@@ -62,16 +68,10 @@ typedef struct {
     const char *what;
 } Progress_;
 
-static double now_(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static void progress_(void *ctx, const size_t done, const size_t total, const char *name) {
     Progress_ *p = ctx;
     if (p->quiet) return;
-    const double t = now_() - p->t0;
+    const double t = mosaic_now_s() - p->t0;
     const double eta = done ? t / (double)done * (double)(total - done) : 0;
     if (p->tty) {
         char bar[31];
@@ -88,7 +88,7 @@ static void progress_(void *ctx, const size_t done, const size_t total, const ch
     }
 }
 
-static int parse_common_(int argc, char **argv, int *i, MosaicCochleaParams *p, int *force, int *quiet,
+int dataset_parse_common(int argc, char **argv, int *i, MosaicCochleaParams *p, int *force, int *quiet,
                          int *ok) {
     const char *v = NULL;
     int r;
@@ -129,7 +129,7 @@ static int parse_common_(int argc, char **argv, int *i, MosaicCochleaParams *p, 
     return 0;
 }
 
-static int parse_u64_(const char *s, uint64_t *out) {
+int dataset_parse_u64(const char *s, uint64_t *out) {
     char *end = NULL;
     const unsigned long long v = strtoull(s, &end, 10);
     if (!*s || *end) return 0;
@@ -168,7 +168,7 @@ int mosaic_cmd_dataset_make(int argc, char **argv) {
             no_trim = 1;
             continue;
         }
-        if (parse_common_(argc, argv, &i, &common, &force, &quiet, &ok)) {
+        if (dataset_parse_common(argc, argv, &i, &common, &force, &quiet, &ok)) {
             if (!ok) return 2;
             continue;
         }
@@ -194,12 +194,22 @@ int mosaic_cmd_dataset_make(int argc, char **argv) {
         }
         if ((r = cli_take_value(argc, argv, &i, "--seed", &v)) != 0) {
             if (r < 0) return 2;
-            if (!parse_u64_(v, &so.seed)) {
+            if (!dataset_parse_u64(v, &so.seed)) {
                 fprintf(stderr, "mosaic dataset make: --seed %s; expected a non-negative integer\n", v);
                 return 2;
             }
             wo.seed = so.seed;
             seed_given = 1;
+            continue;
+        }
+        if ((r = cli_take_value(argc, argv, &i, "--cache-mb", &v)) != 0) {
+            uint64_t mb = 0;
+            if (r < 0) return 2;
+            if (!dataset_parse_u64(v, &mb) || mb > ((uint64_t)1 << 24)) {
+                fprintf(stderr, "mosaic dataset make: --cache-mb %s; expected megabytes, 0 to 16777216\n", v);
+                return 2;
+            }
+            so.cache_bytes = wo.cache_bytes = (size_t)mb << 20;
             continue;
         }
         if ((r = cli_take_value(argc, argv, &i, "--per-class", &v)) != 0) {
@@ -235,7 +245,7 @@ int mosaic_cmd_dataset_make(int argc, char **argv) {
         usage_(stderr);
         return 2;
     }
-    Progress_ prog = {quiet, isatty(2), now_(), 0, "words"};
+    Progress_ prog = {quiet, isatty(2), mosaic_now_s(), 0, "words"};
     MosaicDatasetSummary sum;
     MosaicErr err = {{0}};
     MosaicStatus st;
@@ -282,7 +292,7 @@ int mosaic_cmd_dataset_make(int argc, char **argv) {
         printf("%s: up to date (same parameters), nothing to do\n", out);
         return 0;
     }
-    const double t = now_() - prog.t0;
+    const double t = mosaic_now_s() - prog.t0;
     if (sum.resampled)
         printf("%s: %zu input(s) resampled to %g Hz (e.g. from %g Hz) before the cochlea\n", out,
                sum.resampled, common.fs, sum.resampled_from);

@@ -16,6 +16,7 @@
 #include "cli_util.h"
 #include "commands.h"
 #include "mosaic_arch.h"
+#include "mosaic_clock.h"
 #include "mosaic_files.h"
 #include "mosaic_mapper.h"
 #include "mosaic_mapper_io.h"
@@ -229,8 +230,7 @@ int mosaic_cmd_proxy_check(int argc, char **argv) {
     PcPoint_ *pts = calloc((size_t)cap, sizeof *pts);
     if (!pts) return 3;
     int npts = 0;
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    const double t0 = mosaic_now_s();
     printf("%-22s %12s %12s %8s %14s\n", "profile", "exact M", "proxy M", "fits", "proxy P(fits)");
     for (int p = 0; p < nprof && st == MOSAIC_OK; p++) {
         double se = 0, sp = 0, sfit = 0, spm = 0;
@@ -269,7 +269,7 @@ int mosaic_cmd_proxy_check(int argc, char **argv) {
         free(pts);
         return cli_fail("proxy-check", st, &err);
     }
-    clock_gettime(CLOCK_MONOTONIC, &t1);
+    const double elapsed = mosaic_now_s() - t0;
 
     /* summary: correlation, relative errors, confusion matrix */
     double *x = malloc(sizeof(double) * (size_t)npts * 3);
@@ -284,8 +284,7 @@ int mosaic_cmd_proxy_check(int argc, char **argv) {
     }
     double corr = mosaic_pearson(x, y, npts);
     qsort(rel, (size_t)npts, sizeof(double), cmp_double_);
-    printf("\n%d networks (%d random, %d from runs) in %.1f s\n", npts, nrandom, npts - nrandom,
-           (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec));
+    printf("\n%d networks (%d random, %d from runs) in %.1f s\n", npts, nrandom, npts - nrandom, elapsed);
     printf("memory: correlation proxy vs exact %.4f; |relative error| median %.2f%%, 90th pct %.2f%%, max "
            "%.2f%%\n",
            corr, 100 * rel[npts / 2], 100 * rel[(int)(0.9 * (npts - 1))], 100 * rel[npts - 1]);

@@ -29,6 +29,7 @@ int mosaic_cmd_sim(int argc, char **argv) {
 #include "cli_util.h"
 #include "commands.h"
 #include "mosaic_bins.h"
+#include "mosaic_clock.h"
 #include "mosaic_h5.h"
 #include "mosaic_mapper_io.h"
 #include "mosaic_netfile.h"
@@ -69,12 +70,6 @@ static void sim_usage_(FILE *out) {
         "  --naive        evaluate every cell every cycle (the benchmark baseline of activity gating)\n"
         "exit status: 0 ok, 1 the network does not fit the array (violation report printed), 2 bad input,\n"
         "3 I/O or internal error\n");
-}
-
-static double now_s_() {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 static bool ends_with_(const char *s, const char *suffix) {
@@ -369,7 +364,7 @@ int mosaic_cmd_sim(int argc, char **argv) {
     std::vector<uint8_t> x((size_t)steps * net.n_inputs);
     std::vector<int64_t> index((size_t)n);
     std::vector<int32_t> label((size_t)n), predicted((size_t)n), counts((size_t)n * net.n_classes);
-    const double t0 = now_s_();
+    const double t0 = mosaic_now_s();
     double last_print = t0;
     int correct = 0;
     for (int i = 0; i < n && st == MOSAIC_OK; i++) {
@@ -382,7 +377,7 @@ int mosaic_cmd_sim(int argc, char **argv) {
             mosaic_sim_run(sim, x.data(), (int)steps, counts.data() + (size_t)i * net.n_classes, &pred, &err);
         predicted[(size_t)i] = pred;
         correct += pred == label[(size_t)i];
-        const double now = now_s_();
+        const double now = mosaic_now_s();
         if (!quiet && (now - last_print > 0.5 || i + 1 == n)) {
             std::fprintf(stderr, "\rsim: sample %d/%d  accuracy %.3f  %.1f samples/s   ", i + 1, n,
                          (double)correct / (i + 1), (i + 1) / (now - t0));
@@ -390,7 +385,7 @@ int mosaic_cmd_sim(int argc, char **argv) {
             last_print = now;
         }
     }
-    const double wall = now_s_() - t0;
+    const double wall = mosaic_now_s() - t0;
     if (st != MOSAIC_OK) {
         mosaic_sim_free(sim);
         mosaic_bins_free(bins);

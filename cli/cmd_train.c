@@ -15,6 +15,7 @@
 
 #include "cli_util.h"
 #include "commands.h"
+#include "mosaic_clock.h"
 #include "mosaic_files.h"
 #include "mosaic_h5.h"
 #include "mosaic_netfile.h"
@@ -94,15 +95,9 @@ typedef struct {
     int epoch;
 } Progress_;
 
-static double mono_(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
-
 static void progress_(void *ctx, int done, int total) {
     Progress_ *p = ctx;
-    double now = mono_();
+    double now = mosaic_now_s();
     if (done < total && now - p->last >= 10) {
         fprintf(stderr, "  epoch %d: %d/%d samples\n", p->epoch + 1, done, total);
         p->last = now;
@@ -190,13 +185,13 @@ int mosaic_cmd_train(int argc, char **argv) {
                mosaic_trainer_epochs_done(tr) + 1, cfg.epochs);
     snprintf(ckpt, sizeof ckpt, "%s/checkpoint.h5", out);
     const int stop_at = mosaic_trainer_epochs_done(tr) + (stop ? atoi(stop) : cfg.epochs);
-    Progress_ prog = {mono_(), 0};
+    Progress_ prog = {mosaic_now_s(), 0};
     if (tr) mosaic_trainer_set_progress(tr, progress_, &prog);
     while (st == MOSAIC_OK && mosaic_trainer_epochs_done(tr) < cfg.epochs &&
            mosaic_trainer_epochs_done(tr) < stop_at) {
         MosaicTrainEpoch row;
         prog.epoch = mosaic_trainer_epochs_done(tr);
-        prog.last = mono_();
+        prog.last = mosaic_now_s();
         st = mosaic_trainer_epoch(tr, &train, &test, &row, &err);
         if (st != MOSAIC_OK) break;
         print_epoch_(tr, &row);

@@ -79,9 +79,10 @@ size_t cochlea_v_row(const CochleaBm *bm, const CochleaBmFreq *fq, const size_t 
     return len;
 }
 
-/* Drops least recently used unreferenced tables until the cache fits its budget (keep is spared). */
-static void evict_(MosaicCochleaCache *c, const CochleaVTable *keep) {
-    while (c->bytes > c->budget) {
+/* Drops least recently used unreferenced tables until the cache plus `reserve` bytes fits its budget
+ * (keep is spared). */
+static void evict_(MosaicCochleaCache *c, const CochleaVTable *keep, const size_t reserve) {
+    while (c->bytes + reserve > c->budget) {
         int victim = -1;
         for (int i = 0; i < MAX_TABLES_; i++) {
             CochleaVTable *t = c->tables[i];
@@ -93,6 +94,13 @@ static void evict_(MosaicCochleaCache *c, const CochleaVTable *keep) {
         vtable_free_(c->tables[victim]);
         c->tables[victim] = NULL;
     }
+}
+
+void mosaic_cochlea_cache_set_budget(MosaicCochleaCache *c, const size_t budget_bytes) {
+    pthread_mutex_lock(&c->lock);
+    c->budget = budget_bytes;
+    evict_(c, NULL, 0);
+    pthread_mutex_unlock(&c->lock);
 }
 
 static CochleaVTable *find_(MosaicCochleaCache *c, const double fs, const size_t m, const int channels,
@@ -162,6 +170,9 @@ const CochleaVTable *cochlea_cache_vtable(MosaicCochleaCache *c, const double fs
         pthread_mutex_unlock(&c->lock);
         return t;
     }
+    /* Room first: the new table must not coexist with tables the budget says to drop (peak memory is what
+     * the budget bounds). Rows hold at most m bins each, so this bound is safe. */
+    evict_(c, NULL, (size_t)channels * m * sizeof(kiss_fft_cpx));
     pthread_mutex_unlock(&c->lock);
     /* Built outside the lock: it takes seconds. A concurrent builder of the same key may win; the loser's
      * table is dropped. */
@@ -195,7 +206,7 @@ const CochleaVTable *cochlea_cache_vtable(MosaicCochleaCache *c, const double fs
     }
     t->refs++;
     t->last_use = ++c->clock;
-    evict_(c, t);
+    evict_(c, t, 0);
     pthread_mutex_unlock(&c->lock);
     return t;
 }
@@ -204,7 +215,7 @@ void cochlea_cache_release(MosaicCochleaCache *c, const CochleaVTable *table) {
     pthread_mutex_lock(&c->lock);
     for (int i = 0; i < MAX_TABLES_; i++)
         if (c->tables[i] == table) c->tables[i]->refs--;
-    evict_(c, NULL);
+    evict_(c, NULL, 0);
     pthread_mutex_unlock(&c->lock);
 }
 

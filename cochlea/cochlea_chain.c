@@ -1,11 +1,12 @@
 /* cochlea_chain: the whole front end, channel-parallel (cochlea-model.md §1, §9.4).
  *
- * Per file: resample, trim, stage 1, one forward DFT. Then per pair of places (one OpenMP work item):
- * multiply the spectrum by both V rows, make each product Hermitian so its inverse transform is the
- * real part the model keeps, pack the two as real and imaginary parts of one inverse DFT of length M,
- * and run hair cell, fibres and bushy cell on each output. Work memory is O(M) per thread. The pairing
- * is fixed ((0,1), (2,3), ...), so the arithmetic, and with per-channel RNG streams the spikes, do not
- * depend on the thread count. */
+ * Per file: resample, trim, stage 1, one forward DFT. Then per group of four places (one OpenMP work
+ * item): multiply the spectrum by the V rows, make each product Hermitian so its inverse transform is the
+ * real part the model keeps, pack two places as real and imaginary parts of one inverse DFT of length M
+ * (or run the gammatone bank in SIMD lanes), then hair cells and bushy cells of the four places in SIMD
+ * lanes and the fibres of each place. Work memory is O(M) per thread. The grouping is fixed ((0-3),
+ * (4-7), ...) and every place draws from its own RNG stream, so the output does not depend on the thread
+ * count. */
 #include <assert.h>
 #include <math.h>
 #include <stdlib.h>
@@ -13,7 +14,7 @@
 
 #include "cochlea_internal.h"
 
-#define MODEL_VERSION_ 2ull /* bump when the output for given parameters changes */
+#define MODEL_VERSION_ 3ull /* bump when the output for given parameters changes */
 
 void mosaic_cochlea_params_default(MosaicCochleaParams *p) {
     memset(p, 0, sizeof *p);
@@ -152,15 +153,18 @@ static void hermitian_product_(const kiss_fft_cpx *spec, const size_t mg, const 
     }
 }
 
-/* u_a, u_b (first m samples) for rows a and b (b may be absent: len_b = 0, row_b NULL).
- * buf holds 3 mg complex values; work is the inverse plan's workspace. */
+/* u_a, u_b (first m samples) for rows a and b, written to out[stride i] and out[stride i + 1]; b may be
+ * absent (row_b NULL: only u_a is written). buf holds 3 mg complex values; work is the inverse plan's
+ * workspace. */
 static void bm_pair_(const kiss_fft_cpx *spec, const size_t mg, const CochleaFft *inv,
                      const kiss_fft_cpx *row_a, const size_t len_a, const kiss_fft_cpx *row_b,
-                     const size_t len_b, const int causal, kiss_fft_cpx *buf, kiss_fft_cpx *work, float *ua,
-                     float *ub, const size_t m) {
+                     const size_t len_b, const int causal, kiss_fft_cpx *buf, kiss_fft_cpx *work, float *out,
+                     const size_t stride, const size_t m) {
     if (len_a == 0 && len_b == 0) {
-        memset(ua, 0, m * sizeof *ua);
-        if (ub) memset(ub, 0, m * sizeof *ub);
+        for (size_t i = 0; i < m; i++) {
+            out[stride * i] = 0.0f;
+            if (row_b) out[stride * i + 1] = 0.0f;
+        }
         return;
     }
     kiss_fft_cpx *x = buf, *ha = buf + mg, *z = buf + 2 * mg;
@@ -177,36 +181,41 @@ static void bm_pair_(const kiss_fft_cpx *spec, const size_t mg, const CochleaFft
     }
     cochlea_fft_run(inv, z, x, work);
     const float scale = 1.0f / (float)mg;
-    for (size_t i = 0; i < m; i++) ua[i] = x[i].r * scale;
-    if (ub)
-        for (size_t i = 0; i < m; i++) ub[i] = x[i].i * scale;
+    for (size_t i = 0; i < m; i++) out[stride * i] = x[i].r * scale;
+    if (row_b)
+        for (size_t i = 0; i < m; i++) out[stride * i + 1] = x[i].i * scale;
 }
 
 /* ---- the chain ---- */
 
+/* One thread's signals for a group of four channels (interleaved, see COCHLEA_LANES). */
 typedef struct {
-    float *ua, *ub;
-    double *prob, *prob_b, *lam;
-    uint8_t *counts;
+    float *u4;          /* stage 2 (4m) */
+    double *out4;       /* stage 3: cumulative hazards or P (4(m + 1)) */
+    double *prob, *lam; /* one channel's P and the sampler's work (m + 1 each; Bernoulli sampler) */
+    uint8_t *counts4, *counts;
+    uint32_t *spk; /* bushy spikes, m per lane */
     kiss_fft_cpx *buf, *work;
 } Worker_;
 
 static void worker_free_(Worker_ *w) {
-    free(w->ua), free(w->ub), free(w->prob), free(w->prob_b), free(w->lam), free(w->counts), free(w->buf),
-        free(w->work);
+    free(w->u4), free(w->out4), free(w->prob), free(w->lam), free(w->counts4), free(w->counts), free(w->spk),
+        free(w->buf), free(w->work);
 }
 
 static int worker_alloc_(Worker_ *w, const size_t m, const size_t mg, const size_t work_len) {
+    const size_t lanes = COCHLEA_LANES;
     memset(w, 0, sizeof *w);
-    w->ua = malloc(m * sizeof *w->ua);
-    w->ub = malloc(m * sizeof *w->ub);
+    w->u4 = malloc(lanes * m * sizeof *w->u4);
+    w->out4 = malloc(lanes * (m + 1) * sizeof *w->out4);
     w->prob = malloc((m + 1) * sizeof *w->prob);
-    w->prob_b = malloc((m + 1) * sizeof *w->prob_b);
     w->lam = malloc((m + 1) * sizeof *w->lam);
+    w->counts4 = malloc(lanes * m);
     w->counts = malloc(m);
+    w->spk = malloc(lanes * m * sizeof *w->spk);
     w->buf = malloc(3 * mg * sizeof *w->buf);
     w->work = malloc((work_len + 1) * sizeof *w->work);
-    return w->ua && w->ub && w->prob && w->prob_b && w->lam && w->counts && w->buf && w->work;
+    return w->u4 && w->out4 && w->prob && w->lam && w->counts4 && w->counts && w->spk && w->buf && w->work;
 }
 
 static int cmp_u64_(const void *a, const void *b) {
@@ -282,11 +291,15 @@ static MosaicStatus run_(const double *s2, const size_t n, const int silent, con
         }
     }
     const size_t work_len = inv ? cochlea_fft_work_len(inv) : 0;
-    const int pairs = (c + 1) / 2;
+    const int groups = (c + COCHLEA_LANES - 1) / COCHLEA_LANES;
+    const int event = p->sampler == MOSAIC_COCHLEA_SAMPLER_EVENT;
     int fail_channel = c;
     MosaicStatus fail_status = MOSAIC_OK;
     MosaicErr fail_err = {{0}};
 
+    /* One work item per group of four places (fixed: 0-3, 4-7, ...): stage 2 as two packed inverse DFTs
+     * (exact) or one 4-lane filter bank (gammatone), hair cells and bushy cells in SIMD lanes, fibres per
+     * place. */
 #pragma omp parallel num_threads(COCHLEA_THREADS(p->threads))
     {
         Worker_ w;
@@ -295,70 +308,76 @@ static MosaicStatus run_(const double *s2, const size_t n, const int silent, con
                      *row_b = fq ? malloc(mg * sizeof *row_b) : NULL;
         if (fq && (!row_a || !row_b)) ok = 0;
 #pragma omp for schedule(dynamic, 1)
-        for (int pair = 0; pair < pairs; pair++) {
-            const int ja = 2 * pair, jb = ja + 1 < c ? ja + 1 : -1;
+        for (int g = 0; g < groups; g++) {
+            const int j0 = COCHLEA_LANES * g;
+            const int lanes = c - j0 < COCHLEA_LANES ? c - j0 : COCHLEA_LANES;
             MosaicErr e;
             MosaicStatus s = MOSAIC_OK;
             if (!ok) {
-                s = mosaic_err(&e, MOSAIC_ERR_NOMEM, "cochlea: out of memory for channel %d's signals", ja);
+                s = mosaic_err(&e, MOSAIC_ERR_NOMEM, "cochlea: out of memory for channel %d's signals", j0);
             } else {
-                if (exact && fq) {
-                    const size_t len_a =
-                        cochlea_v_row(&bm, fq, mg, cochlea_bm_place(&bm, ja, c), p->skip_nepers, row_a);
-                    const size_t len_b = jb >= 0 ? cochlea_v_row(&bm, fq, mg, cochlea_bm_place(&bm, jb, c),
-                                                                 p->skip_nepers, row_b)
-                                                 : 0;
-                    bm_pair_(spec, mg, inv, row_a, len_a, row_b, len_b, p->causal, w.buf, w.work, w.ua,
-                             jb >= 0 ? w.ub : NULL, m);
-                } else if (exact) {
-                    bm_pair_(spec, mg, inv, table->row[ja], table->len[ja], jb >= 0 ? table->row[jb] : NULL,
-                             jb >= 0 ? table->len[jb] : 0, p->causal, w.buf, w.work, w.ua,
-                             jb >= 0 ? w.ub : NULL, m);
+                if (exact) {
+                    if (lanes < COCHLEA_LANES) memset(w.u4, 0, COCHLEA_LANES * m * sizeof *w.u4);
+                    for (int ja = j0; ja < j0 + lanes; ja += 2) {
+                        const int jb = ja + 1 < j0 + lanes ? ja + 1 : -1;
+                        const kiss_fft_cpx *ra, *rb = NULL;
+                        size_t len_a, len_b = 0;
+                        if (fq) {
+                            len_a = cochlea_v_row(&bm, fq, mg, cochlea_bm_place(&bm, ja, c), p->skip_nepers,
+                                                  row_a);
+                            ra = row_a;
+                            if (jb >= 0) {
+                                len_b = cochlea_v_row(&bm, fq, mg, cochlea_bm_place(&bm, jb, c),
+                                                      p->skip_nepers, row_b);
+                                rb = row_b;
+                            }
+                        } else {
+                            ra = table->row[ja], len_a = table->len[ja];
+                            if (jb >= 0) rb = table->row[jb], len_b = table->len[jb];
+                        }
+                        bm_pair_(spec, mg, inv, ra, len_a, rb, len_b, p->causal, w.buf, w.work,
+                                 w.u4 + (ja - j0), COCHLEA_LANES, m);
+                    }
                 } else if (gamma) {
-                    if (jb >= 0)
-                        cochlea_gammatone_pair(s2, n, p->fs, &places->cf[ja], &places->gain[ja], p->causal,
-                                               w.ua, w.ub, m);
-                    else
-                        cochlea_gammatone_channel(s2, n, p->fs, places->cf[ja], places->gain[ja], p->causal,
-                                                  w.ua, m);
+                    cochlea_gammatone_group(s2, n, p->fs, &places->cf[j0], &places->gain[j0], lanes,
+                                            p->causal, w.u4, m);
                 } else {
-                    memset(w.ua, 0, m * sizeof *w.ua);
-                    memset(w.ub, 0, m * sizeof *w.ub);
+                    memset(w.u4, 0, COCHLEA_LANES * m * sizeof *w.u4);
                 }
-                const int event = p->sampler == MOSAIC_COCHLEA_SAMPLER_EVENT;
-                if (event) /* prob/prob_b then hold cumulative hazards (m + 1 values) */
-                    cochlea_haircell_hazard_pair(w.ua, jb >= 0 ? w.ub : w.ua, m, rate, w.prob, w.prob_b);
-                else if (jb >= 0)
-                    cochlea_haircell_pair(w.ua, w.ub, m, rate, w.prob, w.prob_b);
-                else
-                    mosaic_cochlea_haircell(w.ua, m, rate, w.prob);
-                for (int side = 0; side < 2 && s == MOSAIC_OK; side++) {
-                    const int j = side ? jb : ja;
-                    if (j < 0) continue;
-                    double *pj = side ? w.prob_b : w.prob;
-                    s = event ? cochlea_fibres_from_hazard(pj, m, rate, p->fibres, p->tau_ref, seed,
-                                                           (uint64_t)j, w.counts, &e)
-                              : mosaic_cochlea_fibres(pj, m, rate, p->fibres, p->tau_ref, p->sampler, seed,
-                                                      (uint64_t)j, w.counts, w.lam, &e);
-                    if (s != MOSAIC_OK) break;
-                    /* The bushy output of one channel is short; reuse lam's storage as the spike list. */
-                    uint32_t *spk = (uint32_t *)w.lam;
-                    size_t ns = 0;
-                    mosaic_cochlea_bushy(w.counts, m, rate, p->fibres, p->tau_ref, spk, &ns);
-                    chan[j] = malloc((ns ? ns : 1) * sizeof **chan);
+                /* out4: cumulative hazards (event sampler) or P (Bernoulli). */
+                cochlea_haircell_group(w.u4, m, rate, event, w.out4);
+                memset(w.counts4, 0, COCHLEA_LANES * m);
+                for (int l = 0; l < lanes && s == MOSAIC_OK; l++) {
+                    const int j = j0 + l;
+                    if (event) {
+                        s = cochlea_fibres_from_hazard(w.out4 + l, COCHLEA_LANES, m, rate, p->fibres,
+                                                       p->tau_ref, seed, (uint64_t)j, w.counts4 + l, &e);
+                    } else {
+                        for (size_t i = 0; i < m; i++) w.prob[i] = w.out4[COCHLEA_LANES * i + (size_t)l];
+                        s = mosaic_cochlea_fibres(w.prob, m, rate, p->fibres, p->tau_ref, p->sampler, seed,
+                                                  (uint64_t)j, w.counts, w.lam, &e);
+                        for (size_t i = 0; i < m; i++) w.counts4[COCHLEA_LANES * i + (size_t)l] = w.counts[i];
+                    }
+                }
+                uint32_t *const spk[COCHLEA_LANES] = {w.spk, w.spk + m, w.spk + 2 * m, w.spk + 3 * m};
+                size_t ns[COCHLEA_LANES];
+                if (s == MOSAIC_OK) cochlea_bushy_group(w.counts4, m, rate, p->fibres, p->tau_ref, spk, ns);
+                for (int l = 0; l < lanes && s == MOSAIC_OK; l++) {
+                    const int j = j0 + l;
+                    chan[j] = malloc((ns[l] ? ns[l] : 1) * sizeof **chan);
                     if (!chan[j]) {
                         s = mosaic_err(&e, MOSAIC_ERR_NOMEM, "cochlea: out of memory for channel %d's spikes",
                                        j);
                         break;
                     }
-                    memcpy(chan[j], spk, ns * sizeof *spk);
-                    chan_n[j] = ns;
+                    memcpy(chan[j], spk[l], ns[l] * sizeof **chan);
+                    chan_n[j] = ns[l];
                 }
             }
             if (s != MOSAIC_OK) {
 #pragma omp critical(cochlea_fail)
-                if (ja < fail_channel) {
-                    fail_channel = ja;
+                if (j0 < fail_channel) {
+                    fail_channel = j0;
                     fail_status = s;
                     fail_err = e;
                 }
@@ -411,11 +430,12 @@ done:
     return st;
 }
 
-MosaicStatus mosaic_cochlea_convert(const float *audio, const size_t n, const double fs_in,
-                                    const MosaicCochleaParams *p, const uint64_t seed,
-                                    MosaicCochleaCache *cache, MosaicCochleaSpikes *out, int *resampled,
-                                    MosaicErr *err) {
-    memset(out, 0, sizeof *out);
+/* Stage 0 and 1 as the chain does them: checks, resampling to p->fs, optional trimming, normalisation
+ * and taper. *s2 (malloc'ed, *len samples) is the tapered signal; *audible = 0 for digital silence. */
+static MosaicStatus prepare_(const float *audio, const size_t n, const double fs_in,
+                             const MosaicCochleaParams *p, double **s2_out, size_t *len_out, int *audible,
+                             int *resampled, MosaicErr *err) {
+    *s2_out = NULL;
     if (resampled) *resampled = 0;
     MOSAIC_TRY(mosaic_cochlea_params_check(p, err));
     if (!(fs_in > 0.0))
@@ -447,7 +467,21 @@ MosaicStatus mosaic_cochlea_convert(const float *audio, const size_t n, const do
     }
     for (size_t i = 0; i < len; i++) s2[i] = x[start + i];
     free(res);
-    const int audible = mosaic_cochlea_normalise_taper(s2, len, p->level);
+    *audible = mosaic_cochlea_normalise_taper(s2, len, p->level);
+    *s2_out = s2;
+    *len_out = len;
+    return MOSAIC_OK;
+}
+
+MosaicStatus mosaic_cochlea_convert(const float *audio, const size_t n, const double fs_in,
+                                    const MosaicCochleaParams *p, const uint64_t seed,
+                                    MosaicCochleaCache *cache, MosaicCochleaSpikes *out, int *resampled,
+                                    MosaicErr *err) {
+    memset(out, 0, sizeof *out);
+    double *s2 = NULL;
+    size_t len = 0;
+    int audible = 0;
+    MOSAIC_TRY(prepare_(audio, n, fs_in, p, &s2, &len, &audible, resampled, err));
     const MosaicStatus st = run_(s2, len, !audible, p, seed, cache, out, err);
     free(s2);
     return st;
@@ -467,7 +501,7 @@ MosaicStatus mosaic_cochlea_trace_channel(const double *s2, const size_t n, cons
     grid_(n, p, &mg, &n_fft);
     CochleaBm bm;
     cochlea_bm_init(&bm, p->s0);
-    float *uu = malloc(m * sizeof *uu);
+    float *uu = malloc(2 * m * sizeof *uu); /* the channel and its partner in the chain's packing */
     double *pp = malloc(m * sizeof *pp), *lam = malloc((m + 1) * sizeof *lam);
     uint8_t *cc = malloc(m);
     kiss_fft_cpx *spec = NULL, *row = NULL, *buf = NULL, *work = NULL;
@@ -481,17 +515,24 @@ MosaicStatus mosaic_cochlea_trace_channel(const double *s2, const size_t n, cons
         cochlea_gammatone_channel(s2, n, p->fs, cf, cochlea_gammatone_gain(cf, vmax, p->fs), p->causal, uu,
                                   m);
     } else {
-        /* One row only: computed here rather than through the cache, which builds all places. */
+        /* The channel's row and its partner's, packed into one inverse DFT exactly as the chain packs
+         * them (pairs (0,1), (2,3), ...), so u has the chain's bits; computed here rather than through the
+         * cache, which builds all places. */
+        const int ja = channel & ~1, jb = ja + 1 < p->channels ? ja + 1 : -1;
         spec = spectrum_(s2, n, n_fft, mg);
         fq = cochlea_grid_freqs(&bm, p->fs, mg, p->threads);
-        row = malloc(mg * sizeof *row);
+        row = malloc(2 * mg * sizeof *row);
         buf = malloc(3 * mg * sizeof *buf);
         inv = cochlea_fft_create(mg, 1);
         work = inv ? malloc((cochlea_fft_work_len(inv) + 1) * sizeof *work) : NULL;
         if (!spec || !fq || !row || !buf || !work) goto nomem;
-        const size_t len =
-            cochlea_v_row(&bm, fq, mg, cochlea_bm_place(&bm, channel, p->channels), p->skip_nepers, row);
-        bm_pair_(spec, mg, inv, row, len, NULL, 0, p->causal, buf, work, uu, NULL, m);
+        const size_t len_a =
+            cochlea_v_row(&bm, fq, mg, cochlea_bm_place(&bm, ja, p->channels), p->skip_nepers, row);
+        const size_t len_b = jb >= 0 ? cochlea_v_row(&bm, fq, mg, cochlea_bm_place(&bm, jb, p->channels),
+                                                     p->skip_nepers, row + mg)
+                                     : 0;
+        bm_pair_(spec, mg, inv, row, len_a, jb >= 0 ? row + mg : NULL, len_b, p->causal, buf, work, uu, 2, m);
+        for (size_t i = 0; i < m; i++) uu[i] = uu[2 * i + (channel & 1)];
     }
     mosaic_cochlea_haircell(uu, m, rate, pp);
     st = mosaic_cochlea_fibres(pp, m, rate, p->fibres, p->tau_ref, p->sampler, seed, (uint64_t)channel, cc,
@@ -505,5 +546,57 @@ nomem:
 out:
     free(uu), free(pp), free(lam), free(cc), free(spec), free(row), free(buf), free(work), free(fq);
     cochlea_fft_free(inv);
+    return st;
+}
+
+void mosaic_cochlea_probe_free(MosaicCochleaProbe *pr) {
+    if (!pr) return;
+    free(pr->unit), free(pr->u), free(pr->prob), free(pr->counts), free(pr->bushy);
+    memset(pr, 0, sizeof *pr);
+}
+
+MosaicStatus mosaic_cochlea_probe(const float *audio, const size_t n, const double fs_in,
+                                  const MosaicCochleaParams *p, const uint64_t seed, const int *units,
+                                  const int nunits, MosaicCochleaProbe *out, MosaicErr *err) {
+    memset(out, 0, sizeof *out);
+    if (nunits < 1)
+        return mosaic_err(err, MOSAIC_ERR_INPUT, "cochlea probe: %d units; expected at least one", nunits);
+    for (int k = 0; k < nunits; k++)
+        if (units[k] < 0 || units[k] >= p->channels)
+            return mosaic_err(err, MOSAIC_ERR_INPUT, "cochlea probe: unit %d; expected 0..%d", units[k],
+                              p->channels - 1);
+    double *s2 = NULL;
+    size_t len = 0;
+    int audible = 0;
+    MOSAIC_TRY(prepare_(audio, n, fs_in, p, &s2, &len, &audible, NULL, err));
+    const size_t m = len / 2 + 1, total = (size_t)nunits * m;
+    out->units = nunits;
+    out->samples = m;
+    out->rate = floor(p->fs / 2.0);
+    out->seed = seed;
+    out->unit = malloc((size_t)nunits * sizeof *out->unit);
+    out->u = malloc(total * sizeof *out->u);
+    out->prob = malloc(total * sizeof *out->prob);
+    out->counts = malloc(total);
+    out->bushy = calloc(total, 1);
+    uint32_t *spk = malloc(m * sizeof *spk);
+    MosaicStatus st = MOSAIC_OK;
+    if (!out->unit || !out->u || !out->prob || !out->counts || !out->bushy || !spk) {
+        st = mosaic_err(err, MOSAIC_ERR_NOMEM, "cochlea probe: out of memory for %d units x %zu samples",
+                        nunits, m);
+    }
+    for (int k = 0; k < nunits && st == MOSAIC_OK; k++) {
+        const size_t at = (size_t)k * m;
+        out->unit[k] = units[k];
+        st = mosaic_cochlea_trace_channel(s2, len, p, units[k], seed, out->u + at, out->prob + at,
+                                          out->counts + at, err);
+        if (st != MOSAIC_OK) break;
+        size_t ns = 0;
+        mosaic_cochlea_bushy(out->counts + at, m, out->rate, p->fibres, p->tau_ref, spk, &ns);
+        for (size_t i = 0; i < ns; i++) out->bushy[at + spk[i]] = 1;
+    }
+    free(spk);
+    free(s2);
+    if (st != MOSAIC_OK) mosaic_cochlea_probe_free(out);
     return st;
 }

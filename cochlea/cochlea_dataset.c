@@ -55,6 +55,7 @@ void mosaic_synth_options_default(MosaicSynthOptions *o) {
     o->snr_db_max = 25.0;
     o->espeak = "espeak-ng";
     mosaic_cochlea_params_default(&o->cochlea);
+    o->cache_bytes = MOSAIC_COCHLEA_CACHE_DEFAULT_BYTES;
 }
 
 uint64_t mosaic_synth_options_hash(const MosaicSynthOptions *o) {
@@ -277,8 +278,9 @@ MosaicStatus mosaic_cochlea_synth_digits(const MosaicSynthOptions *o, const char
     float *frame = malloc(frame_n * sizeof *frame);
     double *train_seeds = malloc(total * sizeof *train_seeds),
            *test_seeds = malloc(total * sizeof *test_seeds);
-    /* One filter table (700 x M complex floats, ~90 MB at 0.8 s) serves every utterance. */
-    MosaicCochleaCache *cache = mosaic_cochlea_cache_create((size_t)1 << 30);
+    /* One filter table (700 x M complex floats, ~90 MB at 0.8 s) serves every utterance; frames longer
+     * than the budget allows are streamed. */
+    MosaicCochleaCache *cache = mosaic_cochlea_cache_create(o->cache_bytes);
     MosaicShdWriter *wtrain = NULL, *wtest = NULL;
     MosaicStatus st = MOSAIC_OK;
     if (!frame || !train_seeds || !test_seeds || !cache) {
@@ -361,6 +363,7 @@ void mosaic_from_wav_options_default(MosaicFromWavOptions *o) {
     memset(o, 0, sizeof *o);
     o->seed = 1;
     mosaic_cochlea_params_default(&o->cochlea);
+    o->cache_bytes = MOSAIC_COCHLEA_CACHE_DEFAULT_BYTES;
     /* Recordings differ in length: the fixed-length variant (§9.2) lets a few cached filter tables serve
      * them all; silence is trimmed as SHD's recordings were cut tight. */
     o->cochlea.fixed_length = 1;
@@ -503,7 +506,7 @@ MosaicStatus mosaic_cochlea_from_wav(const MosaicFromWavOptions *o, const char *
     const int nclasses = max_label + 1;
     char **keys = calloc((size_t)nclasses, sizeof *keys);
     MosaicCochleaSpikes *out = calloc(n, sizeof *out);
-    MosaicCochleaCache *cache = mosaic_cochlea_cache_create((size_t)1 << 30);
+    MosaicCochleaCache *cache = mosaic_cochlea_cache_create(o->cache_bytes);
     MosaicShdWriter *wtrain = NULL, *wtest = NULL;
     double *seeds_train = malloc(n * sizeof *seeds_train), *seeds_test = malloc(n * sizeof *seeds_test);
     MosaicStatus st = MOSAIC_OK;
@@ -550,6 +553,7 @@ MosaicStatus mosaic_cochlea_from_wav(const MosaicFromWavOptions *o, const char *
     }
     if (st != MOSAIC_OK) goto done;
     qsort(rows, n, sizeof *rows, by_length_);
+    size_t held = 0; /* bytes of spikes kept so far */
     for (size_t i = 0; i < n && st == MOSAIC_OK; i++) {
         snprintf(path, sizeof path, "%s/%s", o->dir, rows[i].file);
         float *x = NULL;
@@ -568,6 +572,10 @@ MosaicStatus mosaic_cochlea_from_wav(const MosaicFromWavOptions *o, const char *
             break;
         }
         summary->audio_seconds += (double)len / fs;
+        /* The spikes are held until every file is done (they are written in CSV order): the filter
+         * tables get what is left of the budget, so tables and spikes together stay within it. */
+        held += out[rows[i].order].count * (sizeof *out->sample + sizeof *out->unit);
+        mosaic_cochlea_cache_set_budget(cache, o->cache_bytes > held ? o->cache_bytes - held : 0);
         if (o->progress) o->progress(o->progress_ctx, i + 1, n, rows[i].file);
     }
     if (st != MOSAIC_OK) goto done;

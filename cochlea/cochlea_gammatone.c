@@ -6,6 +6,7 @@
  * model's anti-causal (leading) response; causal = 1 skips the reversal. */
 #include <complex.h>
 #include <math.h>
+#include <string.h>
 
 #include "cochlea_internal.h"
 
@@ -26,45 +27,31 @@ static double peak_gain_(const double complex a, const double fc, const double f
     return best;
 }
 
-/* Two lanes of doubles: SSE2 on every x86-64, so two channels filter for the price of one. Lane
- * arithmetic is written in the same order as a scalar filter would be, and ISO C mode does not contract
- * to FMA, so each lane's result does not depend on its partner. */
-typedef double V2_ __attribute__((vector_size(16)));
+#define LANES_GAMMATONE
+#include "cochlea_lanes_all.h"
+#undef LANES_GAMMATONE
 
+/* Up to four channels at once, in the lanes of a group. Lane l of kept sample i goes to out[stride i + l]
+ * (stride 4: an interleaved group; stride 1 with lanes = 1: one channel). */
 static void gammatone_lanes_(const double *s2, const size_t n, const double fs, const double *cf,
-                             const double *gains, const int causal, float *const *u, const int lanes,
-                             const size_t m) {
-    V2_ ar, ai, gain;
-    for (int l = 0; l < 2; l++) {
+                             const double *gains, const int lanes, const int causal, float *out,
+                             const size_t stride, const size_t m) {
+    double ar[4], ai[4], gain[4];
+    for (int l = 0; l < 4; l++) {
         const int src = l < lanes ? l : 0;
         const double fc = 0.82 * cf[src], b = 0.42 * cf[src];
         const double complex a = exp(-2.0 * PI_ * b / fs) * cexp(I * 2.0 * PI_ * fc / fs);
         ar[l] = creal(a), ai[l] = cimag(a);
-        gain[l] = gains[src];
+        gain[l] = l < lanes ? gains[src] : 0.0;
     }
-    V2_ y1r = {0, 0}, y1i = {0, 0}, y2r = {0, 0}, y2i = {0, 0}, y3r = {0, 0}, y3i = {0, 0}, y4r = {0, 0},
-        y4i = {0, 0};
-    for (int l = 0; l < lanes; l++)
-        for (size_t i = 0; i < m; i++) u[l][i] = 0.0f;
-    /* Reversed time index: t runs forward over the filter input x[t] = s2[n-1-t] (anti-causal). The
-     * output sample y[t] belongs to original time n-1-t; original even times are kept. */
-    for (size_t t = 0; t < n; t++) {
-        const size_t orig = causal ? t : n - 1 - t;
-        const V2_ x = {s2[orig], s2[orig]};
-        V2_ r, im;
-        r = x + ar * y1r - ai * y1i, im = ar * y1i + ai * y1r;
-        y1r = r, y1i = im;
-        r = y1r + ar * y2r - ai * y2i, im = y1i + ar * y2i + ai * y2r;
-        y2r = r, y2i = im;
-        r = y2r + ar * y3r - ai * y3i, im = y2i + ar * y3i + ai * y3r;
-        y3r = r, y3i = im;
-        r = y3r + ar * y4r - ai * y4i, im = y3i + ar * y4i + ai * y4r;
-        y4r = r, y4i = im;
-        if ((orig & 1) == 0 && orig / 2 < m) {
-            const V2_ out = gain * y4r;
-            for (int l = 0; l < lanes; l++) u[l][orig / 2] = (float)out[l];
-        }
+    for (size_t i = 0; i < stride * m; i++) out[i] = 0.0f;
+#if COCHLEA_DISPATCH
+    if (cochlea_use_avx2()) {
+        gammatone_run_avx2(s2, n, ar, ai, gain, lanes, causal, out, stride, m);
+        return;
     }
+#endif
+    gammatone_run_base(s2, n, ar, ai, gain, lanes, causal, out, stride, m);
 }
 
 double cochlea_gammatone_gain(const double cf, const double vmax, const double fs) {
@@ -75,12 +62,11 @@ double cochlea_gammatone_gain(const double cf, const double vmax, const double f
 
 void cochlea_gammatone_channel(const double *s2, const size_t n, const double fs, const double cf,
                                const double gain, const int causal, float *u, const size_t m) {
-    float *lanes[1] = {u};
-    gammatone_lanes_(s2, n, fs, &cf, &gain, causal, lanes, 1, m);
+    gammatone_lanes_(s2, n, fs, &cf, &gain, 1, causal, u, 1, m);
 }
 
-void cochlea_gammatone_pair(const double *s2, const size_t n, const double fs, const double cf[2],
-                            const double gain[2], const int causal, float *ua, float *ub, const size_t m) {
-    float *lanes[2] = {ua, ub};
-    gammatone_lanes_(s2, n, fs, cf, gain, causal, lanes, 2, m);
+void cochlea_gammatone_group(const double *s2, const size_t n, const double fs, const double *cf,
+                             const double *gain, const int lanes, const int causal, float *u4,
+                             const size_t m) {
+    gammatone_lanes_(s2, n, fs, cf, gain, lanes, causal, u4, COCHLEA_LANES, m);
 }

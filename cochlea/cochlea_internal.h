@@ -9,15 +9,12 @@
 #include "cochlea_bm.h"
 #include "cochlea_fft.h"
 #include "mosaic_cochlea.h"
+#include "mosaic_rng.h"
 
 #ifdef _OPENMP
 #include <omp.h>
 /* num_threads() argument: the caller's count, or the runtime default for 0. */
 #define COCHLEA_THREADS(t) ((t) > 0 ? (t) : omp_get_max_threads())
-/* The same for two channels at once (SIMD lanes; identical results to two single calls). */
-void cochlea_gammatone_pair(const double *s2, size_t n, double fs, const double cf[2], const double gain[2],
-                            int causal, float *ua, float *ub, size_t m);
-
 #endif
 
 /* FNV-1a over n bytes, continuing from h (parameter digests; start with 0xCBF29CE484222325). */
@@ -40,16 +37,40 @@ static inline double cochlea_hazard(const double p) {
     return -log1p(-p);
 }
 
-/* Event-driven fibres from the cumulative hazard lam[0..m] (lam[n] = sum_{i<n} cochlea_hazard(P[i])). */
-MosaicStatus cochlea_fibres_from_hazard(const double *lam, size_t m, double rate, int fibres, double tau_ref,
-                                        uint64_t seed, uint64_t stream, uint8_t *counts, MosaicErr *err);
+/* Places per SIMD group: the per-sample stages (gammatone, hair cell, bushy cell) run four places in the
+ * lanes of vectors of doubles (cochlea_lanes.h). Signals of a group are interleaved: sample n of lane l
+ * at [4n + l]. */
+#define COCHLEA_LANES 4
 
-/* Hair cells of two channels fused with the cumulative hazard: la, lb hold m + 1 values each. */
-void cochlea_haircell_hazard_pair(const float *ua, const float *ub, size_t m, double rate, double *la,
-                                  double *lb);
+/* On x86-64 with GCC the lane loops exist for AVX2 and for baseline SSE2, picked per call by
+ * cochlea_use_avx2(); elsewhere only the baseline width. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define COCHLEA_DISPATCH 1
+static inline int cochlea_use_avx2(void) { return __builtin_cpu_supports("avx2"); }
+#else
+#define COCHLEA_DISPATCH 0
+static inline int cochlea_use_avx2(void) { return 0; }
+#endif
 
-/* mosaic_cochlea_haircell on two channels at once (interleaved for speed; identical results). */
-void cochlea_haircell_pair(const float *ua, const float *ub, size_t m, double rate, double *pa, double *pb);
+/* An Exp(1) variate (ziggurat; cochlea_exp1_init must have run once in the process). */
+double cochlea_exp1(MosaicRng *rng);
+void cochlea_exp1_init(void);
+
+/* Event-driven fibres from the cumulative hazard: lam[stride * n] = sum_{i<n} cochlea_hazard(P[i]) for
+ * n = 0..m; the kept spikes of sample n are added to counts[stride * n] (zeroed by the caller; stride 1 for
+ * one channel, COCHLEA_LANES for a lane of an interleaved group). */
+MosaicStatus cochlea_fibres_from_hazard(const double *lam, size_t stride, size_t m, double rate, int fibres,
+                                        double tau_ref, uint64_t seed, uint64_t stream, uint8_t *counts,
+                                        MosaicErr *err);
+
+/* Hair cells of a group of four interleaved channels u4 (4m floats). hazard = 1: out4 receives the
+ * cumulative hazards (4(m + 1) doubles, the event sampler's input); hazard = 0: P (4m doubles). */
+void cochlea_haircell_group(const float *u4, size_t m, double rate, int hazard, double *out4);
+
+/* Bushy cells of a group: counts4 interleaved (4m); lane l's spike samples go to spikes[l] (m entries;
+ * NULL: not recorded), their number to nspikes[l]. */
+void cochlea_bushy_group(const uint8_t *counts4, size_t m, double rate, int fibres, double tau_ref,
+                         uint32_t *const spikes[4], size_t nspikes[4]);
 
 /* V(omega_k, x_j) on the grid omega_k = 2 pi (1 + k (F-1)/(m-1)), k < m (§4.4), one row per place.
  * Row j holds bins [0, len[j]); bins beyond are negligible (exactly 0). */
@@ -99,8 +120,9 @@ double cochlea_gammatone_gain(double cf, double vmax, double fs);
 void cochlea_gammatone_channel(const double *s2, size_t n, double fs, double cf, double gain, int causal,
                                float *u, size_t m);
 
-/* The same for two channels at once (SIMD lanes; identical results to two single calls). */
-void cochlea_gammatone_pair(const double *s2, size_t n, double fs, const double cf[2], const double gain[2],
-                            int causal, float *ua, float *ub, size_t m);
+/* The same for `lanes` (1..4) channels at once, written interleaved to u4 (4m floats; lanes beyond
+ * `lanes` get 0). Each lane's result is bit-identical to a single-channel call. */
+void cochlea_gammatone_group(const double *s2, size_t n, double fs, const double *cf, const double *gain,
+                             int lanes, int causal, float *u4, size_t m);
 
 #endif

@@ -2,6 +2,7 @@
  * auditory-nerve fibres with dead time, bushy-cell LIF. All per channel, O(m) memory. */
 #include <assert.h>
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "cochlea_internal.h"
@@ -20,100 +21,72 @@
 #define HC_H_ 50000.0
 #define HC_M_ 1.0
 
-/* max(v, 0) without a libm call (fmax is not inlined on baseline x86-64). */
-static inline double clamp0_(const double v) { return v > 0.0 ? v : 0.0; }
-
 typedef struct {
     double gdt, ydt, lrdt, rdt, xdt, hdt;
 } HcConst_;
 
-typedef struct {
-    double q, c, w;
-} HcState_;
-
-static void hc_init_(const double rate, HcConst_ *k, HcState_ *st) {
+/* st: q[4], c[4], w[4], lam[4] of a group's lanes, at the steady state for u = 0 (§5.2). */
+static void hc_init_(const double rate, HcConst_ *k, double st[16]) {
     const double dt = 1.0 / rate;
     const double k0 = HC_G_ * HC_A_ / (HC_A_ + HC_B_);
-    st->c = HC_M_ * HC_Y_ * k0 / (HC_L_ * k0 + HC_Y_ * (HC_L_ + HC_R_));
-    st->q = st->c * (HC_L_ + HC_R_) / k0;
-    st->w = st->c * HC_R_ / HC_X_;
+    const double c0 = HC_M_ * HC_Y_ * k0 / (HC_L_ * k0 + HC_Y_ * (HC_L_ + HC_R_));
+    for (int l = 0; l < 4; l++) {
+        st[l] = c0 * (HC_L_ + HC_R_) / k0;
+        st[4 + l] = c0;
+        st[8 + l] = c0 * HC_R_ / HC_X_;
+        st[12 + l] = 0.0;
+    }
     *k = (HcConst_){HC_G_ * dt, HC_Y_ * dt, (HC_L_ + HC_R_) * dt, HC_R_ * dt, HC_X_ * dt, HC_H_ * dt};
 }
 
-/* One explicit Euler step exactly as the package does it (§9.1: a better integrator changes the
- * transients and so the spike statistics). Every right-hand side uses the state before the step;
- * returns P for this sample from the updated cleft content. */
-static inline double hc_step_(HcState_ *st, const HcConst_ *k, const float u) {
-    const double ua = (double)u + HC_A_;
-    const double kn = ua > 0.0 ? k->gdt * ua / (ua + HC_B_) : 0.0;
-    const double rho = st->q < HC_M_ ? k->ydt * (HC_M_ - st->q) : 0.0;
-    const double eject = kn * st->q, loss = k->lrdt * st->c, reuptake = k->rdt * st->c,
-                 reproc = k->xdt * st->w;
-    st->q = clamp0_(st->q + rho - eject + reproc);
-    st->c = clamp0_(st->c + eject - loss);
-    st->w = clamp0_(st->w + reuptake - reproc);
-    return k->hdt * st->c;
+/* Stage 5 constants (§7), here because the lane loops of stages 3 and 5 are included together. */
+#define BC_TAU_M_ 1e-3
+#define BC_TAU_S_ 0.5e-3
+#define BC_W_TOTAL_ 13000.0
+
+typedef struct {
+    double dm, ds, wdt, refractory;
+} BushyConst_;
+
+#define LANES_HAIRCELL
+#define LANES_BUSHY
+#include "cochlea_lanes_all.h"
+#undef LANES_HAIRCELL
+#undef LANES_BUSHY
+
+static void hc_run_(double *st, const HcConst_ *k, const float *u4, const size_t len, double *out4,
+                    const int hazard) {
+#if COCHLEA_DISPATCH
+    if (cochlea_use_avx2()) {
+        hc_run_avx2(st, k, u4, len, out4, hazard);
+        return;
+    }
+#endif
+    hc_run_base(st, k, u4, len, out4, hazard);
 }
+
+void cochlea_haircell_group(const float *u4, const size_t m, const double rate, const int hazard,
+                            double *out4) {
+    HcConst_ k;
+    double st[16];
+    hc_init_(rate, &k, st);
+    if (hazard) memset(out4, 0, COCHLEA_LANES * sizeof *out4);
+    hc_run_(st, &k, u4, m, out4, hazard);
+}
+
+#define BLOCK_ 256 /* samples per block when a single channel runs through the lane code */
 
 void mosaic_cochlea_haircell(const float *u, const size_t m, const double rate, double *prob) {
     HcConst_ k;
-    HcState_ st;
-    hc_init_(rate, &k, &st);
-    for (size_t n = 0; n < m; n++) prob[n] = hc_step_(&st, &k, u[n]);
-}
-
-/* Two SSE2 lanes of doubles. Vector comparisons give all-ones/zero masks; `sel_` keeps a lane where its
- * mask is set and gives +0 elsewhere, which is what the scalar `cond ? v : 0.0` and clamp0_ give (NaN
- * included). No FMA contraction in ISO C mode, so each lane computes exactly the scalar step's bits. */
-typedef double V2_ __attribute__((vector_size(16)));
-typedef long long V2M_ __attribute__((vector_size(16)));
-
-static inline V2_ sel_(const V2M_ mask, const V2_ v) { return (V2_)((V2M_)v & mask); }
-
-void cochlea_haircell_hazard_pair(const float *ua, const float *ub, const size_t m, const double rate,
-                                  double *la, double *lb) {
-    /* Hair cells and cumulative fibre hazards of two channels, one per lane: the same arithmetic as
-     * hc_step_ and cochlea_hazard, so the same output as the separate stages. */
-    HcConst_ k;
-    HcState_ s0;
-    hc_init_(rate, &k, &s0);
-    const V2_ zero = {0.0, 0.0}, va = {HC_A_, HC_A_}, vb = {HC_B_, HC_B_}, vm = {HC_M_, HC_M_};
-    const V2_ gdt = {k.gdt, k.gdt}, ydt = {k.ydt, k.ydt}, lrdt = {k.lrdt, k.lrdt}, rdt = {k.rdt, k.rdt};
-    const V2_ xdt = {k.xdt, k.xdt}, hdt = {k.hdt, k.hdt};
-    V2_ q = {s0.q, s0.q}, c = {s0.c, s0.c}, w = {s0.w, s0.w}, lam = zero;
-    la[0] = lb[0] = 0.0;
-    for (size_t n = 0; n < m; n++) {
-        const V2_ u = {(double)ua[n], (double)ub[n]};
-        const V2_ uu = u + va;
-        const V2_ kn = sel_(uu > zero, gdt * uu / (uu + vb));
-        const V2_ rho = sel_(q < vm, ydt * (vm - q));
-        const V2_ eject = kn * q, loss = lrdt * c, reuptake = rdt * c, reproc = xdt * w;
-        q = q + rho - eject + reproc;
-        q = sel_(q > zero, q);
-        c = c + eject - loss;
-        c = sel_(c > zero, c);
-        w = w + reuptake - reproc;
-        w = sel_(w > zero, w);
-        const V2_ p = hdt * c;
-        V2_ h = p * (1.0 + p * (0.5 + p * (1.0 / 3 + p * (0.25 + p * (0.2 + p * (1.0 / 6 + p / 7))))));
-        if (!(p[0] < 0.03 && p[1] < 0.03)) h[0] = cochlea_hazard(p[0]), h[1] = cochlea_hazard(p[1]);
-        lam = lam + h;
-        la[n + 1] = lam[0];
-        lb[n + 1] = lam[1];
-    }
-}
-
-void cochlea_haircell_pair(const float *ua, const float *ub, const size_t m, const double rate, double *pa,
-                           double *pb) {
-    /* Two independent recurrences in one loop: the CPU overlaps their latency chains. Same arithmetic
-     * as mosaic_cochlea_haircell, so the same output bits. */
-    HcConst_ k;
-    HcState_ sa, sb;
-    hc_init_(rate, &k, &sa);
-    sb = sa;
-    for (size_t n = 0; n < m; n++) {
-        pa[n] = hc_step_(&sa, &k, ua[n]);
-        pb[n] = hc_step_(&sb, &k, ub[n]);
+    double st[16];
+    hc_init_(rate, &k, st);
+    float u4[4 * BLOCK_] = {0}; /* lane 0 carries the channel */
+    double p4[4 * BLOCK_];
+    for (size_t b = 0; b < m; b += BLOCK_) {
+        const size_t len = m - b < BLOCK_ ? m - b : BLOCK_;
+        for (size_t i = 0; i < len; i++) u4[4 * i] = u[b + i];
+        hc_run_(st, &k, u4, len, p4, 0);
+        for (size_t i = 0; i < len; i++) prob[b + i] = p4[4 * i];
     }
 }
 
@@ -127,78 +100,104 @@ double cochlea_ticks(const double seconds, const double rate) {
     return fabs(t - r) < 1e-9 * fmax(1.0, t) ? r : t;
 }
 
-/* Tournament tree over the fibres' targets: node i holds the smallest target below it and whose it is,
- * the left (lower-index) one on a tie, so the root is the fibre due first. Nodes carry the values, so
- * walking up after one leaf changes needs no dependent loads: log2(leaves) compare-and-selects. */
-#define TREE_LEAVES_ 256
+/* Exp(1) variates by the ziggurat method (Marsaglia & Tsang 2000): 256 layers of equal area V under
+ * e^-x; x[1] = r is the base rectangle's edge and x[0] = V / e^-r the width that folds the tail into the
+ * base layer. One 64-bit draw per variate in ~99% of cases: its low 8 bits pick the layer, its high 53
+ * bits the abscissa (disjoint bits, so the two are independent). The rest: the wedge test against e^-x, or
+ * the tail r + Exp(1). Replaces -ln(1 - U), whose log dominated the fibre stage. */
+#define ZIG_N_ 256
+#define ZIG_R_ 7.69711747013104972
+#define ZIG_V_ 3.949659822581572e-3
 
-typedef struct {
-    int leaves;
-    double val[2 * TREE_LEAVES_];
-    int idx[2 * TREE_LEAVES_];
-} Tourney_;
+static struct {
+    double f[ZIG_N_ + 1]; /* e^-x[i] */
+    double w[ZIG_N_];     /* x[i] / 2^53: abscissa per unit of the 53-bit draw */
+    uint64_t k[ZIG_N_];   /* draws below k[i] lie under the curve in every case */
+} zig_;
+static pthread_once_t zig_once_ = PTHREAD_ONCE_INIT;
 
-static inline void tourney_fix_(Tourney_ *t, const int i) {
-    const int l = 2 * i, r = l + 1;
-    const int right_wins = t->val[r] < t->val[l];
-    t->val[i] = right_wins ? t->val[r] : t->val[l];
-    t->idx[i] = right_wins ? t->idx[r] : t->idx[l];
-}
-
-static void tourney_init_(Tourney_ *t, const double *target, const int fibres) {
-    t->leaves = 1;
-    while (t->leaves < fibres) t->leaves *= 2;
-    for (int i = 0; i < t->leaves; i++) {
-        t->val[t->leaves + i] = i < fibres ? target[i] : INFINITY;
-        t->idx[t->leaves + i] = i;
+static void zig_init_(void) {
+    double x[ZIG_N_ + 1];
+    x[0] = ZIG_V_ / exp(-ZIG_R_);
+    x[1] = ZIG_R_;
+    for (int i = 1; i < ZIG_N_ - 1; i++) x[i + 1] = -log(ZIG_V_ / x[i] + exp(-x[i]));
+    x[ZIG_N_] = 0.0;
+    for (int i = 0; i <= ZIG_N_; i++) zig_.f[i] = exp(-x[i]);
+    for (int i = 0; i < ZIG_N_; i++) {
+        zig_.w[i] = x[i] * 0x1.0p-53;
+        zig_.k[i] = (uint64_t)(x[i + 1] / x[i] * 0x1.0p53);
     }
-    for (int i = t->leaves - 1; i >= 1; i--) tourney_fix_(t, i);
 }
 
-static inline void tourney_set_(Tourney_ *t, const int f, const double target) {
-    t->val[t->leaves + f] = target;
-    for (int i = (t->leaves + f) / 2; i >= 1; i /= 2) tourney_fix_(t, i);
+static inline double exp1_(MosaicRng *rng) {
+    for (;;) {
+        const uint64_t u = mosaic_rng_u64(rng);
+        const int i = (int)(u & (ZIG_N_ - 1));
+        const uint64_t j = u >> 11;
+        const double x = (double)j * zig_.w[i];
+        if (j < zig_.k[i]) return x;
+        if (i == 0) return ZIG_R_ - log(1.0 - mosaic_rng_uniform(rng));
+        if (zig_.f[i] + mosaic_rng_uniform(rng) * (zig_.f[i + 1] - zig_.f[i]) < exp(-x)) return x;
+    }
 }
 
-/* An Exp(1) variate: -ln(1 - U) with U uniform on [0, 1) (53 bits; 1 - U is exact, so log serves and is
- * cheaper than log1p). */
-static inline double exp1_(MosaicRng *rng) { return -log(1.0 - mosaic_rng_uniform(rng)); }
+double cochlea_exp1(MosaicRng *rng) { return exp1_(rng); }
 
-MosaicStatus cochlea_fibres_from_hazard(const double *lam, const size_t m, const double rate,
-                                        const int fibres, const double tau_ref, const uint64_t seed,
-                                        const uint64_t stream, uint8_t *counts, MosaicErr *err) {
+void cochlea_exp1_init(void) { pthread_once(&zig_once_, zig_init_); }
+
+MosaicStatus cochlea_fibres_from_hazard(const double *lam, const size_t stride, const size_t m,
+                                        const double rate, const int fibres, const double tau_ref,
+                                        const uint64_t seed, const uint64_t stream, uint8_t *counts,
+                                        MosaicErr *err) {
     assert(fibres >= 1 && fibres <= 255);
-    if (isnan(lam[m]))
+    if (isnan(lam[stride * m]))
         return mosaic_err(
             err, MOSAIC_ERR_INPUT,
             "cochlea fibres: channel %llu: hair-cell probability is NaN somewhere in its %zu samples "
             "(expected numbers in [0, 1])",
             (unsigned long long)stream, m);
-    memset(counts, 0, m);
+    cochlea_exp1_init();
     MosaicRng rng;
     mosaic_rng_derive(&rng, seed, stream);
     /* At most one spike per fibre and sample, even without dead time. */
     const size_t dead = (size_t)fmax(1.0, ceil(cochlea_ticks(tau_ref, rate)));
-    /* Event-driven: a fibre free from sample s with an Exp(1) draw E spikes at the first n >= s with
-     * lam[n+1] > lam[s] + E (no candidate in [s, n] has probability prod (1 - P) = e^{-(lam[n+1]-lam[s])}).
-     * Draws inside the dead time would be deleted anyway, so jumping over it gives the same law.
-     * Fibres are served in order of target, so crossings come out in time order and one forward sweep
-     * of lam serves all of them: O(m + spikes log fibres). Draws: one per fibre in fibre order, then one
-     * per kept spike in (target, fibre) order. */
-    Tourney_ t;
-    double first[TREE_LEAVES_];
-    for (int f = 0; f < fibres; f++) first[f] = exp1_(&rng);
-    tourney_init_(&t, first, fibres);
+    /* Event-driven, on the pooled fibres. In hazard time (lam), each free fibre fires at unit rate: a
+     * fibre free from sample s with an Exp(1) draw E spikes at the first n with lam[n+1] > lam[s] + E (no
+     * candidate in [s, n] has probability prod (1 - P) = e^{-(lam[n+1]-lam[s])}); draws inside the dead
+     * time would be deleted anyway, so jumping over it gives the same law (§6). Fibres are exchangeable
+     * and the bushy cell sees only counts, so the pool is simulated instead: with k fibres free, the next
+     * spike among them comes after Exp(1)/k of hazard time (the minimum of k Exp(1)), every other free
+     * fibre's residual being again Exp(1) (memorylessness). A fibre that fires is dead for `dead` samples
+     * and rejoins at the start of sample n + dead; the pool's remaining Exp(1) budget k (target - lam)
+     * then spreads over k + 1 fibres. Revival samples come out in order, so a ring queue holds them.
+     * lam never decreases, so a spike comes before the next revival exactly when lam[revival] > target: the
+     * sweep runs only where a crossing is known to lie ahead, and stops there without a bounds test.
+     * Cost: one draw per kept spike and at most one sweep of lam, no per-fibre bookkeeping. */
+    double inv[256], grow[256];
+    for (int f = 1; f <= fibres; f++) inv[f] = 1.0 / f, grow[f] = (double)f / (f + 1);
+    size_t revive[256];
+    int head = 0, queued = 0, free_fibres = fibres;
+    double target = lam[0] + exp1_(&rng) * inv[free_fibres];
     size_t cur = 0;
     for (;;) {
-        const int f = t.idx[1];
-        const double target = t.val[1];
-        if (!(target < INFINITY)) break;
-        while (cur < m && !(lam[cur + 1] > target)) cur++;
-        if (cur >= m) break; /* every remaining target lies beyond the recording */
-        counts[cur]++;
-        const size_t start = cur + dead;
-        tourney_set_(&t, f, start < m ? lam[start] + exp1_(&rng) : INFINITY);
+        const size_t stop = queued ? revive[head] : m;
+        if (lam[stride * stop] > target) { /* a spike in a sample before `stop` */
+            while (!(lam[stride * (cur + 1)] > target)) cur++;
+            counts[stride * cur]++;
+            if (cur + dead < m) revive[(head + queued++) & 255] = cur + dead;
+            free_fibres--;
+            if (free_fibres == 0 && queued == 0) break;
+            target = free_fibres ? target + exp1_(&rng) * inv[free_fibres] : INFINITY;
+            continue;
+        }
+        if (stop == m) break;
+        /* A fibre rejoins at the start of sample `stop` (lam[stop] <= target: nothing fired before). */
+        cur = stop;
+        const double level = lam[stride * cur];
+        target = free_fibres ? level + (target - level) * grow[free_fibres] : level + exp1_(&rng);
+        free_fibres++;
+        head = (head + 1) & 255;
+        queued--;
     }
     return MOSAIC_OK;
 }
@@ -233,43 +232,56 @@ MosaicStatus mosaic_cochlea_fibres(const double *prob, const size_t m, const dou
         }
         return MOSAIC_OK;
     }
+    memset(counts, 0, m);
     /* Cumulative hazard lam[n] = sum_{i<n} -ln(1 - P[i]). */
     double *lam = work;
     lam[0] = 0.0;
     for (size_t n = 0; n < m; n++) lam[n + 1] = lam[n] + cochlea_hazard(prob[n]);
-    return cochlea_fibres_from_hazard(lam, m, rate, fibres, tau_ref, seed, stream, counts, err);
+    return cochlea_fibres_from_hazard(lam, 1, m, rate, fibres, tau_ref, seed, stream, counts, err);
 }
 
-/* ---- stage 5: bushy cell (§7) ---- */
+/* ---- stage 5: bushy cell (§7; the lane loop is in cochlea_lanes.h) ---- */
 
-#define BC_TAU_M_ 1e-3
-#define BC_TAU_S_ 0.5e-3
-#define BC_W_TOTAL_ 13000.0
+static void bushy_init_(const double rate, const int fibres, const double tau_ref, BushyConst_ *k,
+                        double st[12]) {
+    const double dt = 1.0 / rate;
+    *k = (BushyConst_){exp(-dt / BC_TAU_M_), exp(-dt / BC_TAU_S_), BC_W_TOTAL_ / fibres * dt,
+                       cochlea_ticks(tau_ref, rate)};
+    memset(st, 0, 12 * sizeof *st); /* v, cur, kappa of four lanes */
+}
+
+static void bushy_run_(double *st, const BushyConst_ *k, const uint8_t *counts4, const size_t n0,
+                       const size_t len, uint32_t *const spikes[4], size_t nspikes[4]) {
+#if COCHLEA_DISPATCH
+    if (cochlea_use_avx2()) {
+        bushy_run_avx2(st, k, counts4, n0, len, spikes, nspikes);
+        return;
+    }
+#endif
+    bushy_run_base(st, k, counts4, n0, len, spikes, nspikes);
+}
+
+void cochlea_bushy_group(const uint8_t *counts4, const size_t m, const double rate, const int fibres,
+                         const double tau_ref, uint32_t *const spikes[4], size_t nspikes[4]) {
+    BushyConst_ k;
+    double st[12];
+    bushy_init_(rate, fibres, tau_ref, &k, st);
+    for (int l = 0; l < COCHLEA_LANES; l++) nspikes[l] = 0;
+    bushy_run_(st, &k, counts4, 0, m, spikes, nspikes);
+}
 
 void mosaic_cochlea_bushy(const uint8_t *counts, const size_t m, const double rate, const int fibres,
                           const double tau_ref, uint32_t *spikes, size_t *nspikes) {
-    const double dt = 1.0 / rate;
-    const double dm = exp(-dt / BC_TAU_M_), ds = exp(-dt / BC_TAU_S_);
-    const double wdt = BC_W_TOTAL_ / fibres * dt;
-    const double refractory = cochlea_ticks(tau_ref, rate);
-    double v = 0.0, cur = 0.0, kappa = 0.0;
-    size_t count = 0;
-    /* The update order of §7 fixes the stamping (sample n-1) and the 25-sample minimum interval. */
-    for (size_t n = 0; n < m; n++) {
-        if (n > 0) {
-            if (kappa <= 0.0 && v >= 1.0) {
-                spikes[count++] = (uint32_t)(n - 1);
-                v = 0.0;
-                kappa = refractory;
-            } else if (kappa <= 0.0) {
-                v *= dm;
-            }
-            cur *= ds;
-        }
-        cur += counts[n];
-        if (kappa <= 0.0) v += wdt * cur;
-        if (v > 1.0) v = 1.0;
-        kappa -= 1.0;
+    BushyConst_ k;
+    double st[12];
+    bushy_init_(rate, fibres, tau_ref, &k, st);
+    uint8_t c4[4 * BLOCK_] = {0};
+    uint32_t *const lanes[4] = {spikes, NULL, NULL, NULL};
+    size_t ns[4] = {0, 0, 0, 0};
+    for (size_t b = 0; b < m; b += BLOCK_) {
+        const size_t len = m - b < BLOCK_ ? m - b : BLOCK_;
+        for (size_t i = 0; i < len; i++) c4[4 * i] = counts[b + i];
+        bushy_run_(st, &k, c4, b, len, lanes, ns);
     }
-    *nspikes = count;
+    *nspikes = ns[0];
 }

@@ -72,14 +72,22 @@ void mosaic_cochlea_spikes_free(MosaicCochleaSpikes *s); /* accepts NULL and emp
 /* Filter cache: V(omega_k, x_j) rows per (fs, grid length, channels, s0, skip), built once and reused
  * across calls (§9.3), and the place table (CF, |V|max) the gammatone bank needs. Rows store only up to
  * their last non-negligible bin, in single precision (~115 MB per second of 48 kHz audio at 700
- * places). Least recently used entries are dropped beyond budget_bytes; a table larger than the
- * budget is never built (the chain streams instead). Thread-safe; one cache may serve concurrent conversions.
+ * places). Least recently used entries are dropped beyond budget_bytes, before a new table is built, so
+ * the budget bounds the tables' peak memory; a table larger than the budget is never built (the chain
+ * streams instead). Thread-safe; one cache may serve concurrent conversions.
  */
 typedef struct MosaicCochleaCache MosaicCochleaCache;
 MosaicCochleaCache *mosaic_cochlea_cache_create(size_t budget_bytes);
+/* The budget the dataset makers use unless told otherwise: tables up to ~1.1 s of 48 kHz audio at 700
+ * places are cached, longer recordings are streamed, so converting a 2 s recording (or any other) peaks
+ * below 200 MB of memory. */
+#define MOSAIC_COCHLEA_CACHE_DEFAULT_BYTES ((size_t)160 << 20)
 void mosaic_cochlea_cache_free(MosaicCochleaCache *cache);
 size_t mosaic_cochlea_cache_bytes(const MosaicCochleaCache *cache);
 size_t mosaic_cochlea_cache_budget(const MosaicCochleaCache *cache);
+/* Changes the budget, dropping least recently used unreferenced tables beyond it (a caller that holds
+ * other large data, e.g. a dataset maker's spikes, can keep the sum bounded). */
+void mosaic_cochlea_cache_set_budget(MosaicCochleaCache *cache, size_t budget_bytes);
 
 /* ---- whole chain ---- */
 
@@ -132,10 +140,34 @@ void mosaic_cochlea_bushy(const uint8_t *counts, size_t m, double rate, int fibr
 
 /* Intermediate signals of one channel for the tapered signal s2 (n samples at p->fs): u (stage 2),
  * prob (stage 3) and counts (stage 4) of m = floor(n/2)+1 samples each; any may be NULL. Only this
- * channel's V row is computed (no cache), so one channel costs about 1/C of a cold conversion. */
+ * channel's V row and its partner's (the chain packs pairs into one inverse DFT) are computed (no cache),
+ * so one channel costs about 2/C of a cold conversion. */
 MosaicStatus mosaic_cochlea_trace_channel(const double *s2, size_t n, const MosaicCochleaParams *p,
                                           int channel, uint64_t seed, float *u, double *prob, uint8_t *counts,
                                           MosaicErr *err);
+
+/* Intermediate signals of a few units for a recording (doc §10), computed as mosaic_cochlea_convert does
+ * (same preparation, same bits, same fibre streams: a unit's bushy spikes here are its spikes in the
+ * converted output). Arrays are (units, samples), row k for unit[k]. */
+typedef struct {
+    int units;
+    size_t samples; /* M */
+    double rate;    /* F = floor(fs/2) */
+    uint64_t seed;
+    int *unit;       /* (units,) */
+    float *u;        /* stage 2: basilar-membrane displacement, model units */
+    double *prob;    /* stage 3: hair-cell release probability per sample */
+    uint8_t *counts; /* stage 4: kept fibre spikes per sample (0..fibres) */
+    uint8_t *bushy;  /* stage 5: 1 where the bushy cell spikes */
+} MosaicCochleaProbe;
+
+/* Probes units[0..nunits) of the chain for audio (n samples at fs_in); the cache is not used (each
+ * unit costs about 2/C of a cold conversion for the exact membrane). MOSAIC_ERR_INPUT for a unit outside
+ * 0..channels-1 and whatever mosaic_cochlea_convert rejects. Free with mosaic_cochlea_probe_free. */
+MosaicStatus mosaic_cochlea_probe(const float *audio, size_t n, double fs_in, const MosaicCochleaParams *p,
+                                  uint64_t seed, const int *units, int nunits, MosaicCochleaProbe *out,
+                                  MosaicErr *err);
+void mosaic_cochlea_probe_free(MosaicCochleaProbe *probe); /* accepts NULL and empty */
 
 /* Characteristic frequency (Hz) of unit j of `channels` (argmax |V|), for reports and tests. */
 double mosaic_cochlea_cf(int j, int channels, double s0, double fs);

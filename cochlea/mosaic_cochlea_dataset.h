@@ -41,6 +41,7 @@ typedef struct {
     double snr_db_min, snr_db_max; /* background noise, relative to the word's RMS */
     const char *espeak;            /* program to run ("espeak-ng") */
     MosaicCochleaParams cochlea;
+    size_t cache_bytes; /* filter-cache budget (default MOSAIC_COCHLEA_CACHE_DEFAULT_BYTES) */
     MosaicDatasetProgress progress;
     void *progress_ctx;
 } MosaicSynthOptions;
@@ -67,6 +68,7 @@ typedef struct {
     int downmix;            /* average multi-channel files instead of rejecting them */
     uint64_t seed;
     MosaicCochleaParams cochlea;
+    size_t cache_bytes; /* filter-cache budget (default MOSAIC_COCHLEA_CACHE_DEFAULT_BYTES) */
     MosaicDatasetProgress progress;
     void *progress_ctx;
 } MosaicFromWavOptions;

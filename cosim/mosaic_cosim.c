@@ -59,6 +59,16 @@ MosaicCfgSection mosaic_cosim_config_section(MosaicCosimConfig *cfg) {
  * Hardware records
  * ------------------------------------------------------------------------------------------- */
 
+static void worst_port_name_(MosaicHwRecord *rec) {
+    if (rec->worst_row < 0) {
+        snprintf(rec->worst_port, sizeof rec->worst_port, "none");
+        return;
+    }
+    snprintf(rec->worst_port, sizeof rec->worst_port, "%s (%d,%d) %s %d/%d",
+             mosaic_cell_kind_name(mosaic_cell_kind(rec->worst_row, rec->worst_col)), rec->worst_row,
+             rec->worst_col, mosaic_port_name(rec->worst_pidx), rec->worst_load, rec->worst_cap);
+}
+
 MosaicStatus mosaic_cosim_record_mapping(MosaicHwRecord *rec, const MosaicMapping *m, int draws,
                                          uint64_t seed, MosaicErr *err) {
     const MosaicArch *a = &m->arch;
@@ -69,7 +79,7 @@ MosaicStatus mosaic_cosim_record_mapping(MosaicHwRecord *rec, const MosaicMappin
     rec->devices_r0 = (double)m->dev_r0;
     rec->devices_total = (double)m->dev_total;
     rec->worst_util = 0;
-    snprintf(rec->worst_port, sizeof rec->worst_port, "none");
+    rec->worst_row = -1;
     for (int gr = 0; gr < mosaic_grid_rows(a); gr++)
         for (int gc = 0; gc < mosaic_grid_cols(a); gc++) {
             int cell = mosaic_cell_index(a, gr, gc);
@@ -79,12 +89,12 @@ MosaicStatus mosaic_cosim_record_mapping(MosaicHwRecord *rec, const MosaicMappin
                 double u = (double)cnt / cap;
                 if (u > rec->worst_util) {
                     rec->worst_util = u;
-                    snprintf(rec->worst_port, sizeof rec->worst_port, "%s (%d,%d) %s %d/%d",
-                             mosaic_cell_kind_name(mosaic_cell_kind(gr, gc)), gr, gc, mosaic_port_name(p),
-                             cnt, cap);
+                    rec->worst_row = gr, rec->worst_col = gc, rec->worst_pidx = p;
+                    rec->worst_load = cnt, rec->worst_cap = cap;
                 }
             }
         }
+    worst_port_name_(rec);
     rec->proxy_total = NAN;
     if (draws > 0) {
         MosaicProfile prof;
@@ -227,6 +237,15 @@ MosaicStatus mosaic_cosim_write_history(const char *dir, const MosaicProvenance 
             {"devices_total", offsetof(MosaicHwRecord, devices_total), 0, "devices", "routing memory M"},
             {"proxy_total", offsetof(MosaicHwRecord, proxy_total), 0, "devices", "M predicted by the proxy"},
             {"worst_util", offsetof(MosaicHwRecord, worst_util), 0, "1", "busiest port load / capacity"},
+            {"worst_row", offsetof(MosaicHwRecord, worst_row), 1, "cell",
+             "grid row of the busiest port; -1: none"},
+            {"worst_col", offsetof(MosaicHwRecord, worst_col), 1, "cell", "grid column of the busiest port"},
+            {"worst_port", offsetof(MosaicHwRecord, worst_pidx), 1, "port",
+             "busiest port: 0-3 in_N,in_E,in_S,in_W; 4-7 out_N,out_E,out_S,out_W"},
+            {"worst_load", offsetof(MosaicHwRecord, worst_load), 1, "lines",
+             "lines through the busiest port"},
+            {"worst_capacity", offsetof(MosaicHwRecord, worst_cap), 1, "lines",
+             "capacity of the busiest port"},
             {"late_spikes", offsetof(MosaicHwRecord, late_spikes), 0, "deliveries",
              "late spikes in simulation"},
             {"hw_acc", offsetof(MosaicHwRecord, hw_acc), 0, "1",
@@ -275,13 +294,21 @@ MosaicStatus mosaic_cosim_read_hardware(const char *dir, MosaicHwRecord **out, i
     int n = (int)dims[0];
     MosaicHwRecord *h = st == MOSAIC_OK ? calloc((size_t)(n ? n : 1), sizeof *h) : NULL;
     if (st == MOSAIC_OK && !h) st = mosaic_err(err, MOSAIC_ERR_NOMEM, "out of memory");
+    /* The worst-port columns came later: files without them still resume, the port unnamed. */
     const char *names[] = {"mappable",    "violations",    "devices_nt",  "devices_r1",
                            "devices_r0",  "devices_total", "proxy_total", "worst_util",
-                           "late_spikes", "hw_acc",        "sw_acc"};
-    double *vals[11] = {0};
-    for (int c = 0; c < 11 && st == MOSAIC_OK; c++) {
+                           "late_spikes", "hw_acc",        "sw_acc",      "worst_row",
+                           "worst_col",   "worst_port",    "worst_load",  "worst_capacity"};
+    enum { NCOLS = sizeof names / sizeof names[0], NREQUIRED = 11 };
+    double *vals[NCOLS] = {0};
+    int have_worst = 1;
+    for (int c = 0; c < NCOLS && st == MOSAIC_OK; c++) {
         char name[64];
         snprintf(name, sizeof name, "hardware/%s", names[c]);
+        if (c >= NREQUIRED && !mosaic_h5_exists(f, name)) {
+            have_worst = 0;
+            continue;
+        }
         int64_t d[1] = {n};
         vals[c] = malloc(sizeof(double) * (size_t)(n ? n : 1));
         if (!vals[c])
@@ -302,9 +329,17 @@ MosaicStatus mosaic_cosim_read_hardware(const char *dir, MosaicHwRecord **out, i
         h[i].late_spikes = vals[8][i];
         h[i].hw_acc = vals[9][i];
         h[i].sw_acc = vals[10][i];
-        snprintf(h[i].worst_port, sizeof h[i].worst_port, "(from history)");
+        if (have_worst) {
+            h[i].worst_row = (int)vals[11][i], h[i].worst_col = (int)vals[12][i];
+            h[i].worst_pidx = (int)vals[13][i], h[i].worst_load = (int)vals[14][i];
+            h[i].worst_cap = (int)vals[15][i];
+            worst_port_name_(&h[i]);
+        } else {
+            h[i].worst_row = -1;
+            snprintf(h[i].worst_port, sizeof h[i].worst_port, "(not recorded)");
+        }
     }
-    for (int c = 0; c < 11; c++) free(vals[c]);
+    for (int c = 0; c < NCOLS; c++) free(vals[c]);
     free(epoch);
     mosaic_h5_close(f);
     if (st != MOSAIC_OK) {

@@ -29,9 +29,12 @@ typedef struct {
     int mappable;
     int violations;
     double devices_nt, devices_r1, devices_r0, devices_total; /* per-type crossbar sizes and M */
-    double proxy_total;  /* M predicted by the training-time proxy from gamma_d; NaN if none */
-    double worst_util;   /* largest port load / capacity */
-    char worst_port[64]; /* e.g. "R1h (5,4) in_E" */
+    double proxy_total; /* M predicted by the training-time proxy from gamma_d; NaN if none */
+    double worst_util;  /* largest port load / capacity */
+    /* The busiest port as numbers (row -1: no port carries a line), kept in history.h5 so that a resumed
+     * run names it again; worst_port is its readable form, e.g. "R1h (5,4) in_E 30/32". */
+    int worst_row, worst_col, worst_pidx, worst_load, worst_cap;
+    char worst_port[64];
     double late_spikes;
     double hw_acc, sw_acc; /* NaN when not measured */
 } MosaicHwRecord;

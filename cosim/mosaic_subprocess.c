@@ -1,5 +1,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include "mosaic_subprocess.h"
+#include "mosaic_clock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,12 +11,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-static double now_s_(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 MosaicStatus mosaic_proc_start(MosaicProc *proc, char *const argv[], const char *log_path, double timeout_s,
                                MosaicErr *err) {
@@ -63,14 +58,14 @@ MosaicStatus mosaic_proc_start(MosaicProc *proc, char *const argv[], const char 
         return mosaic_err(err, MOSAIC_ERR_IO, "cannot start '%s': %s", argv[0], strerror(child_errno));
     }
     proc->pid = pid;
-    proc->start_s = now_s_();
+    proc->start_s = mosaic_now_s();
     proc->timeout_s = timeout_s;
     proc->state = MOSAIC_PROC_RUNNING;
     return MOSAIC_OK;
 }
 
 static void record_(MosaicProc *proc, int status) {
-    proc->elapsed_s = now_s_() - proc->start_s;
+    proc->elapsed_s = mosaic_now_s() - proc->start_s;
     if (proc->state == MOSAIC_PROC_TIMEOUT) return; /* we killed it: keep the reason */
     if (WIFEXITED(status)) {
         proc->state = MOSAIC_PROC_EXITED;
@@ -89,7 +84,7 @@ MosaicProcState mosaic_proc_poll(MosaicProc *proc) {
         record_(proc, status);
         return proc->state;
     }
-    proc->elapsed_s = now_s_() - proc->start_s;
+    proc->elapsed_s = mosaic_now_s() - proc->start_s;
     if (proc->timeout_s > 0 && proc->elapsed_s > proc->timeout_s) {
         proc->state = MOSAIC_PROC_TIMEOUT;
         kill(proc->pid, SIGKILL);

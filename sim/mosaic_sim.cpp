@@ -283,7 +283,7 @@ MosaicStatus mosaic_sim_create(MosaicSim **out, const MosaicNetwork *net, const 
     e.read_seed = (uint64_t)dev.seed ^ 0x5eadull;
     e.record_raster = opt.record_raster;
     e.stats = stats;
-    e.scheduled = 0;
+    e.wake_next.clear();
     e.global_step = 0;
     e.wave = nullptr;
     e.wave_on = false;

@@ -5,5 +5,6 @@
 #define MT_REAL double
 #define MT_(name) mosaic_bptt64_##name
 #define MT_T(name) MosaicBptt64##name
+#define MT_F32 0
 #define MT_SMOOTH 1
 #include "mosaic_bptt_core.inc"

@@ -7,6 +7,7 @@
 #include <omp.h>
 #endif
 
+#include "mosaic_clock.h"
 #include "mosaic_trainer_internal.h"
 
 /* OpenMP pragmas that vanish (without an unknown-pragma warning) when OpenMP is off. */
@@ -20,12 +21,6 @@
 /* ---------------------------------------------------------------------------------------------
  * Private helpers
  * ------------------------------------------------------------------------------------------- */
-
-static double now_(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
 
 static int threads_(const MosaicTrainConfig *cfg) {
 #ifdef _OPENMP
@@ -48,12 +43,14 @@ static int thread_id_(void) {
 static MosaicStatus ensure_batch_(MosaicTrainer *tr, int b, MosaicErr *err) {
     if (b <= tr->bcap) return MOSAIC_OK;
     const size_t tn = (size_t)tr->cfg.steps * tr->n, c = (size_t)tr->cfg.classes;
-    free(tr->v_all), free(tr->counts), free(tr->dcounts), free(tr->zsum);
+    const size_t zl = mosaic_bptt_zbits_len(tr->n, tr->cfg.steps);
+    free(tr->v_all), free(tr->counts), free(tr->dcounts), free(tr->zsum), free(tr->zbits);
     tr->v_all = malloc(sizeof(float) * tn * b);
+    tr->zbits = malloc(sizeof(uint64_t) * zl * b);
     tr->counts = malloc(sizeof(float) * c * b);
     tr->dcounts = malloc(sizeof(float) * c * b);
     tr->zsum = malloc(sizeof(double) * b);
-    if (!tr->v_all || !tr->counts || !tr->dcounts || !tr->zsum) {
+    if (!tr->v_all || !tr->counts || !tr->dcounts || !tr->zsum || !tr->zbits) {
         tr->bcap = 0;
         return mosaic_err(err, MOSAIC_ERR_NOMEM, "trainer: out of memory for a batch of %d samples (%zu MB)",
                           b, sizeof(float) * tn * b >> 20);
@@ -157,7 +154,8 @@ MosaicStatus mosaic_trainer_create(MosaicTrainer **out, const MosaicTrainConfig 
     tr->grad = malloc(sizeof(float) * tr->nparams * GRAD_CHUNKS_);
     tr->noisy = mosaic_train_config_noise(cfg) > 0 ? malloc(sizeof(float) * tr->nparams) : NULL;
     tr->work = calloc((size_t)tr->nthreads * MOSAIC_BPTT_GROUP, sizeof *tr->work);
-    tr->dv_store = malloc(sizeof(float) * (size_t)tr->nthreads * MOSAIC_BPTT_GROUP * cfg->steps * tr->n);
+    tr->dv_store = malloc(sizeof(float) * (size_t)tr->nthreads *
+                          mosaic_bptt_group_store_len(tr->n, cfg->steps, tr->n + tr->cap));
     int ok = tr->mask && tr->adam_m && tr->adam_v && tr->sign && tr->pen && tr->budgets && tr->unfilled &&
              tr->banned && tr->grad && tr->work && (tr->noisy || mosaic_train_config_noise(cfg) <= 0);
     ok = ok && tr->dv_store;
@@ -200,6 +198,7 @@ void mosaic_trainer_free(MosaicTrainer *tr) {
     free(tr->mask), free(tr->adam_m), free(tr->adam_v), free(tr->sign), free(tr->pen), free(tr->budgets),
         free(tr->unfilled);
     free(tr->banned), free(tr->hist), free(tr->v_all), free(tr->counts), free(tr->dcounts), free(tr->zsum);
+    free(tr->zbits);
     free(tr->grad), free(tr->noisy);
     quant_free_(tr);
     mosaic_bptt_transpose_free(&tr->tpose);
@@ -231,12 +230,23 @@ static void forward_batch_(MosaicTrainer *tr, const MosaicBpttView *view, const 
                            const int *idx, int b) {
     const size_t tn = (size_t)tr->cfg.steps * tr->n;
     const int C = tr->cfg.classes;
+    const int ngroups = (b + MOSAIC_BPTT_GROUP - 1) / MOSAIC_BPTT_GROUP;
 OMP_(parallel for schedule(dynamic, 1) num_threads(tr->nthreads))
-for (int i = 0; i < b; i++) {
-    int s = idx[i];
-    mosaic_bptt_sample_forward(view, mosaic_spikeset_steps(set, s), mosaic_spikeset_chans(set, s),
-                               tr->v_all + tn * i, tr->counts + (size_t)C * i, &tr->zsum[i],
-                               tr->work[thread_id_() * MOSAIC_BPTT_GROUP]);
+for (int gi = 0; gi < ngroups; gi++) {
+    const int i0 = gi * MOSAIC_BPTT_GROUP, grp = b - i0 < MOSAIC_BPTT_GROUP ? b - i0 : MOSAIC_BPTT_GROUP;
+    const int32_t *xs[MOSAIC_BPTT_GROUP], *xc[MOSAIC_BPTT_GROUP];
+    float *va[MOSAIC_BPTT_GROUP], *cn[MOSAIC_BPTT_GROUP];
+    uint64_t *zb[MOSAIC_BPTT_GROUP];
+    for (int q = 0; q < grp; q++) {
+        const int s = idx[i0 + q];
+        xs[q] = mosaic_spikeset_steps(set, s), xc[q] = mosaic_spikeset_chans(set, s);
+        va[q] = tr->v_all + tn * (i0 + q), cn[q] = tr->counts + (size_t)C * (i0 + q);
+        zb[q] = tr->zbits + mosaic_bptt_zbits_len(tr->n, tr->cfg.steps) * (i0 + q);
+    }
+    const int th = thread_id_();
+    mosaic_bptt_group_forward(
+        view, grp, xs, xc, va, cn, tr->zsum + i0, tr->work + th * MOSAIC_BPTT_GROUP,
+        tr->dv_store + (size_t)th * mosaic_bptt_group_store_len(tr->n, tr->cfg.steps, tr->n + tr->cap), zb);
 }
 }
 
@@ -349,14 +359,16 @@ for (int ch = 0; ch < nch; ch++) {
         const int grp = hi - i < MOSAIC_BPTT_GROUP ? hi - i : MOSAIC_BPTT_GROUP;
         const int32_t *xs[MOSAIC_BPTT_GROUP], *xc[MOSAIC_BPTT_GROUP];
         const float *va[MOSAIC_BPTT_GROUP], *dcn[MOSAIC_BPTT_GROUP];
+        const uint64_t *zb[MOSAIC_BPTT_GROUP];
         for (int q = 0; q < grp; q++) {
             const int s = idx[i + q];
             xs[q] = mosaic_spikeset_steps(set, s), xc[q] = mosaic_spikeset_chans(set, s);
             va[q] = tr->v_all + tn * (i + q), dcn[q] = tr->dcounts + (size_t)C * (i + q);
+            zb[q] = tr->zbits + mosaic_bptt_zbits_len(tr->n, T) * (i + q);
         }
-        mosaic_bptt_group_backward(&view, grp, xs, xc, va, dcn, dz_all, &grads,
-                                   tr->work + th * MOSAIC_BPTT_GROUP,
-                                   tr->dv_store + (size_t)th * MOSAIC_BPTT_GROUP * tn);
+        mosaic_bptt_group_backward(
+            &view, grp, xs, xc, va, dcn, dz_all, &grads, tr->work + th * MOSAIC_BPTT_GROUP,
+            tr->dv_store + (size_t)th * mosaic_bptt_group_store_len(tr->n, T, tr->n + tr->cap), zb);
     }
 }
 float *g = tr->grad;
@@ -418,7 +430,7 @@ MosaicStatus mosaic_trainer_epoch(MosaicTrainer *tr, const MosaicSpikeSet *train
                                   MosaicTrainEpoch *row, MosaicErr *err) {
     MOSAIC_TRY(check_set_(tr, train, "training", err));
     if (test) MOSAIC_TRY(check_set_(tr, test, "test", err));
-    const double t0 = now_();
+    const double t0 = mosaic_now_s();
     memset(row, 0, sizeof *row);
     row->epoch = tr->epoch;
     row->lr = lr_at_(&tr->cfg, tr->epoch);
@@ -443,7 +455,7 @@ MosaicStatus mosaic_trainer_epoch(MosaicTrainer *tr, const MosaicSpikeSet *train
     row->loss = bs.loss / train->n;
     row->train_acc = (double)bs.correct / train->n;
     row->rate = bs.zsum / ((double)train->n * tr->cfg.steps * tr->n);
-    const double t1 = now_();
+    const double t1 = mosaic_now_s();
     row->samples_per_s = train->n / (t1 - t0 > 0 ? t1 - t0 : 1e-9);
     if (tr->cfg.method == MOSAIC_METHOD_ROUTING_AWARE) MOSAIC_TRY(rewire_epoch_(tr, row, err));
     quant_project_all_(tr); /* new links arrive with every weight live */
@@ -453,7 +465,7 @@ MosaicStatus mosaic_trainer_epoch(MosaicTrainer *tr, const MosaicSpikeSet *train
         double rate;
         MOSAIC_TRY(mosaic_trainer_evaluate(tr, test, &row->test_acc, &row->test_loss, &rate, err));
     }
-    row->seconds = now_() - t0;
+    row->seconds = mosaic_now_s() - t0;
     if (tr->nhist == tr->cap_hist) {
         int cap = tr->cap_hist ? 2 * tr->cap_hist : 64;
         MosaicTrainEpoch *h = realloc(tr->hist, sizeof *h * (size_t)cap);

@@ -68,13 +68,14 @@ struct MosaicTrainer {
     /* batch buffers */
     int bcap, nthreads;
     float *v_all;               /* (bcap, T, N) */
+    uint64_t *zbits;            /* (bcap, zbits_len) spike bits of the forward pass for the backward */
     float *counts;              /* (bcap, C) */
     float *dcounts;             /* (bcap, C) */
     double *zsum;               /* (bcap) */
     float *grad;                /* (GRAD_CHUNKS_, nparams) */
     float *noisy;               /* (nparams) weights with programming noise, or NULL */
     MosaicBpttWork **work;      /* (nthreads * MOSAIC_BPTT_GROUP) */
-    float *dv_store;            /* (nthreads, MOSAIC_BPTT_GROUP, T, N) membrane gradients of a group */
+    float *dv_store;            /* (nthreads, group_store_len) membrane gradients of a group, spike bits */
     MosaicBpttTransposed tpose; /* the batch's recurrent weights by destination tile */
     MosaicQuantState *quant;    /* quantised rewiring, or NULL */
 };

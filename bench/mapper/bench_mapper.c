@@ -8,14 +8,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "mosaic_clock.h"
 #include "mosaic_mapper.h"
 #include "mosaic_rng.h"
-
-static double now_(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static int cmp_double_(const void *a, const void *b) {
     const double x = *(const double *)a, y = *(const double *)b;
@@ -41,9 +36,9 @@ static double time_map_(const MosaicArch *a, const MosaicLinks *l, unsigned flag
     MosaicMapping m;
     MosaicErr err;
     for (int r = -1; r < reps; r++) {
-        const double t0 = now_();
+        const double t0 = mosaic_now_s();
         if (mosaic_map(&m, a, l, NULL, flags, &err) != MOSAIC_OK) die_("map", &err);
-        const double t1 = now_();
+        const double t1 = mosaic_now_s();
         mosaic_mapping_free(&m);
         if (r >= 0) t[r] = t1 - t0;
     }
@@ -105,13 +100,13 @@ int main(int argc, char **argv) {
     double best_add = 1e9, best_rm = 1e9, best_fit = 1e9;
     volatile int sink = 0;
     for (int round = 0; round < rounds; round++) {
-        double t0 = now_();
+        double t0 = mosaic_now_s();
         for (int i = 0; i < NOPS; i++) sink += mosaic_router_fits(r, src[i], dst[i]);
-        double t1 = now_();
+        double t1 = mosaic_now_s();
         for (int i = 0; i < NOPS; i++) mosaic_router_add(r, src[i], dst[i], &err);
-        double t2 = now_();
+        double t2 = mosaic_now_s();
         for (int i = 0; i < NOPS; i++) mosaic_router_remove(r, src[i], dst[i], &err);
-        double t3 = now_();
+        double t3 = mosaic_now_s();
         if ((t1 - t0) / NOPS < best_fit) best_fit = (t1 - t0) / NOPS;
         if ((t2 - t1) / NOPS < best_add) best_add = (t2 - t1) / NOPS;
         if ((t3 - t2) / NOPS < best_rm) best_rm = (t3 - t2) / NOPS;

@@ -5,7 +5,8 @@
 //   - the naive baseline: every router and NT evaluated every cycle of every step's full K cycles;
 //   - waveform cost: a 10-step window traced vs the same 10 steps untraced.
 // Goals (issue 6): 5x5 sample < 20 ms; gated >= 10x naive; within 50x of the engine; wave <= 5x.
-// Usage: bench_sim [--samples N] [--epochs E] [--only 5|8]
+// Usage: bench_sim [--samples N] [--epochs E] [--only 5|8] [--sparse 0|1] [--reps R] [--profile
+// gated|naive|gated_wc|naive_wc]
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -17,18 +18,13 @@
 #include <string>
 #include <vector>
 
+#include "mosaic_clock.h"
 #include "mosaic_infer.h"
 #include "mosaic_mapper.h"
 #include "mosaic_sim.h"
 #include "mosaic_trainer.h"
 
 namespace {
-
-double now_s() {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 std::vector<uint8_t> dense_sample(const MosaicSpikeSet *set, int s) {
     std::vector<uint8_t> x((size_t)set->steps * set->channels, 0);
@@ -43,42 +39,65 @@ bool fail(const char *what, const MosaicErr &err) {
     return false;
 }
 
+// This thread's CPU time: the simulator runs on the calling thread, and the process figure
+// (mosaic_cpu_s) would also count the trainer's OpenMP workers spinning after the last epoch.
+double thread_cpu_s() {
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+double median(std::vector<double> v) {
+    if (v.empty()) return 0.0;
+    std::sort(v.begin(), v.end());
+    const size_t n = v.size();
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+// One configuration measured over several passes: wall and CPU seconds per sample of every pass.
 struct Run {
-    double s_per_sample = 0, cycles_per_s = 0, evals_per_cycle = 0, clocks_per_cycle = 0, cycles_per_step = 0;
+    std::vector<double> wall, cpu;
+    double cycles_per_pass = 0, evals_per_cycle = 0, clocks_per_cycle = 0, cycles_per_step = 0;
     int correct = 0;
+    double ms() const { return 1e3 * median(wall); }
+    double cpu_ms() const { return 1e3 * median(cpu); }
+    double cycles_per_s() const { return cycles_per_pass / (median(wall) * (double)samples); }
+    size_t samples = 1;
 };
 
-// Runs the samples through a fresh simulator with `opt`; returns timing (best of `reps` passes).
+// One pass of the samples through a fresh simulator with `opt` (creation and programming not timed).
 bool run_sim(const MosaicNetwork *net, const MosaicMapping *map, const std::vector<std::vector<uint8_t>> &xs,
-             int steps, const int32_t *labels, MosaicSimOptions opt, int reps, Run *out) {
+             int steps, const int32_t *labels, MosaicSimOptions opt, Run *out) {
     MosaicSim *sim = nullptr;
     MosaicErr err;
     if (mosaic_sim_create(&sim, net, map, &opt, &err) != MOSAIC_OK) return fail("create", err);
-    double best = 1e30;
-    for (int r = 0; r < reps; r++) {
-        int correct = 0;
-        const double t0 = now_s();
-        for (size_t i = 0; i < xs.size(); i++) {
-            int pred = -1;
-            if (mosaic_sim_run(sim, xs[i].data(), steps, nullptr, &pred, &err) != MOSAIC_OK) {
-                mosaic_sim_free(sim);
-                return fail("run", err);
-            }
-            correct += labels && pred == labels[i];
+    int correct = 0;
+    const double t0 = mosaic_now_s(), c0 = thread_cpu_s();
+    for (size_t i = 0; i < xs.size(); i++) {
+        int pred = -1;
+        if (mosaic_sim_run(sim, xs[i].data(), steps, nullptr, &pred, &err) != MOSAIC_OK) {
+            mosaic_sim_free(sim);
+            return fail("run", err);
         }
-        best = std::min(best, now_s() - t0);
-        out->correct = correct;
+        correct += labels && pred == labels[i];
     }
+    out->wall.push_back((mosaic_now_s() - t0) / (double)xs.size());
+    out->cpu.push_back((thread_cpu_s() - c0) / (double)xs.size());
+    out->correct = correct;
+    out->samples = xs.size();
     const MosaicSimStats *s = mosaic_sim_stats(sim);
-    out->s_per_sample = best / (double)xs.size();
-    const double cycles_per_pass = (double)s->cycles / reps;
-    out->cycles_per_s = cycles_per_pass / best;
+    out->cycles_per_pass = (double)s->cycles;
     out->evals_per_cycle = s->cycles ? (double)s->cell_evals / (double)s->cycles : 0.0;
     out->clocks_per_cycle = s->cycles ? (double)s->rtl_clocks / (double)s->cycles : 0.0;
     out->cycles_per_step = (double)s->cycles / (double)s->steps;
     mosaic_sim_free(sim);
     return true;
 }
+
+// --profile MODE: after training, run only that configuration (gated, naive, gated_wc, naive_wc) for
+// `profile_reps` passes, so that perf/callgrind see the simulator alone.
+const char *g_profile = nullptr;
+int g_reps = 5; // passes per configuration (--reps); medians are quoted
 
 int bench_geometry(int side, bool sparse, int n_samples, int epochs) {
     MosaicErr err;
@@ -106,7 +125,7 @@ int bench_geometry(int side, bool sparse, int n_samples, int epochs) {
     if (mosaic_train_config_validate(&cfg, &arch, "bench", &err) != MOSAIC_OK ||
         mosaic_trainer_create(&tr, &cfg, &arch, &err) != MOSAIC_OK)
         return fail("trainer", err), 3;
-    const double tt = now_s();
+    const double tt = mosaic_now_s();
     MosaicTrainEpoch row{};
     for (int e = 0; e < epochs; e++)
         if (mosaic_trainer_epoch(tr, &train, &test, &row, &err) != MOSAIC_OK) return fail("epoch", err), 3;
@@ -125,7 +144,7 @@ int bench_geometry(int side, bool sparse, int n_samples, int epochs) {
         "== %dx%d %s: trained %d epochs on %d synthetic samples in %.1f s (test accuracy %.3f, activity %.3f "
         "spikes/neuron/step); %d links, longest route %d, %d violations\n",
         side, side, sparse ? "sparse (target_fr 0.5)" : "dense (reference target_fr 5)", epochs, train_n,
-        now_s() - tt, row.test_acc, row.rate, net.n_links, map.max_route, map.n_violations);
+        mosaic_now_s() - tt, row.test_acc, row.rate, net.n_links, map.max_route, map.n_violations);
     if (map.n_violations) {
         std::printf("   not mappable on fixed hardware: skipped\n");
         return 1;
@@ -134,44 +153,30 @@ int bench_geometry(int side, bool sparse, int n_samples, int epochs) {
     std::vector<std::vector<uint8_t>> xs;
     for (int s = 0; s < test.n; s++) xs.push_back(dense_sample(&test, s));
 
-    // Peer: the training engine's inference of the same samples.
-    std::vector<uint8_t> z((size_t)steps * N);
-    double peer = 1e30;
-    long long spikes = 0;
-    for (int r = 0; r < 3; r++) {
-        const double t0 = now_s();
-        spikes = 0;
-        for (auto &x : xs) {
-            if (mosaic_infer_sample(&net, steps, x.data(), z.data(), nullptr, &err) != MOSAIC_OK)
-                return fail("infer", err), 3;
-            for (uint8_t v : z) spikes += v;
-        }
-        peer = std::min(peer, (now_s() - t0) / (double)xs.size());
-    }
-    const double activity = (double)spikes / ((double)xs.size() * steps * N);
-
     MosaicSimOptions opt;
     mosaic_sim_options_default(&opt);
     opt.use_device_model = 0;
-    Run gated, naive, traced, untraced, gated_wc, naive_wc;
-    if (!run_sim(&net, &map, xs, steps, test.label, opt, 3, &gated)) return 3;
     MosaicSimOptions nopt = opt;
     nopt.naive = true;
-    if (!run_sim(&net, &map, xs, steps, nullptr, nopt, 1, &naive)) return 3;
+    if (g_profile) {
+        MosaicSimOptions p = std::strstr(g_profile, "naive") ? nopt : opt;
+        if (std::strstr(g_profile, "_wc")) p.cycles_per_step = mosaic_arch_max_distance(&arch);
+        Run r;
+        for (int i = 0; i < g_reps; i++)
+            if (!run_sim(&net, &map, xs, steps, nullptr, p, &r)) return 3;
+        std::printf("   profile %s: %.3f ms/sample (CPU %.3f ms)\n", g_profile, r.ms(), r.cpu_ms());
+        return 0;
+    }
     // Hardware sized for any route: K = the array's largest distance instead of the mapping's longest
     // route. The naive evaluation pays for every one of those cycles; the gated one ends each phase when
     // no spike is in flight.
     MosaicSimOptions wc = opt, nwc = nopt;
     wc.cycles_per_step = nwc.cycles_per_step = mosaic_arch_max_distance(&arch);
-    if (!run_sim(&net, &map, xs, steps, nullptr, wc, 1, &gated_wc) ||
-        !run_sim(&net, &map, xs, steps, nullptr, nwc, 1, &naive_wc))
-        return 3;
-    std::vector<std::vector<uint8_t>> few(xs.begin(), xs.begin() + std::min<size_t>(xs.size(), 4));
     // Waveform: a 10-step window (steps 40..49 of each sample, where the synthetic patterns are active),
     // traced vs the same 10 steps untraced.
     std::vector<std::vector<uint8_t>> mid;
-    for (auto &x : few)
-        mid.emplace_back(x.begin() + (size_t)40 * cfg.inputs, x.begin() + (size_t)50 * cfg.inputs);
+    for (size_t i = 0; i < std::min<size_t>(xs.size(), 4); i++)
+        mid.emplace_back(xs[i].begin() + (size_t)40 * cfg.inputs, xs[i].begin() + (size_t)50 * cfg.inputs);
     char wave_path[] = "/tmp/bench_sim_XXXXXX.vcd";
     const int fd = mkstemps(wave_path, 4);
     if (fd >= 0) close(fd);
@@ -179,9 +184,33 @@ int bench_geometry(int side, bool sparse, int n_samples, int epochs) {
     wopt.wave_path = wave_path;
     wopt.wave_first_step = 0;
     wopt.wave_last_step = 1L << 40;
-    if (!run_sim(&net, &map, mid, 10, nullptr, opt, 3, &untraced) ||
-        !run_sim(&net, &map, mid, 10, nullptr, wopt, 3, &traced))
-        return 3;
+
+    // Every configuration once per pass, passes interleaved, so that a change of machine load hits all
+    // of them alike; medians over the passes.
+    Run peer, gated, naive, gated_wc, naive_wc, untraced, traced;
+    std::vector<uint8_t> z((size_t)steps * N);
+    long long spikes = 0;
+    for (int r = 0; r < g_reps; r++) {
+        const double t0 = mosaic_now_s(), c0 = thread_cpu_s();
+        spikes = 0;
+        for (auto &x : xs) {
+            if (mosaic_infer_sample(&net, steps, x.data(), z.data(), nullptr, &err) != MOSAIC_OK)
+                return fail("infer", err), 3;
+            for (uint8_t v : z) spikes += v;
+        }
+        peer.wall.push_back((mosaic_now_s() - t0) / (double)xs.size());
+        peer.cpu.push_back((thread_cpu_s() - c0) / (double)xs.size());
+        if (!run_sim(&net, &map, xs, steps, test.label, opt, &gated) ||
+            !run_sim(&net, &map, xs, steps, nullptr, nopt, &naive) ||
+            !run_sim(&net, &map, xs, steps, nullptr, wc, &gated_wc) ||
+            !run_sim(&net, &map, xs, steps, nullptr, nwc, &naive_wc) ||
+            !run_sim(&net, &map, mid, 10, nullptr, opt, &untraced) ||
+            !run_sim(&net, &map, mid, 10, nullptr, wopt, &traced))
+            return 3;
+        std::fprintf(stderr, "\r   pass %d/%d", r + 1, g_reps);
+    }
+    std::fprintf(stderr, "\r");
+    const double activity = (double)spikes / ((double)xs.size() * steps * N);
     FILE *wf = std::fopen(wave_path, "r");
     long wave_bytes = 0;
     if (wf) {
@@ -192,36 +221,43 @@ int bench_geometry(int side, bool sparse, int n_samples, int epochs) {
     unlink(wave_path);
 
     const double acc = (double)gated.correct / (double)xs.size();
-    std::printf("   engine inference (peer)  %8.3f ms/sample   activity %.3f spikes/neuron/step\n",
-                1e3 * peer, activity);
+    std::printf("   medians of %d passes, wall (CPU) ms per sample of 100 steps:\n", g_reps);
+    std::printf("   engine inference (peer)  %8.3f (%.3f)   activity %.3f spikes/neuron/step\n", peer.ms(),
+                peer.cpu_ms(), activity);
+    std::printf("   array, activity-gated    %8.3f (%.3f)  %7.1f samples/s  %.3g cycles/s  %.1f cycles/step  "
+                "%.1f cell evals (%.1f RTL clocks)/cycle  accuracy %.3f\n",
+                gated.ms(), gated.cpu_ms(), 1e3 / gated.ms(), gated.cycles_per_s(), gated.cycles_per_step,
+                gated.evals_per_cycle, gated.clocks_per_cycle, acc);
+    std::printf("   array, naive (all cells) %8.3f (%.3f)  %7.1f samples/s  %.3g cycles/s  %.1f cycles/step  "
+                "%.1f cell evals (%.1f RTL clocks)/cycle\n",
+                naive.ms(), naive.cpu_ms(), 1e3 / naive.ms(), naive.cycles_per_s(), naive.cycles_per_step,
+                naive.evals_per_cycle, naive.clocks_per_cycle);
+    std::printf("   K = %d (largest distance of the array): gated %.3f (%.3f), %.1f cycles/step; naive %.3f "
+                "(%.3f), %.1f cycles/step: %.1fx (CPU %.1fx)\n",
+                mosaic_arch_max_distance(&arch), gated_wc.ms(), gated_wc.cpu_ms(), gated_wc.cycles_per_step,
+                naive_wc.ms(), naive_wc.cpu_ms(), naive_wc.cycles_per_step, naive_wc.ms() / gated_wc.ms(),
+                naive_wc.cpu_ms() / gated_wc.cpu_ms());
     std::printf(
-        "   array, activity-gated    %8.3f ms/sample   %7.1f samples/s  %.3g cycles/s  %.1f cycles/step  "
-        "%.1f cell evals (%.1f RTL clocks)/cycle  accuracy %.3f\n",
-        1e3 * gated.s_per_sample, 1.0 / gated.s_per_sample, gated.cycles_per_s, gated.cycles_per_step,
-        gated.evals_per_cycle, gated.clocks_per_cycle, acc);
+        "   10-step window: untraced %.3f (%.3f) ms, traced %.3f (%.3f) ms (%.2f MB VCD per window)\n",
+        untraced.ms(), untraced.cpu_ms(), traced.ms(), traced.cpu_ms(),
+        wave_bytes / 1e6 / (double)mid.size());
+    const double clocks_g = gated.clocks_per_cycle * gated.cycles_per_step,
+                 clocks_n = naive.clocks_per_cycle * naive.cycles_per_step;
     std::printf(
-        "   array, naive (all cells) %8.3f ms/sample   %7.1f samples/s  %.3g cycles/s  %.1f cycles/step  "
-        "%.1f cell evals (%.1f RTL clocks)/cycle\n",
-        1e3 * naive.s_per_sample, 1.0 / naive.s_per_sample, naive.cycles_per_s, naive.cycles_per_step,
-        naive.evals_per_cycle, naive.clocks_per_cycle);
-    std::printf(
-        "   K = %d (largest distance of the array): gated %.3f ms/sample (%.1f cycles/step), naive %.3f "
-        "ms/sample (%.1f cycles/step): %.1fx\n",
-        mosaic_arch_max_distance(&arch), 1e3 * gated_wc.s_per_sample, gated_wc.cycles_per_step,
-        1e3 * naive_wc.s_per_sample, naive_wc.cycles_per_step, naive_wc.s_per_sample / gated_wc.s_per_sample);
-    std::printf("   10-step window: untraced %.3f ms, traced %.3f ms (%.2f MB VCD per window)\n",
-                1e3 * untraced.s_per_sample, 1e3 * traced.s_per_sample,
-                wave_bytes / 1e6 / (double)mid.size());
-    const double speedup = naive.s_per_sample / gated.s_per_sample, vs_peer = gated.s_per_sample / peer,
-                 wave = traced.s_per_sample / untraced.s_per_sample;
-    std::printf(
-        "   ratios: gated vs naive %.1fx faster (goal >= 10x: %s); array / engine %.1fx (goal <= 50x: %s); "
-        "traced / untraced %.2fx (goal <= 5x: %s)",
-        speedup, speedup >= 10 ? "met" : "MISSED", vs_peer, vs_peer <= 50 ? "met" : "MISSED", wave,
-        wave <= 5 ? "met" : "MISSED");
+        "   RTL clock edges per step: gated %.1f, naive %.1f (%.1fx: the most gating can gain while router "
+        "evaluations dominate both)\n",
+        clocks_g, clocks_n, clocks_n / clocks_g);
+    const double speedup = naive.ms() / gated.ms(), speedup_cpu = naive.cpu_ms() / gated.cpu_ms(),
+                 vs_peer = gated.ms() / peer.ms(), vs_peer_cpu = gated.cpu_ms() / peer.cpu_ms(),
+                 wave = traced.ms() / untraced.ms(), wave_cpu = traced.cpu_ms() / untraced.cpu_ms();
+    std::printf("   ratios (wall, CPU): gated vs naive %.1fx, %.1fx faster (goal >= 10x: %s); array / engine "
+                "%.1fx, %.1fx (goal <= 50x: %s); traced / untraced %.2fx, %.2fx (goal <= 5x: %s)",
+                speedup, speedup_cpu, speedup >= 10 && speedup_cpu >= 10 ? "met" : "MISSED", vs_peer,
+                vs_peer_cpu, vs_peer <= 50 && vs_peer_cpu <= 50 ? "met" : "MISSED", wave, wave_cpu,
+                wave <= 5 && wave_cpu <= 5 ? "met" : "MISSED");
     if (side == 5)
-        std::printf("; 5x5 sample %.2f ms (goal < 20 ms: %s)", 1e3 * gated.s_per_sample,
-                    gated.s_per_sample < 0.020 ? "met" : "MISSED");
+        std::printf("; 5x5 sample %.2f ms wall (goal < 20 ms: %s)", gated.ms(),
+                    gated.ms() < 20 ? "met" : "MISSED");
     std::printf("\n");
     mosaic_mapping_free(&map);
     mosaic_network_free(&net);
@@ -233,7 +269,7 @@ int bench_geometry(int side, bool sparse, int n_samples, int epochs) {
 } // namespace
 
 int main(int argc, char **argv) {
-    int samples = 20, epochs = 3, only = 0;
+    int samples = 20, epochs = 3, only = 0, sparse_only = -1;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!std::strcmp(argv[i], "--samples"))
             samples = std::atoi(argv[i + 1]);
@@ -241,6 +277,12 @@ int main(int argc, char **argv) {
             epochs = std::atoi(argv[i + 1]);
         else if (!std::strcmp(argv[i], "--only"))
             only = std::atoi(argv[i + 1]);
+        else if (!std::strcmp(argv[i], "--reps"))
+            g_reps = std::max(1, std::atoi(argv[i + 1]));
+        else if (!std::strcmp(argv[i], "--profile"))
+            g_profile = argv[i + 1];
+        else if (!std::strcmp(argv[i], "--sparse"))
+            sparse_only = std::atoi(argv[i + 1]);
     }
     setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
     std::printf(
@@ -251,6 +293,7 @@ int main(int argc, char **argv) {
     for (int side : {5, 8})
         for (bool sparse : {false, true}) {
             if (only && only != side) continue;
+            if (sparse_only >= 0 && sparse_only != (int)sparse) continue;
             const pid_t pid = fork();
             if (pid == 0) {
                 const int code =

@@ -22,23 +22,10 @@
 #include <unistd.h>
 
 #include "mosaic_bins.h"
+#include "mosaic_clock.h"
 #include "mosaic_gz.h"
 #include "mosaic_rng.h"
 #include "mosaic_shd.h"
-
-static double now_(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-/* CPU seconds of this process (user + system): the machine is shared, so wall time alone says little. */
-static double cpu_(void) {
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_sec +
-           1e-6 * (double)ru.ru_stime.tv_usec;
-}
 
 static double loadavg_(void) {
     FILE *f = fopen("/proc/loadavg", "r");
@@ -108,7 +95,7 @@ static MosaicBins *open_view_(const char *path, MosaicShd **shd) {
 
 /* Path 1/2: open, preload, materialise every view; returns seconds, fills checksum and view count. */
 static double load_and_bin_(const char *path, long *checksum, int64_t *views, long *events_kb, double *cpu) {
-    double t0 = now_(), c0 = cpu_();
+    double t0 = mosaic_now_s(), c0 = mosaic_cpu_s();
     MosaicErr err;
     MosaicShd *shd;
     MosaicBins *b = open_view_(path, &shd);
@@ -127,13 +114,13 @@ static double load_and_bin_(const char *path, long *checksum, int64_t *views, lo
     *views = n;
     mosaic_bins_free(b);
     mosaic_shd_close(shd);
-    *cpu = cpu_() - c0;
-    return now_() - t0;
+    *cpu = mosaic_cpu_s() - c0;
+    return mosaic_now_s() - t0;
 }
 
 /* Path 3, in a child: shuffled batches straight from the file. Prints its own figures. */
 static void streaming_child_(const char *path) {
-    double t0 = now_(), c0 = cpu_();
+    double t0 = mosaic_now_s(), c0 = mosaic_cpu_s();
     MosaicErr err;
     MosaicShd *shd;
     MosaicBins *b = open_view_(path, &shd);
@@ -148,11 +135,11 @@ static void streaming_child_(const char *path) {
         int64_t m = n - i < B ? n - i : B;
         if (mosaic_bins_batch(b, idx + i, m, batch, labels, &err) != MOSAIC_OK) die_(&err);
     }
-    double dt = now_() - t0;
+    double dt = mosaic_now_s() - t0;
     printf("streaming .h5, shuffled batches of %d: %lld views (each reads its recording): wall %.2f s, cpu "
            "%.2f s; "
            "peak memory VmHWM %.1f MB (target < 100 MB: %s)\n",
-           B, (long long)n, dt, cpu_() - c0, vm_kb_("VmHWM:") / 1024.0,
+           B, (long long)n, dt, mosaic_cpu_s() - c0, vm_kb_("VmHWM:") / 1024.0,
            vm_kb_("VmHWM:") < 100 * 1024 ? "met" : "MISSED");
     free(batch);
     free(idx);
@@ -181,16 +168,16 @@ int main(int argc, char **argv) {
     snprintf(gz, sizeof gz, "%s/shd_like.h5.gz", dir);
     printf("bench_traces: %d recordings x ~%d spikes (uniform %d..%d), 700 units, in %s\n", n, spikes,
            spikes / 2, spikes / 2 + spikes - 1, dir);
-    double t0 = now_(), t_write = 0, t_gzip = 0;
+    double t0 = mosaic_now_s(), t_write = 0, t_gzip = 0;
     MosaicErr err;
     if (keep && access(h5, R_OK) == 0 && access(gz, R_OK) == 0) {
         printf("reusing the dataset kept in %s\n", dir);
     } else {
         generate_(h5, n, spikes);
-        t_write = now_() - t0;
-        t0 = now_();
+        t_write = mosaic_now_s() - t0;
+        t0 = mosaic_now_s();
         if (mosaic_gz_compress_file(h5, gz, &err) != MOSAIC_OK) die_(&err);
-        t_gzip = now_() - t0;
+        t_gzip = mosaic_now_s() - t0;
     }
     FILE *f = fopen(h5, "rb");
     fseek(f, 0, SEEK_END);

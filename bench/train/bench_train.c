@@ -17,13 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mosaic_clock.h"
 #include "mosaic_trainer.h"
-
-static double now_(clockid_t c) {
-    struct timespec ts;
-    clock_gettime(c, &ts);
-    return ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
 
 /* The network as dense matrices (inputs x N and N x N) with masks, plus the dataset, for the peer. */
 static int write_peer_file_(const char *path, const MosaicNetwork *net, const MosaicSpikeSet *set) {
@@ -139,13 +134,13 @@ int main(int argc, char **argv) {
            mosaic_arch_neurons(&arch), mosaic_train_method_name(cfg.method), cfg.profile,
            mosaic_trainer_network(tr)->n_links, cfg.steps, cfg.batch, cfg.threads, samples, cfg.lambda_fr,
            cfg.target_fr);
-    const double w0 = now_(CLOCK_MONOTONIC), c0 = now_(CLOCK_PROCESS_CPUTIME_ID);
+    const double w0 = mosaic_now_s(), c0 = mosaic_cpu_s();
     MosaicTrainEpoch row;
     if (mosaic_trainer_epoch(tr, &set, NULL, &row, &err)) {
         fprintf(stderr, "bench_train: %s\n", err.msg);
         return 3;
     }
-    const double wall = now_(CLOCK_MONOTONIC) - w0, cpu = now_(CLOCK_PROCESS_CPUTIME_ID) - c0;
+    const double wall = mosaic_now_s() - w0, cpu = mosaic_cpu_s() - c0;
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     const double ours = samples / wall;

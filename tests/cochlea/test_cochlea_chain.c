@@ -162,6 +162,38 @@ int main(int argc, char **argv) {
         mosaic_cochlea_cache_free(cache);
         free(x), free(quiet);
     }
+    TEST("FilterCacheStaysWithinItsBudgetAndMatchesStreaming") {
+        /* 70 places: a 0.3 s table is <= 4.0 MB, a 0.2 s one <= 2.7 MB. A 5 MB budget holds either but not
+         * both; a 3 MB budget cannot hold the 0.3 s table, which is then streamed. Spikes never depend on
+         * the mode. */
+        MosaicCochleaParams q = p;
+        q.channels = 70;
+        q.threads = 2;
+        const size_t n3 = 14400, n2 = 9600;
+        float *x = ts_tone(n3, FS_, 900, 0.05, 0.25);
+        const size_t budget = (size_t)5 << 20;
+        MosaicCochleaCache *cache = mosaic_cochlea_cache_create(budget);
+        MosaicCochleaCache *small = mosaic_cochlea_cache_create((size_t)3 << 20);
+        MosaicCochleaSpikes a, b, c, d;
+        CHECK(mosaic_cochlea_convert(x, n3, FS_, &q, seed, cache, &a, NULL, &err) == MOSAIC_OK);
+        const size_t held3 = mosaic_cochlea_cache_bytes(cache);
+        CHECK(held3 > 0 && held3 <= budget);
+        CHECK(mosaic_cochlea_convert(x, n2, FS_, &q, seed, cache, &b, NULL, &err) == MOSAIC_OK);
+        const size_t held2 = mosaic_cochlea_cache_bytes(cache);
+        printf("  cache: %.2f MB after the 0.3 s table, %.2f MB after the 0.2 s one (budget %.0f MB)\n",
+               held3 / 1048576.0, held2 / 1048576.0, budget / 1048576.0);
+        CHECK(held2 > 0 && held2 <= budget && held2 < held3); /* the 0.3 s table made room */
+        mosaic_cochlea_cache_set_budget(cache, held2 - 1);    /* a smaller budget drops what no longer fits */
+        CHECK(mosaic_cochlea_cache_bytes(cache) == 0);
+        CHECK(mosaic_cochlea_convert(x, n3, FS_, &q, seed, small, &c, NULL, &err) == MOSAIC_OK);
+        CHECK(mosaic_cochlea_cache_bytes(small) == 0);
+        CHECK(mosaic_cochlea_convert(x, n2, FS_, &q, seed, NULL, &d, NULL, &err) == MOSAIC_OK);
+        CHECK(same_spikes_(&a, &c) && same_spikes_(&b, &d));
+        mosaic_cochlea_spikes_free(&a), mosaic_cochlea_spikes_free(&b), mosaic_cochlea_spikes_free(&c),
+            mosaic_cochlea_spikes_free(&d);
+        mosaic_cochlea_cache_free(cache), mosaic_cochlea_cache_free(small);
+        free(x);
+    }
     free(u), free(prob);
     return mosaic_test_finish();
 }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cochlea_fft.h"
+#include "cochlea_internal.h"
 #include "mosaic_cochlea.h"
 #include "mosaic_test.h"
 
@@ -161,6 +162,69 @@ int main(int argc, char **argv) {
         CHECK(fabs(mean0 - mean1) < 3 * se + 1e-9);
         for (int b = 0; b < BINS; b++)
             CHECK(fabs(hist[0][b] - hist[1][b]) < 4 * sqrt(hist[0][b] + hist[1][b]) + 1);
+        free(p), free(work), free(counts);
+    }
+
+    TEST("ZigguratDrawsFollowExp1") {
+        /* The fibres' Exp(1) draws: moments and the survival function P(X > t) = e^-t, including the
+         * tail beyond the base layer's edge r = 7.697 that the ziggurat samples separately. */
+        enum { DRAWS = 1000000 };
+        const double t[] = {0.05, 0.5, 1.0, 2.0, 4.0, 7.0, 7.69711747013104972, 9.0};
+        const int nt = (int)(sizeof t / sizeof t[0]);
+        long above[8] = {0};
+        double sum = 0, sum2 = 0, lowest = 1e300;
+        MosaicRng rng;
+        mosaic_rng_derive(&rng, seed, 1234);
+        cochlea_exp1_init();
+        for (int i = 0; i < DRAWS; i++) {
+            const double x = cochlea_exp1(&rng);
+            sum += x, sum2 += x * x;
+            if (x < lowest) lowest = x;
+            for (int k = 0; k < nt; k++) above[k] += x > t[k];
+        }
+        const double mean = sum / DRAWS, var = sum2 / DRAWS - mean * mean;
+        printf("  Exp(1) draws: mean %.5f, variance %.5f, P(X > r) %.2e (expected %.2e)\n", mean, var,
+               (double)above[6] / DRAWS, exp(-t[6]));
+        CHECK(lowest >= 0.0);
+        CHECK(fabs(mean - 1.0) < 5.0 / sqrt(DRAWS));
+        CHECK(fabs(var - 1.0) < 5.0 * sqrt(8.0 / DRAWS));
+        for (int k = 0; k < nt; k++) {
+            const double p = exp(-t[k]), expected = p * DRAWS, sd = sqrt(DRAWS * p * (1 - p));
+            CHECK(fabs((double)above[k] - expected) < 5 * sd + 1);
+        }
+    }
+
+    TEST("EventSamplerMatchesBernoulliCountsPerSampleAndDeadTime") {
+        /* The event sampler pools the fibres (they are exchangeable): check what the bushy cell sees
+         * against the per-sample Bernoulli sampler: how often a sample holds 0, 1, 2, 3+ spikes, and
+         * the lagged products sum c[n] c[n+d], whose dip below d = 24 is the dead time of the fibres. */
+        const size_t m = 4800;
+        double *p = malloc(m * sizeof *p), *work = malloc((m + 1) * sizeof *work);
+        uint8_t *counts = malloc(m);
+        for (size_t i = 0; i < m; i++)
+            p[i] = 0.0027 + 0.02 * exp(-(double)i / 800.0) + 0.006 * (1 + sin(2 * PI_ * 500.0 * i / RATE_));
+        enum { SEEDS = 40, KINDS = 4, LAGS = 6 };
+        const size_t lag[LAGS] = {1, 6, 12, 23, 24, 40};
+        double hist[2][KINDS] = {{0}}, prod[2][LAGS] = {{0}};
+        for (int sampler = 0; sampler < 2; sampler++)
+            for (int s = 0; s < SEEDS; s++) {
+                mosaic_cochlea_fibres(p, m, RATE_, 40, 1e-3, (MosaicCochleaSampler)sampler,
+                                      seed + 1000 + (uint64_t)s, 11, counts, work, &err);
+                for (size_t i = 0; i < m; i++) hist[sampler][counts[i] < KINDS ? counts[i] : KINDS - 1]++;
+                for (int d = 0; d < LAGS; d++)
+                    for (size_t i = 0; i + lag[d] < m; i++)
+                        prod[sampler][d] += counts[i] * counts[i + lag[d]];
+            }
+        for (int k = 0; k < KINDS; k++) {
+            printf("  samples with %d%s spikes: event %.0f, bernoulli %.0f\n", k, k == KINDS - 1 ? "+" : "",
+                   hist[0][k], hist[1][k]);
+            CHECK(fabs(hist[0][k] - hist[1][k]) < 5 * sqrt(hist[0][k] + hist[1][k]) + 2);
+        }
+        for (int d = 0; d < LAGS; d++) {
+            printf("  lag %2zu: event %.0f, bernoulli %.0f\n", lag[d], prod[0][d], prod[1][d]);
+            /* Products of counts vary more than counts: allow 5 sd of a count with twice the mean. */
+            CHECK(fabs(prod[0][d] - prod[1][d]) < 5 * sqrt(2 * (prod[0][d] + prod[1][d])) + 2);
+        }
         free(p), free(work), free(counts);
     }
 

@@ -78,6 +78,20 @@ int main(int argc, char **argv) {
     TEST("LateSpikesCountedAsPredictedDrop") run_policy(&net, &map, 2, MOSAIC_LATE_DROP, seed);
     TEST("LateSpikesCountedAsPredictedNextStep") run_policy(&net, &map, 4, MOSAIC_LATE_NEXT_STEP, seed);
     TEST("NoLateSpikesWithTheDefaultCycles") run_policy(&net, &map, 0, MOSAIC_LATE_DROP, seed);
+    // Late spikes take the longest paths through the gating (drained past K+1 cycles, delivered a step
+    // late): the naive evaluation must see exactly the same.
+    for (int policy : {MOSAIC_LATE_DROP, MOSAIC_LATE_NEXT_STEP})
+        TEST(policy == MOSAIC_LATE_DROP ? "GatedEqualsNaiveLateDrop" : "GatedEqualsNaiveLateNextStep") {
+            MosaicSimOptions opt;
+            mosaic_sim_options_default(&opt);
+            opt.cycles_per_step = 3;
+            opt.late_policy = policy;
+            MosaicRng rng;
+            mosaic_rng_derive(&rng, seed, 11);
+            std::vector<std::vector<uint8_t>> xs;
+            for (int i = 0; i < 2; i++) xs.push_back(sim_test_input(60, net.n_inputs, 0.08, &rng));
+            CHECK_EQ_INT(sim_test_modes_differ(&net, &map, opt, xs, 60), 0);
+        }
 
     TEST("UnmappableNetworkIsRefused") {
         MosaicNetwork dense;

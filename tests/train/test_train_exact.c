@@ -111,9 +111,10 @@ int main(int argc, char **argv) {
         MosaicBpttTransposed tp = {0};
         CHECK(mosaic_bptt_transpose_build(&tp, &view) == 0);
         view.tr = &tp;
-        enum { S = 7 }; /* a full group and a short one */
+        enum { S = MOSAIC_BPTT_GROUP + 5 }; /* a full group and a short one (a full quad and a short one) */
         int32_t xs[S][31], xc[S][30 * 40];
-        float *v = malloc(sizeof(float) * S * steps * n), dcounts[S][5], counts[5];
+        float *v = malloc(sizeof(float) * S * steps * n), dcounts[S][5], c1[S][5];
+        double zs1[S];
         MosaicBpttWork *w[MOSAIC_BPTT_GROUP];
         for (int q = 0; q < MOSAIC_BPTT_GROUP; q++) w[q] = mosaic_bptt_work_create(n);
         for (int s = 0; s < S; s++) {
@@ -124,9 +125,35 @@ int main(int argc, char **argv) {
                     if (mosaic_rng_uniform(&rng) < 0.3) xc[s][m++] = c;
                 xs[s][t + 1] = m;
             }
-            double zs;
-            mosaic_bptt_sample_forward(&view, xs[s], xc[s], v + (size_t)s * steps * n, counts, &zs, w[0]);
+            mosaic_bptt_sample_forward(&view, xs[s], xc[s], v + (size_t)s * steps * n, c1[s], &zs1[s], w[0]);
             for (int c = 0; c < C; c++) dcounts[s][c] = (float)mosaic_rng_normal(&rng);
+        }
+        float *store = malloc(sizeof(float) * mosaic_bptt_group_store_len(n, steps, n + net.n_links));
+        uint64_t *zbits = NULL;
+        /* The group forward gives every sample's membranes, counts and spike sum bit for bit. */
+        {
+            float *v2 = malloc(sizeof(float) * S * steps * n), c2[S][5];
+            const size_t zl = mosaic_bptt_zbits_len(n, steps);
+            zbits = malloc(sizeof(uint64_t) * zl * S);
+            double zs2[S];
+            for (int s0 = 0; s0 < S; s0 += MOSAIC_BPTT_GROUP) {
+                int grp = S - s0 < MOSAIC_BPTT_GROUP ? S - s0 : MOSAIC_BPTT_GROUP;
+                const int32_t *pxs[MOSAIC_BPTT_GROUP], *pxc[MOSAIC_BPTT_GROUP];
+                float *pv[MOSAIC_BPTT_GROUP], *pc[MOSAIC_BPTT_GROUP];
+                uint64_t *pz[MOSAIC_BPTT_GROUP];
+                for (int q = 0; q < grp; q++)
+                    pxs[q] = xs[s0 + q], pxc[q] = xc[s0 + q], pv[q] = v2 + (size_t)(s0 + q) * steps * n,
+                    pc[q] = c2[s0 + q], pz[q] = zbits + zl * (s0 + q);
+                mosaic_bptt_group_forward(&view, grp, pxs, pxc, pv, pc, zs2 + s0, w, store, pz);
+            }
+            CHECK(memcmp(v, v2, sizeof(float) * S * steps * n) == 0);
+            CHECK(memcmp(c1, c2, sizeof c1) == 0);
+            CHECK(memcmp(zs1, zs2, sizeof zs1) == 0);
+            long spikes = 0;
+            for (int s = 0; s < S; s++) spikes += (long)zs1[s];
+            printf("%ld spikes in the group forward\n", spikes);
+            CHECK(spikes > 100);
+            free(v2);
         }
         const size_t sizes[3] = {(size_t)net.n_input_tiles * k * k, (size_t)tiles * k * k,
                                  (size_t)net.n_links * k};
@@ -137,7 +164,6 @@ int main(int argc, char **argv) {
         for (int s = 0; s < S; s++)
             mosaic_bptt_sample_backward(&view, xs[s], xc[s], v + (size_t)s * steps * n, dcounts[s], 0.01f,
                                         &g1, w[0]);
-        float *store = malloc(sizeof(float) * MOSAIC_BPTT_GROUP * steps * n);
         for (int s0 = 0; s0 < S; s0 += MOSAIC_BPTT_GROUP) {
             int grp = S - s0 < MOSAIC_BPTT_GROUP ? S - s0 : MOSAIC_BPTT_GROUP;
             const int32_t *pxs[MOSAIC_BPTT_GROUP], *pxc[MOSAIC_BPTT_GROUP];
@@ -145,7 +171,10 @@ int main(int argc, char **argv) {
             for (int q = 0; q < grp; q++)
                 pxs[q] = xs[s0 + q], pxc[q] = xc[s0 + q], pv[q] = v + (size_t)(s0 + q) * steps * n,
                 pd[q] = dcounts[s0 + q];
-            mosaic_bptt_group_backward(&view, grp, pxs, pxc, pv, pd, 0.01f, &g2, w, store);
+            /* The first group reads the forward's spike bits, the second computes them. */
+            const uint64_t *pz[MOSAIC_BPTT_GROUP];
+            for (int q = 0; q < grp; q++) pz[q] = zbits + mosaic_bptt_zbits_len(n, steps) * (s0 + q);
+            mosaic_bptt_group_backward(&view, grp, pxs, pxc, pv, pd, 0.01f, &g2, w, store, s0 ? NULL : pz);
         }
         for (int q = 0; q < 3; q++) CHECK(memcmp(ga[q], gb[q], sizeof(float) * sizes[q]) == 0);
         double gmax = 0;
@@ -153,7 +182,7 @@ int main(int argc, char **argv) {
         CHECK(gmax > 0);
         for (int q = 0; q < 3; q++) free(ga[q]), free(gb[q]);
         for (int q = 0; q < MOSAIC_BPTT_GROUP; q++) mosaic_bptt_work_free(w[q]);
-        free(v), free(store);
+        free(v), free(store), free(zbits);
         mosaic_bptt_transpose_free(&tp);
         mosaic_view_index_free(&idx);
         mosaic_network_free(&net);
