@@ -4,7 +4,7 @@
 # noise (must equal the trainer's evaluation), and with 5 % programming noise (NOISE_DRAWS device draws).
 # The unconstrained network is the reference, and post-training quantisation = that network programmed at
 # the same levels (Gmax = its max |w|).
-# usage: bench/quant/sweep.sh MOSAIC_BINARY WORKDIR [LEVELS] [FANINS] [SEED]
+# usage: bench/quant/sweep.sh MOSAIC_BINARY WORKDIR [LEVELS] [FANINS] [SEED]   ("" = none: e.g. only SIDES)
 # Environment (defaults = the first sweep: generated words, 3x3 tiles of 32, 4 epochs):
 #   DATA       folder with train.h5 and test.h5 (SHD layout); default: `mosaic dataset synth --classes 10`
 #              made in WORKDIR/data. CLASSES (10) = train.data.classes.
@@ -25,8 +25,8 @@
 set -eu
 M=$1
 W=$2
-LEVELS=${3:-"2 4 8 16"}
-FANINS=${4:-"16 32 64 0"}
+LEVELS=${3-"2 4 8 16"}
+FANINS=${4-"16 32 64 0"}
 SEED=${5:-42}
 MODE=${MODE:-train}
 GRID=${GRID:-cross}
