@@ -20,6 +20,19 @@ static double resting_p_(void) {
     return p[3];
 }
 
+/* A driven release-probability trace for the sampler tests: the resting floor, an onset that decays
+ * with time constant tau (samples) and a phase-locked modulation at freq Hz. Buffers for the samplers
+ * (work m + 1, counts m) are allocated beside it; the caller frees all three. */
+static double *driven_trace_(size_t m, double onset, double tau, double mod, double freq, double **work,
+                             uint8_t **counts) {
+    double *p = malloc(m * sizeof *p);
+    *work = malloc((m + 1) * sizeof **work);
+    *counts = malloc(m);
+    for (size_t i = 0; i < m; i++)
+        p[i] = 0.0027 + onset * exp(-(double)i / tau) + mod * (1 + sin(2 * PI_ * freq * i / RATE_));
+    return p;
+}
+
 int main(int argc, char **argv) {
     const uint64_t seed = mosaic_test_seed(argc, argv, 20261122);
     MosaicErr err;
@@ -139,10 +152,9 @@ int main(int argc, char **argv) {
     TEST("SamplersAgreeInMeanCountAndIsi") {
         /* A driven probability trace: onset, phase-locked modulation, decay. */
         const size_t m = 4800;
-        double *p = malloc(m * sizeof *p), *work = malloc((m + 1) * sizeof *work);
-        uint8_t *counts = malloc(m);
-        for (size_t i = 0; i < m; i++)
-            p[i] = 0.0027 + 0.015 * exp(-(double)i / 600.0) + 0.004 * (1 + sin(2 * PI_ * 250.0 * i / RATE_));
+        double *work;
+        uint8_t *counts;
+        double *p = driven_trace_(m, 0.015, 600.0, 0.004, 250.0, &work, &counts);
         enum { SEEDS = 50, BINS = 8 };
         double sum[2] = {0}, sum2[2] = {0}, hist[2][BINS] = {{0}};
         for (int sampler = 0; sampler < 2; sampler++)
@@ -199,10 +211,9 @@ int main(int argc, char **argv) {
          * against the per-sample Bernoulli sampler: how often a sample holds 0, 1, 2, 3+ spikes, and
          * the lagged products sum c[n] c[n+d], whose dip below d = 24 is the dead time of the fibres. */
         const size_t m = 4800;
-        double *p = malloc(m * sizeof *p), *work = malloc((m + 1) * sizeof *work);
-        uint8_t *counts = malloc(m);
-        for (size_t i = 0; i < m; i++)
-            p[i] = 0.0027 + 0.02 * exp(-(double)i / 800.0) + 0.006 * (1 + sin(2 * PI_ * 500.0 * i / RATE_));
+        double *work;
+        uint8_t *counts;
+        double *p = driven_trace_(m, 0.02, 800.0, 0.006, 500.0, &work, &counts);
         enum { SEEDS = 40, KINDS = 4, LAGS = 6 };
         const size_t lag[LAGS] = {1, 6, 12, 23, 24, 40};
         double hist[2][KINDS] = {{0}}, prod[2][LAGS] = {{0}};
