@@ -240,7 +240,11 @@ static MosaicStatus hardware_checkpoint_(Cosim_ *c, int epoch, MosaicErr *err) {
         MOSAIC_TRY(mosaic_proc_start(&c->proc, argv, c->sim_log, c->ccfg.sim_timeout, err));
         c->sim_running = 1;
         c->sim_record = c->n_hw - 1;
-        print_hw_(c, r, "simulating on the array in the background");
+        print_hw_(c, r,
+                  c->ccfg.sim_wait ? "simulating on the array" : "simulating on the array in the background");
+        /* Which checkpoints find the simulator busy depends on the machine's load; waiting makes the
+         * records and, with a traffic penalty, the training itself independent of it. */
+        if (c->ccfg.sim_wait) poll_sim_(c, 1);
     }
     return MOSAIC_OK;
 }

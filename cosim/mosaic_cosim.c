@@ -45,6 +45,9 @@ static const MosaicCfgField cosim_fields_[] = {
        "seconds before a simulation is declared hung and killed"),
     F_("cosim.sim_ideal", MOSAIC_CFG_BOOL, sim_ideal, 0, 0, NULL,
        "simulate ideal devices (true) or the architecture's device model (false)"),
+    F_("cosim.sim_wait", MOSAIC_CFG_BOOL, sim_wait, 0, 0, NULL,
+       "training waits for each simulation: every checkpoint is simulated and a run is reproducible "
+       "(false: a checkpoint that finds the simulator busy is not simulated)"),
     {"cosim.sim_program", MOSAIC_CFG_STRING, offsetof(MosaicCosimConfig, sim_program), 0, 512, NULL,
      "program run as `<program> sim ...`; empty = this mosaic executable", 0, 0},
 };

@@ -34,6 +34,7 @@ typedef struct {
     double traffic_penalty; /* coefficient of the rate x hops link penalty (closed loop); 0 = off */
     double sim_timeout;     /* seconds before a simulation is declared hung and killed */
     bool sim_ideal;         /* simulate ideal devices instead of the architecture's device model */
+    bool sim_wait;          /* training waits for each checkpoint's simulation (reproducible records) */
     char sim_program[512];  /* program run as `<program> sim ...`; empty = this mosaic executable */
 } MosaicCosimConfig;
 
