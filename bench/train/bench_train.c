@@ -144,7 +144,7 @@ int main(int argc, char **argv) {
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     const double ours = samples / wall;
-    printf("mosaic  : %8.1f samples/s  (%.2f s wall, %.2f s CPU)  peak %ld MB  activity %.4f "
+    printf("mosaic  : %8.1f samples/s  (%.3f s wall, %.3f s CPU)  peak %ld MB  activity %.4f "
            "spikes/neuron/step\n",
            ours, wall, cpu, ru.ru_maxrss / 1024, row.rate);
     fflush(stdout);
@@ -167,7 +167,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "bench_train: the PyTorch peer did not report (%s)\n", cmd);
         return 3;
     }
-    printf("pytorch : %8.1f samples/s  (%.2f s wall, %.2f s CPU)  peak %.0f MB  activity %.4f "
+    printf("pytorch : %8.1f samples/s  (%.3f s wall, %.3f s CPU)  peak %.0f MB  activity %.4f "
            "spikes/neuron/step\n"
            "          BLAS %s\n",
            theirs, samples / theirs, tcpu, peak, rate, blas);
