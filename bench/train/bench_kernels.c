@@ -1,0 +1,98 @@
+/* Times group_forward and group_backward of one group of 8 on the bench's routing-aware network (min over
+ * reps). */
+#define _POSIX_C_SOURCE 200809L
+#include "mosaic_infer.h"
+#include "mosaic_spikeset.h"
+#include "mosaic_trainer.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+static double now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return t.tv_sec + 1e-9 * t.tv_nsec;
+}
+int main(int argc, char **argv) {
+    int reps = argc > 1 ? atoi(argv[1]) : 20;
+    MosaicTrainConfig cfg;
+    MosaicArch arch;
+    mosaic_arch_default(&arch);
+    mosaic_train_config_default(&cfg);
+    cfg.method = 0;
+    snprintf(cfg.profile, sizeof cfg.profile, "1:0.8,3:0.1");
+    cfg.init_in = 4;
+    cfg.init_rec = 1;
+    cfg.weight_noise = 0;
+    cfg.threads = 1;
+    MosaicErr err;
+    MosaicTrainer *tr;
+    if (mosaic_trainer_create(&tr, &cfg, &arch, &err)) {
+        puts(err.msg);
+        return 1;
+    }
+    const MosaicNetwork *net = mosaic_trainer_network(tr);
+    const int T = cfg.steps, G = MOSAIC_BPTT_GROUP;
+    MosaicSpikeSet set;
+    if (mosaic_spikeset_synthetic(&set, G, T, cfg.inputs, cfg.classes, 1, 3, &err)) {
+        puts(err.msg);
+        return 1;
+    }
+    MosaicBpttView view;
+    MosaicViewIndex idx;
+    if (mosaic_view_build(&view, &idx, net, T, &err)) {
+        puts(err.msg);
+        return 1;
+    }
+    MosaicBpttTransposed tp = {0};
+    mosaic_bptt_transpose_build(&tp, &view);
+    view.tr = &tp;
+    const int n = view.n_neurons, k = view.k, C = view.n_classes;
+    MosaicBpttWork *w[8];
+    for (int q = 0; q < G; q++) w[q] = mosaic_bptt_work_create(n);
+    float *store = aligned_alloc(
+        64, (sizeof(float) * mosaic_bptt_group_store_len(n, T, n + net->n_links) + 63) / 64 * 64);
+    float *v = malloc(sizeof(float) * G * T * n), cnt[8][32], dcn[8][32];
+    double zs[8];
+    size_t zl = mosaic_bptt_zbits_len(n, T);
+    uint64_t *zb = malloc(8 * zl * G);
+    const int32_t *xs[8], *xc[8];
+    float *pv[8], *pc[8];
+    const float *cpv[8], *pd[8];
+    uint64_t *pz[8];
+    const uint64_t *cpz[8];
+    for (int s = 0; s < G; s++) {
+        xs[s] = mosaic_spikeset_steps(&set, s);
+        xc[s] = mosaic_spikeset_chans(&set, s);
+        pv[s] = v + (size_t)s * T * n;
+        cpv[s] = pv[s];
+        pc[s] = cnt[s];
+        pd[s] = dcn[s];
+        pz[s] = zb + zl * s;
+        cpz[s] = pz[s];
+        for (int c = 0; c < C; c++) dcn[s][c] = 0.01f * (c - 4);
+    }
+    size_t sz[3] = {(size_t)view.n_input_tiles * k * k, (size_t)n * k, (size_t)net->n_links * k};
+    float *g[3];
+    for (int q = 0; q < 3; q++) g[q] = calloc(sz[q], sizeof(float));
+    MosaicBpttGrads grads = {g[0], g[1], g[2]};
+    double bf = 1e9, bb = 1e9, spikes = 0;
+    for (int r = 0; r < reps; r++) {
+        double t0 = now();
+        mosaic_bptt_group_forward(&view, G, xs, xc, pv, pc, zs, w, store, pz);
+        double t1 = now();
+        mosaic_bptt_group_backward(&view, G, xs, xc, cpv, pd, 1e-4f, &grads, w, store, cpz);
+        double t2 = now();
+        if (t1 - t0 < bf) bf = t1 - t0;
+        if (t2 - t1 < bb) bb = t2 - t1;
+    }
+    for (int s = 0; s < G; s++) spikes += zs[s];
+    double chk = 0, vchk = 0;
+    for (size_t i = 0; i < (size_t)G * T * n; i++) vchk += v[i] * (double)((i % 5) + 1);
+
+    for (int q = 0; q < 3; q++)
+        for (size_t i = 0; i < sz[q]; i++) chk += g[q][i] * (double)((i % 7) + 1);
+    printf("activity %.4f  forward %.3f ms  backward %.3f ms (min of %d)  checksums v %.17g grad %.17g\n",
+           spikes / (G * (double)T * n), bf * 1e3, bb * 1e3, reps, vchk, chk);
+    return 0;
+}
