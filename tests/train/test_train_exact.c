@@ -86,107 +86,115 @@ int main(int argc, char **argv) {
         printf("%ld spikes compared\n", total_spikes);
         CHECK(total_spikes > 1000);
     }
-    TEST("GroupBackwardEqualsSampleBackwardBitForBit") {
-        MosaicArch arch;
-        mosaic_arch_default(&arch);
-        arch.rows = 3, arch.cols = 3, arch.neurons_per_tile = 20; /* 20: blocks of 16 rows plus a remainder */
-        const int k = 20, tiles = 9, n = tiles * k, steps = 30, n_in = 40, C = 5;
-        MosaicNetwork net;
-        MosaicErr err;
-        CHECK(mosaic_network_create(&net, &arch, n_in, C, 16, &err) == MOSAIC_OK);
-        for (int i = 0; i < net.n_input_tiles * k * k; i++)
-            net.w_in[i] = (float)(mosaic_rng_normal(&rng) * 0.8);
-        for (int i = 0; i < tiles * k * k; i++) net.w_intra[i] = (float)(mosaic_rng_normal(&rng) * 0.3);
-        float wl[MOSAIC_MAX_K];
-        for (int s = 0; s < n; s++)
-            for (int d = 0; d < tiles; d++)
-                if (d != s / k && mosaic_rng_uniform(&rng) < 0.4) {
-                    for (int j = 0; j < k; j++) wl[j] = (float)(mosaic_rng_normal(&rng) * 0.3);
-                    mosaic_network_add_link(&net, s, d, wl);
+    /* k 20: blocks of 16 rows plus a remainder, and the generic list building; k 32 and 8: the powers of
+     * two of the AVX-512 list building (where the machine has it). */
+    for (int variant = 0; variant < 3; variant++) TEST("GroupBackwardEqualsSampleBackwardBitForBit") {
+            const int k = variant == 0 ? 20 : variant == 1 ? 32 : 8;
+            printf("k %d\n", k);
+            MosaicArch arch;
+            mosaic_arch_default(&arch);
+            arch.rows = 3, arch.cols = 3, arch.neurons_per_tile = k;
+            const int tiles = 9, n = tiles * k, steps = 30, n_in = 40, C = 5;
+            MosaicNetwork net;
+            MosaicErr err;
+            CHECK(mosaic_network_create(&net, &arch, n_in, C, 16, &err) == MOSAIC_OK);
+            for (int i = 0; i < net.n_input_tiles * k * k; i++)
+                net.w_in[i] = (float)(mosaic_rng_normal(&rng) * 0.8);
+            for (int i = 0; i < tiles * k * k; i++) net.w_intra[i] = (float)(mosaic_rng_normal(&rng) * 0.3);
+            float wl[MOSAIC_MAX_K];
+            for (int s = 0; s < n; s++)
+                for (int d = 0; d < tiles; d++)
+                    if (d != s / k && mosaic_rng_uniform(&rng) < 0.4) {
+                        for (int j = 0; j < k; j++) wl[j] = (float)(mosaic_rng_normal(&rng) * 0.3);
+                        mosaic_network_add_link(&net, s, d, wl);
+                    }
+            CHECK(mosaic_network_canonicalize(&net, &err) == MOSAIC_OK);
+            MosaicBpttView view;
+            MosaicViewIndex idx;
+            CHECK(mosaic_view_build(&view, &idx, &net, steps, &err) == MOSAIC_OK);
+            MosaicBpttTransposed tp = {0};
+            CHECK(mosaic_bptt_transpose_build(&tp, &view) == 0);
+            view.tr = &tp;
+            enum {
+                S = MOSAIC_BPTT_GROUP + 5
+            }; /* a full group and a short one (a full quad and a short one) */
+            int32_t xs[S][31], xc[S][30 * 40];
+            float *v = malloc(sizeof(float) * S * steps * n), dcounts[S][5], c1[S][5];
+            double zs1[S];
+            MosaicBpttWork *w[MOSAIC_BPTT_GROUP];
+            for (int q = 0; q < MOSAIC_BPTT_GROUP; q++) w[q] = mosaic_bptt_work_create(n);
+            for (int s = 0; s < S; s++) {
+                int m = 0;
+                xs[s][0] = 0;
+                for (int t = 0; t < steps; t++) {
+                    for (int c = 0; c < n_in; c++)
+                        if (mosaic_rng_uniform(&rng) < 0.3) xc[s][m++] = c;
+                    xs[s][t + 1] = m;
                 }
-        CHECK(mosaic_network_canonicalize(&net, &err) == MOSAIC_OK);
-        MosaicBpttView view;
-        MosaicViewIndex idx;
-        CHECK(mosaic_view_build(&view, &idx, &net, steps, &err) == MOSAIC_OK);
-        MosaicBpttTransposed tp = {0};
-        CHECK(mosaic_bptt_transpose_build(&tp, &view) == 0);
-        view.tr = &tp;
-        enum { S = MOSAIC_BPTT_GROUP + 5 }; /* a full group and a short one (a full quad and a short one) */
-        int32_t xs[S][31], xc[S][30 * 40];
-        float *v = malloc(sizeof(float) * S * steps * n), dcounts[S][5], c1[S][5];
-        double zs1[S];
-        MosaicBpttWork *w[MOSAIC_BPTT_GROUP];
-        for (int q = 0; q < MOSAIC_BPTT_GROUP; q++) w[q] = mosaic_bptt_work_create(n);
-        for (int s = 0; s < S; s++) {
-            int m = 0;
-            xs[s][0] = 0;
-            for (int t = 0; t < steps; t++) {
-                for (int c = 0; c < n_in; c++)
-                    if (mosaic_rng_uniform(&rng) < 0.3) xc[s][m++] = c;
-                xs[s][t + 1] = m;
+                mosaic_bptt_sample_forward(&view, xs[s], xc[s], v + (size_t)s * steps * n, c1[s], &zs1[s],
+                                           w[0]);
+                for (int c = 0; c < C; c++) dcounts[s][c] = (float)mosaic_rng_normal(&rng);
             }
-            mosaic_bptt_sample_forward(&view, xs[s], xc[s], v + (size_t)s * steps * n, c1[s], &zs1[s], w[0]);
-            for (int c = 0; c < C; c++) dcounts[s][c] = (float)mosaic_rng_normal(&rng);
-        }
-        float *store = malloc(sizeof(float) * mosaic_bptt_group_store_len(n, steps, n + net.n_links));
-        uint64_t *zbits = NULL;
-        /* The group forward gives every sample's membranes, counts and spike sum bit for bit. */
-        {
-            float *v2 = malloc(sizeof(float) * S * steps * n), c2[S][5];
-            const size_t zl = mosaic_bptt_zbits_len(n, steps);
-            zbits = malloc(sizeof(uint64_t) * zl * S);
-            double zs2[S];
+            float *store = malloc(sizeof(float) * mosaic_bptt_group_store_len(n, steps, n + net.n_links));
+            uint64_t *zbits = NULL;
+            /* The group forward gives every sample's membranes, counts and spike sum bit for bit. */
+            {
+                float *v2 = malloc(sizeof(float) * S * steps * n), c2[S][5];
+                const size_t zl = mosaic_bptt_zbits_len(n, steps);
+                zbits = malloc(sizeof(uint64_t) * zl * S);
+                double zs2[S];
+                for (int s0 = 0; s0 < S; s0 += MOSAIC_BPTT_GROUP) {
+                    int grp = S - s0 < MOSAIC_BPTT_GROUP ? S - s0 : MOSAIC_BPTT_GROUP;
+                    const int32_t *pxs[MOSAIC_BPTT_GROUP], *pxc[MOSAIC_BPTT_GROUP];
+                    float *pv[MOSAIC_BPTT_GROUP], *pc[MOSAIC_BPTT_GROUP];
+                    uint64_t *pz[MOSAIC_BPTT_GROUP];
+                    for (int q = 0; q < grp; q++)
+                        pxs[q] = xs[s0 + q], pxc[q] = xc[s0 + q], pv[q] = v2 + (size_t)(s0 + q) * steps * n,
+                        pc[q] = c2[s0 + q], pz[q] = zbits + zl * (s0 + q);
+                    mosaic_bptt_group_forward(&view, grp, pxs, pxc, pv, pc, zs2 + s0, w, store, pz);
+                }
+                CHECK(memcmp(v, v2, sizeof(float) * S * steps * n) == 0);
+                CHECK(memcmp(c1, c2, sizeof c1) == 0);
+                CHECK(memcmp(zs1, zs2, sizeof zs1) == 0);
+                long spikes = 0;
+                for (int s = 0; s < S; s++) spikes += (long)zs1[s];
+                printf("%ld spikes in the group forward\n", spikes);
+                CHECK(spikes > 100);
+                free(v2);
+            }
+            const size_t sizes[3] = {(size_t)net.n_input_tiles * k * k, (size_t)tiles * k * k,
+                                     (size_t)net.n_links * k};
+            float *ga[3], *gb[3];
+            for (int q = 0; q < 3; q++)
+                ga[q] = calloc(sizes[q], sizeof(float)), gb[q] = calloc(sizes[q], sizeof(float));
+            MosaicBpttGrads g1 = {ga[0], ga[1], ga[2]}, g2 = {gb[0], gb[1], gb[2]};
+            for (int s = 0; s < S; s++)
+                mosaic_bptt_sample_backward(&view, xs[s], xc[s], v + (size_t)s * steps * n, dcounts[s], 0.01f,
+                                            &g1, w[0]);
             for (int s0 = 0; s0 < S; s0 += MOSAIC_BPTT_GROUP) {
                 int grp = S - s0 < MOSAIC_BPTT_GROUP ? S - s0 : MOSAIC_BPTT_GROUP;
                 const int32_t *pxs[MOSAIC_BPTT_GROUP], *pxc[MOSAIC_BPTT_GROUP];
-                float *pv[MOSAIC_BPTT_GROUP], *pc[MOSAIC_BPTT_GROUP];
-                uint64_t *pz[MOSAIC_BPTT_GROUP];
+                const float *pv[MOSAIC_BPTT_GROUP], *pd[MOSAIC_BPTT_GROUP];
                 for (int q = 0; q < grp; q++)
-                    pxs[q] = xs[s0 + q], pxc[q] = xc[s0 + q], pv[q] = v2 + (size_t)(s0 + q) * steps * n,
-                    pc[q] = c2[s0 + q], pz[q] = zbits + zl * (s0 + q);
-                mosaic_bptt_group_forward(&view, grp, pxs, pxc, pv, pc, zs2 + s0, w, store, pz);
+                    pxs[q] = xs[s0 + q], pxc[q] = xc[s0 + q], pv[q] = v + (size_t)(s0 + q) * steps * n,
+                    pd[q] = dcounts[s0 + q];
+                /* The first group reads the forward's spike bits, the second computes them. */
+                const uint64_t *pz[MOSAIC_BPTT_GROUP];
+                for (int q = 0; q < grp; q++) pz[q] = zbits + mosaic_bptt_zbits_len(n, steps) * (s0 + q);
+                mosaic_bptt_group_backward(&view, grp, pxs, pxc, pv, pd, 0.01f, &g2, w, store,
+                                           s0 ? NULL : pz);
             }
-            CHECK(memcmp(v, v2, sizeof(float) * S * steps * n) == 0);
-            CHECK(memcmp(c1, c2, sizeof c1) == 0);
-            CHECK(memcmp(zs1, zs2, sizeof zs1) == 0);
-            long spikes = 0;
-            for (int s = 0; s < S; s++) spikes += (long)zs1[s];
-            printf("%ld spikes in the group forward\n", spikes);
-            CHECK(spikes > 100);
-            free(v2);
+            for (int q = 0; q < 3; q++) CHECK(memcmp(ga[q], gb[q], sizeof(float) * sizes[q]) == 0);
+            double gmax = 0;
+            for (size_t i = 0; i < sizes[2]; i++) gmax = fmax(gmax, fabs(ga[2][i]));
+            CHECK(gmax > 0);
+            for (int q = 0; q < 3; q++) free(ga[q]), free(gb[q]);
+            for (int q = 0; q < MOSAIC_BPTT_GROUP; q++) mosaic_bptt_work_free(w[q]);
+            free(v), free(store), free(zbits);
+            mosaic_bptt_transpose_free(&tp);
+            mosaic_view_index_free(&idx);
+            mosaic_network_free(&net);
         }
-        const size_t sizes[3] = {(size_t)net.n_input_tiles * k * k, (size_t)tiles * k * k,
-                                 (size_t)net.n_links * k};
-        float *ga[3], *gb[3];
-        for (int q = 0; q < 3; q++)
-            ga[q] = calloc(sizes[q], sizeof(float)), gb[q] = calloc(sizes[q], sizeof(float));
-        MosaicBpttGrads g1 = {ga[0], ga[1], ga[2]}, g2 = {gb[0], gb[1], gb[2]};
-        for (int s = 0; s < S; s++)
-            mosaic_bptt_sample_backward(&view, xs[s], xc[s], v + (size_t)s * steps * n, dcounts[s], 0.01f,
-                                        &g1, w[0]);
-        for (int s0 = 0; s0 < S; s0 += MOSAIC_BPTT_GROUP) {
-            int grp = S - s0 < MOSAIC_BPTT_GROUP ? S - s0 : MOSAIC_BPTT_GROUP;
-            const int32_t *pxs[MOSAIC_BPTT_GROUP], *pxc[MOSAIC_BPTT_GROUP];
-            const float *pv[MOSAIC_BPTT_GROUP], *pd[MOSAIC_BPTT_GROUP];
-            for (int q = 0; q < grp; q++)
-                pxs[q] = xs[s0 + q], pxc[q] = xc[s0 + q], pv[q] = v + (size_t)(s0 + q) * steps * n,
-                pd[q] = dcounts[s0 + q];
-            /* The first group reads the forward's spike bits, the second computes them. */
-            const uint64_t *pz[MOSAIC_BPTT_GROUP];
-            for (int q = 0; q < grp; q++) pz[q] = zbits + mosaic_bptt_zbits_len(n, steps) * (s0 + q);
-            mosaic_bptt_group_backward(&view, grp, pxs, pxc, pv, pd, 0.01f, &g2, w, store, s0 ? NULL : pz);
-        }
-        for (int q = 0; q < 3; q++) CHECK(memcmp(ga[q], gb[q], sizeof(float) * sizes[q]) == 0);
-        double gmax = 0;
-        for (size_t i = 0; i < sizes[2]; i++) gmax = fmax(gmax, fabs(ga[2][i]));
-        CHECK(gmax > 0);
-        for (int q = 0; q < 3; q++) free(ga[q]), free(gb[q]);
-        for (int q = 0; q < MOSAIC_BPTT_GROUP; q++) mosaic_bptt_work_free(w[q]);
-        free(v), free(store), free(zbits);
-        mosaic_bptt_transpose_free(&tp);
-        mosaic_view_index_free(&idx);
-        mosaic_network_free(&net);
-    }
     TEST("UnsortedLinksAreRejected") {
         MosaicArch arch;
         mosaic_arch_default(&arch);
