@@ -15,14 +15,15 @@ static double now(void) {
 }
 int main(int argc, char **argv) {
     int reps = argc > 1 ? atoi(argv[1]) : 20;
+    /* usage: bench_kernels [reps] [init_input init_recurrent] [dense] */
     MosaicTrainConfig cfg;
     MosaicArch arch;
     mosaic_arch_default(&arch);
     mosaic_train_config_default(&cfg);
-    cfg.method = 0;
+    cfg.method = argc > 4 && !strcmp(argv[4], "dense") ? 3 : 0;
     snprintf(cfg.profile, sizeof cfg.profile, "1:0.8,3:0.1");
-    cfg.init_in = 4;
-    cfg.init_rec = 1;
+    cfg.init_in = argc > 3 ? atof(argv[2]) : 4;
+    cfg.init_rec = argc > 3 ? atof(argv[3]) : 1;
     cfg.weight_noise = 0;
     cfg.threads = 1;
     MosaicErr err;
