@@ -1,5 +1,10 @@
-/* Times group_forward and group_backward of one group of 8 on the bench's routing-aware network (min over
- * reps). */
+/* bench_kernels: the engine's group kernels alone, for judging changes to mosaic_bptt on a shared machine.
+ *
+ * usage: bench_kernels [reps (20)] [init_input init_recurrent (4 1)] [dense]
+ * Builds bench_train's network (routing-aware 5x5x32, profile 1:0.8,3:0.1, or the dense method) and one
+ * group of 8 generated samples, runs group_forward and group_backward `reps` times and prints the minimum
+ * CPU time of each, the activity, and checksums of the membranes and of the gradients summed over all
+ * repetitions: equal checksums for equal arguments mean the same bits. */
 #define _POSIX_C_SOURCE 200809L
 #include "mosaic_infer.h"
 #include "mosaic_spikeset.h"
@@ -15,7 +20,6 @@ static double now(void) {
 }
 int main(int argc, char **argv) {
     int reps = argc > 1 ? atoi(argv[1]) : 20;
-    /* usage: bench_kernels [reps] [init_input init_recurrent] [dense] */
     MosaicTrainConfig cfg;
     MosaicArch arch;
     mosaic_arch_default(&arch);
