@@ -99,5 +99,12 @@ int main(int argc, char **argv) {
         for (size_t i = 0; i < sz[q]; i++) chk += g[q][i] * (double)((i % 7) + 1);
     printf("activity %.4f  forward %.3f ms  backward %.3f ms (min of %d)  checksums v %.17g grad %.17g\n",
            spikes / (G * (double)T * n), bf * 1e3, bb * 1e3, reps, vchk, chk);
+    for (int q = 0; q < 3; q++) free(g[q]);
+    for (int q = 0; q < G; q++) mosaic_bptt_work_free(w[q]);
+    free(store), free(v), free(zb);
+    mosaic_bptt_transpose_free(&tp);
+    mosaic_view_index_free(&idx);
+    mosaic_spikeset_free(&set);
+    mosaic_trainer_free(tr);
     return 0;
 }
