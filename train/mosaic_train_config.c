@@ -32,6 +32,7 @@ void mosaic_train_config_default(MosaicTrainConfig *c) {
     c->init_in = 1.0;
     c->init_rec = 0.5;
     c->birth_min = 0.1;
+    c->output_block = MOSAIC_OUTPUT_BLOCK_NONE;
     strcpy(c->profile, "1:0.8,3:0.1");
     c->prune_magnitude = 0.1;
     c->prune_min_strong = 20;
@@ -98,6 +99,9 @@ static const MosaicCfgField fields_[] = {
     F_("init.recurrent", MOSAIC_CFG_DOUBLE, init_rec, 0, 1e3, NULL, "intra-tile weight std times sqrt(k)"),
     F_("init.birth_min", MOSAIC_CFG_DOUBLE, birth_min, 0, 1e3, NULL,
        "link weights are born with |w| in [birth_min, 2 birth_min) and a random sign"),
+    F_("output_block", MOSAIC_CFG_ENUM, output_block, 0, 0, "none|partial",
+       "the output tile's intra-tile block: none, or partial as in the reference code (every weight but "
+       "readout -> readout)"),
     F_("rewire.profile", MOSAIC_CFG_STRING, profile, 0, 256, NULL,
        "connection profile d:p_d (routing-aware budgets; deepr uses its total as the synapse budget)"),
     F_("rewire.prune_magnitude", MOSAIC_CFG_DOUBLE, prune_magnitude, 0, 1e3, NULL,

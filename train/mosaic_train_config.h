@@ -27,6 +27,8 @@ typedef enum {
 } MosaicTrainMethod;
 
 typedef enum { MOSAIC_DATA_SYNTHETIC = 0, MOSAIC_DATA_SHD = 1 } MosaicDataSource;
+/* The output tile's intra-tile block. The reference code masks only readout -> readout weights. */
+typedef enum { MOSAIC_OUTPUT_BLOCK_NONE = 0, MOSAIC_OUTPUT_BLOCK_PARTIAL = 1 } MosaicOutputBlock;
 
 typedef enum {
     MOSAIC_QUANT_FANIN_SYNAPSES = 0,      /* input lines with a live synapse, per neuron */
@@ -50,6 +52,7 @@ typedef struct {
 
     double init_in, init_rec; /* input and intra-tile std, times 1/sqrt(k) */
     double birth_min;         /* |w| of a new link weight is in [birth_min, 2*birth_min) */
+    int output_block;         /* MosaicOutputBlock */
 
     char profile[256];      /* routing-aware and deepr: "1:0.8,3:0.1" */
     double prune_magnitude; /* a weight is strong when |w| >= this */

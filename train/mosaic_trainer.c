@@ -133,6 +133,7 @@ MosaicStatus mosaic_trainer_create(MosaicTrainer **out, const MosaicTrainConfig 
     tr->cap = tr->n * (tr->tiles - 1);
     st = mosaic_network_create(&tr->net, arch, cfg->inputs, cfg->classes, tr->cap, err);
     if (st != MOSAIC_OK) return free(tr), st;
+    tr->net.output_recurrent = cfg->output_block == MOSAIC_OUTPUT_BLOCK_PARTIAL;
     tr->net.alpha = (float)mosaic_train_config_alpha(cfg);
     tr->net.threshold = (float)cfg->threshold;
     const size_t k = (size_t)tr->k;
@@ -185,6 +186,12 @@ MosaicStatus mosaic_trainer_create(MosaicTrainer **out, const MosaicTrainConfig 
             mr[t * k * k + i] = 1;
         }
     }
+    if (tr->net.output_recurrent) /* readout neurons do not drive one another: masked, kept at zero */
+        for (size_t i = k - (size_t)cfg->classes; i < k; i++)
+            for (size_t j = k - (size_t)cfg->classes; j < k; j++) {
+                tr->net.w_intra[(size_t)tr->out_tile * k * k + i * k + j] = 0;
+                mr[(size_t)tr->out_tile * k * k + i * k + j] = 0;
+            }
     st = rewire_init_links_(tr, err);
     if (st == MOSAIC_OK) st = quant_create_(tr, err);
     if (st != MOSAIC_OK) return mosaic_trainer_free(tr), st;

@@ -76,6 +76,37 @@ int main(int argc, char **argv) {
             mosaic_trainer_free(tr);
         }
     }
+    TEST("PartialOutputBlockLeavesReadoutUncoupled") {
+        /* The reference code's output tile: its intra-tile block trains, except readout -> readout. */
+        MosaicTrainConfig cfg;
+        MosaicArch arch;
+        small_(&cfg, &arch, MOSAIC_METHOD_ROUTING_AWARE);
+        cfg.seed = (int64_t)seed;
+        cfg.output_block = MOSAIC_OUTPUT_BLOCK_PARTIAL;
+        MosaicTrainer *tr = NULL;
+        CHECK(mosaic_trainer_create(&tr, &cfg, &arch, &err) == MOSAIC_OK);
+        const MosaicNetwork *net = mosaic_trainer_network(tr);
+        CHECK(net->output_recurrent == 1);
+        CHECK(mosaic_network_block_kind(net, 8) == MOSAIC_BLOCK_RECURRENT);
+        const int k = 16, r0 = k - cfg.classes;
+        const float *blk = net->w_intra + (size_t)8 * k * k;
+        float before[16 * 16];
+        memcpy(before, blk, sizeof before);
+        MosaicTrainEpoch row;
+        CHECK(mosaic_trainer_epoch(tr, &train, &test, &row, &err) == MOSAIC_OK);
+        CHECK(mosaic_trainer_check(tr, &err) == MOSAIC_OK);
+        int coupled = 0, trained = 0;
+        for (int i = 0; i < k; i++)
+            for (int j = 0; j < k; j++) {
+                if (i >= r0 && j >= r0)
+                    coupled += blk[i * k + j] != 0;
+                else
+                    trained += blk[i * k + j] != before[i * k + j];
+            }
+        CHECK_EQ_INT(coupled, 0);
+        CHECK(trained > (k * k - cfg.classes * cfg.classes) / 2);
+        mosaic_trainer_free(tr);
+    }
     mosaic_spikeset_free(&train);
     mosaic_spikeset_free(&test);
     return mosaic_test_finish();
