@@ -95,6 +95,9 @@ static const MosaicCfgField fields_[] = {
     F_("loss.lambda_fr", MOSAIC_CFG_DOUBLE, lambda_fr, 0, 1e9, NULL, "weight of the firing-rate term"),
     F_("loss.target_fr", MOSAIC_CFG_DOUBLE, target_fr, 0, 10, NULL,
        "target of 10 * mean(z) (5 = 0.5 spikes per neuron per step)"),
+    F_("loss.fr_mode", MOSAIC_CFG_ENUM, fr_mode, 0, 0, "population|neuron",
+       "firing-rate term on the mean over all neurons (reference) or the mean over neurons of each "
+       "neuron's own term lambda (target - 10 rate_i)^2"),
     F_("init.input", MOSAIC_CFG_DOUBLE, init_in, 0, 1e3, NULL, "input weight std times sqrt(k)"),
     F_("init.recurrent", MOSAIC_CFG_DOUBLE, init_rec, 0, 1e3, NULL, "intra-tile weight std times sqrt(k)"),
     F_("init.birth_min", MOSAIC_CFG_DOUBLE, birth_min, 0, 1e3, NULL,

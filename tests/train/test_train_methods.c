@@ -76,6 +76,22 @@ int main(int argc, char **argv) {
             mosaic_trainer_free(tr);
         }
     }
+    TEST("PerNeuronRateTermLearnsAndHoldsEveryNeuronNearTheTarget") {
+        MosaicTrainConfig cfg;
+        MosaicArch arch;
+        small_(&cfg, &arch, MOSAIC_METHOD_ROUTING_AWARE);
+        cfg.seed = (int64_t)seed;
+        cfg.fr_mode = MOSAIC_RATE_NEURON;
+        MosaicTrainer *tr = NULL;
+        CHECK(mosaic_trainer_create(&tr, &cfg, &arch, &err) == MOSAIC_OK);
+        MosaicTrainEpoch row;
+        for (int e = 0; e < cfg.epochs; e++)
+            CHECK(mosaic_trainer_epoch(tr, &train, &test, &row, &err) == MOSAIC_OK);
+        printf("  per-neuron rate term: test %.3f rate %.3f loss %.3f\n", row.test_acc, row.rate, row.loss);
+        CHECK(row.test_acc > 0.5);
+        CHECK(row.rate > 0.02 && row.rate < 0.3); /* target 0.1 per neuron */
+        mosaic_trainer_free(tr);
+    }
     TEST("PartialOutputBlockLeavesReadoutUncoupled") {
         /* The reference code's output tile: its intra-tile block trains, except readout -> readout. */
         MosaicTrainConfig cfg;
