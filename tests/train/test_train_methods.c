@@ -19,6 +19,18 @@ static void small_(MosaicTrainConfig *c, MosaicArch *a, int method) {
     c->lambda_fr = 1, c->target_fr = 1;
 }
 
+/* The small routing-aware trainer with one of the loss's or the output tile's options. */
+static MosaicTrainer *routing_aware_(MosaicTrainConfig *cfg, uint64_t seed, int fr_mode, int output_block) {
+    MosaicArch arch;
+    small_(cfg, &arch, MOSAIC_METHOD_ROUTING_AWARE);
+    cfg->seed = (int64_t)seed;
+    cfg->fr_mode = fr_mode, cfg->output_block = output_block;
+    MosaicTrainer *tr = NULL;
+    MosaicErr err;
+    if (mosaic_trainer_create(&tr, cfg, &arch, &err) != MOSAIC_OK) printf("%s\n", err.msg);
+    return tr;
+}
+
 int main(int argc, char **argv) {
     uint64_t seed = mosaic_test_seed(argc, argv, 42);
     MosaicErr err;
@@ -78,12 +90,8 @@ int main(int argc, char **argv) {
     }
     TEST("PerNeuronRateTermLearnsAndHoldsEveryNeuronNearTheTarget") {
         MosaicTrainConfig cfg;
-        MosaicArch arch;
-        small_(&cfg, &arch, MOSAIC_METHOD_ROUTING_AWARE);
-        cfg.seed = (int64_t)seed;
-        cfg.fr_mode = MOSAIC_RATE_NEURON;
-        MosaicTrainer *tr = NULL;
-        CHECK(mosaic_trainer_create(&tr, &cfg, &arch, &err) == MOSAIC_OK);
+        MosaicTrainer *tr = routing_aware_(&cfg, seed, MOSAIC_RATE_NEURON, MOSAIC_OUTPUT_BLOCK_NONE);
+        CHECK(tr != NULL);
         MosaicTrainEpoch row;
         for (int e = 0; e < cfg.epochs; e++)
             CHECK(mosaic_trainer_epoch(tr, &train, &test, &row, &err) == MOSAIC_OK);
@@ -95,12 +103,8 @@ int main(int argc, char **argv) {
     TEST("PartialOutputBlockLeavesReadoutUncoupled") {
         /* The reference code's output tile: its intra-tile block trains, except readout -> readout. */
         MosaicTrainConfig cfg;
-        MosaicArch arch;
-        small_(&cfg, &arch, MOSAIC_METHOD_ROUTING_AWARE);
-        cfg.seed = (int64_t)seed;
-        cfg.output_block = MOSAIC_OUTPUT_BLOCK_PARTIAL;
-        MosaicTrainer *tr = NULL;
-        CHECK(mosaic_trainer_create(&tr, &cfg, &arch, &err) == MOSAIC_OK);
+        MosaicTrainer *tr = routing_aware_(&cfg, seed, MOSAIC_RATE_POPULATION, MOSAIC_OUTPUT_BLOCK_PARTIAL);
+        CHECK(tr != NULL);
         const MosaicNetwork *net = mosaic_trainer_network(tr);
         CHECK(net->output_recurrent == 1);
         CHECK(mosaic_network_block_kind(net, 8) == MOSAIC_BLOCK_RECURRENT);
