@@ -5,18 +5,13 @@
 #include <string.h>
 
 #include "mosaic_test.h"
+#include "mosaic_test_small_net.h"
 #include "mosaic_trainer.h"
 
 static void small_(MosaicTrainConfig *c, MosaicArch *a, int method) {
-    mosaic_arch_default(a);
-    a->rows = 3, a->cols = 3, a->neurons_per_tile = 16;
-    mosaic_train_config_default(c);
+    mosaic_test_small_net(c, a, 3, 3, 42);
     c->method = method;
-    c->inputs = 32, c->classes = 4, c->steps = 30;
-    c->epochs = 4, c->batch = 32, c->lr = 1e-2, c->lr_end = 3e-3;
     strcpy(c->profile, "1:0.5,3:0.2,5:0.1");
-    c->prune_min_strong = 8;
-    c->lambda_fr = 1, c->target_fr = 1;
 }
 
 /* The small routing-aware trainer with one of the loss's or the output tile's options. */
