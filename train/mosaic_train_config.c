@@ -32,6 +32,7 @@ void mosaic_train_config_default(MosaicTrainConfig *c) {
     c->init_in = 1.0;
     c->init_rec = 0.5;
     c->birth_min = 0.1;
+    c->output_block = MOSAIC_OUTPUT_BLOCK_NONE;
     strcpy(c->profile, "1:0.8,3:0.1");
     c->prune_magnitude = 0.1;
     c->prune_min_strong = 20;
@@ -94,10 +95,16 @@ static const MosaicCfgField fields_[] = {
     F_("loss.lambda_fr", MOSAIC_CFG_DOUBLE, lambda_fr, 0, 1e9, NULL, "weight of the firing-rate term"),
     F_("loss.target_fr", MOSAIC_CFG_DOUBLE, target_fr, 0, 10, NULL,
        "target of 10 * mean(z) (5 = 0.5 spikes per neuron per step)"),
+    F_("loss.fr_mode", MOSAIC_CFG_ENUM, fr_mode, 0, 0, "population|neuron",
+       "firing-rate term on the mean over all neurons (reference) or the mean over neurons of each "
+       "neuron's own term lambda (target - 10 rate_i)^2"),
     F_("init.input", MOSAIC_CFG_DOUBLE, init_in, 0, 1e3, NULL, "input weight std times sqrt(k)"),
     F_("init.recurrent", MOSAIC_CFG_DOUBLE, init_rec, 0, 1e3, NULL, "intra-tile weight std times sqrt(k)"),
     F_("init.birth_min", MOSAIC_CFG_DOUBLE, birth_min, 0, 1e3, NULL,
        "link weights are born with |w| in [birth_min, 2 birth_min) and a random sign"),
+    F_("output_block", MOSAIC_CFG_ENUM, output_block, 0, 0, "none|partial",
+       "the output tile's intra-tile block: none, or partial as in the reference code (every weight but "
+       "readout -> readout)"),
     F_("rewire.profile", MOSAIC_CFG_STRING, profile, 0, 256, NULL,
        "connection profile d:p_d (routing-aware budgets; deepr uses its total as the synapse budget)"),
     F_("rewire.prune_magnitude", MOSAIC_CFG_DOUBLE, prune_magnitude, 0, 1e3, NULL,

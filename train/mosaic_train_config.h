@@ -27,6 +27,10 @@ typedef enum {
 } MosaicTrainMethod;
 
 typedef enum { MOSAIC_DATA_SYNTHETIC = 0, MOSAIC_DATA_SHD = 1 } MosaicDataSource;
+/* The firing-rate term on the population mean (reference) or on every neuron's own rate. */
+typedef enum { MOSAIC_RATE_POPULATION = 0, MOSAIC_RATE_NEURON = 1 } MosaicRateMode;
+/* The output tile's intra-tile block. The reference code masks only readout -> readout weights. */
+typedef enum { MOSAIC_OUTPUT_BLOCK_NONE = 0, MOSAIC_OUTPUT_BLOCK_PARTIAL = 1 } MosaicOutputBlock;
 
 typedef enum {
     MOSAIC_QUANT_FANIN_SYNAPSES = 0,      /* input lines with a live synapse, per neuron */
@@ -47,9 +51,11 @@ typedef struct {
     double window_s;
     int inputs, classes;
     double lambda_fr, target_fr;
+    int fr_mode; /* MosaicRateMode */
 
     double init_in, init_rec; /* input and intra-tile std, times 1/sqrt(k) */
     double birth_min;         /* |w| of a new link weight is in [birth_min, 2*birth_min) */
+    int output_block;         /* MosaicOutputBlock */
 
     char profile[256];      /* routing-aware and deepr: "1:0.8,3:0.1" */
     double prune_magnitude; /* a weight is strong when |w| >= this */

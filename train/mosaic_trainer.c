@@ -50,7 +50,9 @@ static MosaicStatus ensure_batch_(MosaicTrainer *tr, int b, MosaicErr *err) {
     tr->counts = malloc(sizeof(float) * c * b);
     tr->dcounts = malloc(sizeof(float) * c * b);
     tr->zsum = malloc(sizeof(double) * b);
-    if (!tr->v_all || !tr->counts || !tr->dcounts || !tr->zsum || !tr->zbits) {
+    if (!tr->zn) tr->zn = malloc(sizeof(double) * (size_t)tr->n);
+    if (!tr->dzn) tr->dzn = malloc(sizeof(float) * (size_t)tr->n);
+    if (!tr->v_all || !tr->counts || !tr->dcounts || !tr->zsum || !tr->zbits || !tr->zn || !tr->dzn) {
         tr->bcap = 0;
         return mosaic_err(err, MOSAIC_ERR_NOMEM, "trainer: out of memory for a batch of %d samples (%zu MB)",
                           b, sizeof(float) * tn * b >> 20);
@@ -133,6 +135,7 @@ MosaicStatus mosaic_trainer_create(MosaicTrainer **out, const MosaicTrainConfig 
     tr->cap = tr->n * (tr->tiles - 1);
     st = mosaic_network_create(&tr->net, arch, cfg->inputs, cfg->classes, tr->cap, err);
     if (st != MOSAIC_OK) return free(tr), st;
+    tr->net.output_recurrent = cfg->output_block == MOSAIC_OUTPUT_BLOCK_PARTIAL;
     tr->net.alpha = (float)mosaic_train_config_alpha(cfg);
     tr->net.threshold = (float)cfg->threshold;
     const size_t k = (size_t)tr->k;
@@ -185,6 +188,12 @@ MosaicStatus mosaic_trainer_create(MosaicTrainer **out, const MosaicTrainConfig 
             mr[t * k * k + i] = 1;
         }
     }
+    if (tr->net.output_recurrent) /* readout neurons do not drive one another: masked, kept at zero */
+        for (size_t i = k - (size_t)cfg->classes; i < k; i++)
+            for (size_t j = k - (size_t)cfg->classes; j < k; j++) {
+                tr->net.w_intra[(size_t)tr->out_tile * k * k + i * k + j] = 0;
+                mr[(size_t)tr->out_tile * k * k + i * k + j] = 0;
+            }
     st = rewire_init_links_(tr, err);
     if (st == MOSAIC_OK) st = quant_create_(tr, err);
     if (st != MOSAIC_OK) return mosaic_trainer_free(tr), st;
@@ -197,7 +206,8 @@ void mosaic_trainer_free(MosaicTrainer *tr) {
     mosaic_network_free(&tr->net);
     free(tr->mask), free(tr->adam_m), free(tr->adam_v), free(tr->sign), free(tr->pen), free(tr->budgets),
         free(tr->unfilled);
-    free(tr->banned), free(tr->hist), free(tr->v_all), free(tr->counts), free(tr->dcounts), free(tr->zsum);
+    free(tr->banned), free(tr->hist), free(tr->v_all), free(tr->counts), free(tr->dcounts), free(tr->zsum),
+        free(tr->zn), free(tr->dzn);
     free(tr->zbits);
     free(tr->grad), free(tr->noisy);
     quant_free_(tr);
@@ -327,7 +337,15 @@ static MosaicStatus train_batch_(MosaicTrainer *tr, const MosaicSpikeSet *set, c
     int correct = 0;
     for (int i = 0; i < b; i++) zs += tr->zsum[i];
     const double count = (double)b * tn;
-    const float dz_all = (float)mosaic_bptt_fr_backward(zs, count, c->lambda_fr, c->target_fr);
+    const int per_neuron = c->fr_mode == MOSAIC_RATE_NEURON;
+    const float dz_all =
+        per_neuron ? 0.0f : (float)mosaic_bptt_fr_backward(zs, count, c->lambda_fr, c->target_fr);
+    if (per_neuron) {
+        memset(tr->zn, 0, sizeof(double) * (size_t)tr->n);
+        for (int i = 0; i < b; i++) mosaic_bptt_spike_sums(&view, tr->v_all + tn * i, tr->zn);
+        mosaic_bptt_frn_backward(tr->n, tr->zn, (double)b * c->steps, c->lambda_fr, c->target_fr, tr->dzn);
+        view.dz_neuron = tr->dzn;
+    }
     float logp[MOSAIC_MAX_K], dlogp[MOSAIC_MAX_K];
     for (int i = 0; i < b; i++) {
         const int label = set->label[idx[i]];
@@ -341,7 +359,9 @@ static MosaicStatus train_batch_(MosaicTrainer *tr, const MosaicSpikeSet *set, c
         memset(dc, 0, sizeof(float) * C);
         mosaic_bptt_readout_backward(C, logp, dlogp, dc);
     }
-    double loss = ce / b + mosaic_bptt_fr_forward(zs, count, c->lambda_fr, c->target_fr);
+    double loss = ce / b + (per_neuron ? mosaic_bptt_frn_forward(tr->n, tr->zn, (double)b * c->steps,
+                                                                 c->lambda_fr, c->target_fr)
+                                       : mosaic_bptt_fr_forward(zs, count, c->lambda_fr, c->target_fr));
 
     /* Backward in GRAD_CHUNKS_ fixed chunks of the batch, each summed in sample order, then the chunks
      * in order: the same float sums whatever the thread count. */

@@ -72,6 +72,8 @@ struct MosaicTrainer {
     float *counts;              /* (bcap, C) */
     float *dcounts;             /* (bcap, C) */
     double *zsum;               /* (bcap) */
+    double *zn;                 /* (N) per-neuron spike sums of the batch (train.loss.fr_mode neuron) */
+    float *dzn;                 /* (N) their rate term's dL/dz */
     float *grad;                /* (GRAD_CHUNKS_, nparams) */
     float *noisy;               /* (nparams) weights with programming noise, or NULL */
     MosaicBpttWork **work;      /* (nthreads * MOSAIC_BPTT_GROUP) */

@@ -6,7 +6,8 @@
 //   - waveform cost: a 10-step window traced vs the same 10 steps untraced.
 // Goals (issue 6): 5x5 sample < 20 ms; gated >= 10x naive; within 50x of the engine; wave <= 5x.
 // Usage: bench_sim [--samples N] [--epochs E] [--only 5|8] [--sparse 0|1] [--reps R] [--profile
-// gated|naive|gated_wc|naive_wc]
+// gated|naive|gated_wc|naive_wc] [--network NET.h5 --data TEST.h5]: with --network, a network trained
+// elsewhere (e.g. a `mosaic cosim` checkpoint) on the first N recordings of an SHD-layout file instead.
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -18,9 +19,11 @@
 #include <string>
 #include <vector>
 
+#include "mosaic_bins.h"
 #include "mosaic_clock.h"
 #include "mosaic_infer.h"
 #include "mosaic_mapper.h"
+#include "mosaic_netfile.h"
 #include "mosaic_sim.h"
 #include "mosaic_trainer.h"
 
@@ -99,6 +102,11 @@ bool run_sim(const MosaicNetwork *net, const MosaicMapping *map, const std::vect
 const char *g_profile = nullptr;
 int g_reps = 5; // passes per configuration (--reps); medians are quoted
 
+// The measurement of one trained, mapped network on its test samples (labels may be null).
+int measure(const MosaicNetwork &net, const MosaicMapping &map, const std::vector<std::vector<uint8_t>> &xs,
+            const int32_t *labels, int steps);
+
+// A network trained here on the synthetic task (issue 6's default), then measured.
 int bench_geometry(int side, bool sparse, int n_samples, int epochs) {
     MosaicErr err;
     MosaicArch arch;
@@ -149,10 +157,66 @@ int bench_geometry(int side, bool sparse, int n_samples, int epochs) {
         std::printf("   not mappable on fixed hardware: skipped\n");
         return 1;
     }
-    const int steps = cfg.steps, N = mosaic_arch_neurons(&arch);
     std::vector<std::vector<uint8_t>> xs;
     for (int s = 0; s < test.n; s++) xs.push_back(dense_sample(&test, s));
+    const int rc = measure(net, map, xs, test.label, cfg.steps);
+    mosaic_mapping_free(&map);
+    mosaic_network_free(&net);
+    mosaic_spikeset_free(&train);
+    mosaic_spikeset_free(&test);
+    return rc;
+}
 
+// A network the user trained (a network file, e.g. a co-simulation checkpoint) on the first samples of
+// an SHD-layout file (stride offset 0 of each recording, binned as training bins them).
+int bench_file(const char *net_path, const char *data_path, int n_samples, int steps) {
+    MosaicErr err;
+    MosaicNetwork net;
+    if (mosaic_netfile_read(net_path, &net, &err) != MOSAIC_OK) return fail("network", err), 2;
+    MosaicLinks links;
+    mosaic_links_init(&links);
+    for (int l = 0; l < net.n_links; l++) mosaic_links_push(&links, net.link_src[l], net.link_dst[l], &err);
+    MosaicMapping map;
+    std::memset(&map, 0, sizeof map);
+    const MosaicStatus ms = mosaic_map(&map, &net.arch, &links, nullptr, MOSAIC_MAP_CONFIG, &err);
+    mosaic_links_free(&links);
+    if (ms != MOSAIC_OK) return fail("map", err), 3;
+    MosaicShd *shd = nullptr;
+    MosaicBins *bins = nullptr;
+    MosaicBinSpec spec;
+    mosaic_bin_spec_default(&spec);
+    spec.steps = steps;
+    spec.channels = net.n_inputs;
+    MosaicStatus st = mosaic_shd_open(data_path, &shd, &err);
+    if (st == MOSAIC_OK) st = mosaic_bins_create(shd, &spec, &bins, &err);
+    std::vector<std::vector<uint8_t>> xs;
+    std::vector<int32_t> labels;
+    const int64_t n = st == MOSAIC_OK ? std::min<int64_t>(n_samples, mosaic_shd_num_samples(shd)) : 0;
+    for (int64_t i = 0; i < n && st == MOSAIC_OK; i++) {
+        std::vector<uint8_t> x((size_t)steps * net.n_inputs);
+        const int64_t view = i * mosaic_bins_offsets(bins);
+        st = mosaic_bins_sample(bins, view, x.data(), &err);
+        xs.push_back(std::move(x));
+        labels.push_back(mosaic_bins_label(bins, view));
+    }
+    mosaic_bins_free(bins);
+    mosaic_shd_close(shd);
+    if (st != MOSAIC_OK) return fail("data", err), 2;
+    std::printf("== %dx%d: %s (%d links, longest route %d, %d violations) on %zu samples of %s\n",
+                net.arch.rows, net.arch.cols, net_path, net.n_links, map.max_route, map.n_violations,
+                xs.size(), data_path);
+    const int rc = map.n_violations ? (std::printf("   not mappable on this hardware: skipped\n"), 1)
+                                    : measure(net, map, xs, labels.data(), steps);
+    mosaic_mapping_free(&map);
+    mosaic_network_free(&net);
+    return rc;
+}
+
+int measure(const MosaicNetwork &net, const MosaicMapping &map, const std::vector<std::vector<uint8_t>> &xs,
+            const int32_t *labels, int steps) {
+    MosaicErr err;
+    const MosaicArch arch = net.arch;
+    const int N = mosaic_arch_neurons(&arch), side = arch.rows, inputs = net.n_inputs;
     MosaicSimOptions opt;
     mosaic_sim_options_default(&opt);
     opt.use_device_model = 0;
@@ -172,11 +236,12 @@ int bench_geometry(int side, bool sparse, int n_samples, int epochs) {
     // no spike is in flight.
     MosaicSimOptions wc = opt, nwc = nopt;
     wc.cycles_per_step = nwc.cycles_per_step = mosaic_arch_max_distance(&arch);
-    // Waveform: a 10-step window (steps 40..49 of each sample, where the synthetic patterns are active),
+    // Waveform: a 10-step window (steps 40..49 of each sample, inside the synthetic patterns and the
+    // spoken digits alike),
     // traced vs the same 10 steps untraced.
     std::vector<std::vector<uint8_t>> mid;
     for (size_t i = 0; i < std::min<size_t>(xs.size(), 4); i++)
-        mid.emplace_back(xs[i].begin() + (size_t)40 * cfg.inputs, xs[i].begin() + (size_t)50 * cfg.inputs);
+        mid.emplace_back(xs[i].begin() + (size_t)40 * inputs, xs[i].begin() + (size_t)50 * inputs);
     char wave_path[] = "/tmp/bench_sim_XXXXXX.vcd";
     const int fd = mkstemps(wave_path, 4);
     if (fd >= 0) close(fd);
@@ -200,7 +265,7 @@ int bench_geometry(int side, bool sparse, int n_samples, int epochs) {
         }
         peer.wall.push_back((mosaic_now_s() - t0) / (double)xs.size());
         peer.cpu.push_back((thread_cpu_s() - c0) / (double)xs.size());
-        if (!run_sim(&net, &map, xs, steps, test.label, opt, &gated) ||
+        if (!run_sim(&net, &map, xs, steps, labels, opt, &gated) ||
             !run_sim(&net, &map, xs, steps, nullptr, nopt, &naive) ||
             !run_sim(&net, &map, xs, steps, nullptr, wc, &gated_wc) ||
             !run_sim(&net, &map, xs, steps, nullptr, nwc, &naive_wc) ||
@@ -259,10 +324,6 @@ int bench_geometry(int side, bool sparse, int n_samples, int epochs) {
         std::printf("; 5x5 sample %.2f ms wall (goal < 20 ms: %s)", gated.ms(),
                     gated.ms() < 20 ? "met" : "MISSED");
     std::printf("\n");
-    mosaic_mapping_free(&map);
-    mosaic_network_free(&net);
-    mosaic_spikeset_free(&train);
-    mosaic_spikeset_free(&test);
     return 0;
 }
 
@@ -270,6 +331,7 @@ int bench_geometry(int side, bool sparse, int n_samples, int epochs) {
 
 int main(int argc, char **argv) {
     int samples = 20, epochs = 3, only = 0, sparse_only = -1;
+    const char *network = nullptr, *data = nullptr;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!std::strcmp(argv[i], "--samples"))
             samples = std::atoi(argv[i + 1]);
@@ -283,8 +345,23 @@ int main(int argc, char **argv) {
             g_profile = argv[i + 1];
         else if (!std::strcmp(argv[i], "--sparse"))
             sparse_only = std::atoi(argv[i + 1]);
+        else if (!std::strcmp(argv[i], "--network"))
+            network = argv[i + 1];
+        else if (!std::strcmp(argv[i], "--data"))
+            data = argv[i + 1];
+        else
+            return std::fprintf(
+                       stderr, "bench_sim: unknown option '%s' (see the usage at the top of bench_sim.cpp)\n",
+                       argv[i]),
+                   2;
     }
     setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
+    if (network || data) {
+        if (!network || !data)
+            return std::fprintf(stderr, "bench_sim: --network and --data go together\n"), 2;
+        std::printf("bench_sim: %d samples of 100 steps, a network trained elsewhere\n", samples);
+        return bench_file(network, data, samples, 100);
+    }
     std::printf(
         "bench_sim: %d samples of 100 steps per geometry, trained routing-aware networks (synthetic task)\n",
         samples);

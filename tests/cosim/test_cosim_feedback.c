@@ -7,19 +7,14 @@
 #include "mosaic_mapper.h"
 #include "mosaic_mapper_io.h"
 #include "mosaic_test.h"
+#include "mosaic_test_small_net.h"
 
 /* A 4x4 array of 16-neuron tiles with proportionally narrow ports: p3 0.2 overloads it. */
 static void small_(MosaicTrainConfig *c, MosaicArch *a, uint64_t seed) {
-    mosaic_arch_default(a);
-    a->rows = 4, a->cols = 4, a->neurons_per_tile = 16;
+    mosaic_test_small_net(c, a, 4, 4, seed);
     for (int p = 0; p < 8; p++) a->cap_nt[p] = a->cap_r1[p] = 16, a->cap_r0[p] = 4;
-    mosaic_train_config_default(c);
-    c->seed = (int64_t)seed;
-    c->inputs = 32, c->classes = 4, c->steps = 20;
-    c->epochs = 3, c->batch = 32, c->lr = 1e-2, c->lr_end = 3e-3;
+    c->steps = 20, c->epochs = 3;
     strcpy(c->profile, "1:0.8,3:0.2");
-    c->prune_min_strong = 8;
-    c->lambda_fr = 1, c->target_fr = 1;
 }
 
 /* Exact mapping of the trainer's current links. */

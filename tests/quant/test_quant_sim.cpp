@@ -17,6 +17,7 @@
 #include "mosaic_quant.h"
 #include "mosaic_sim.h"
 #include "mosaic_sim_device.h"
+#include "mosaic_test_small_net.h"
 #include "mosaic_trainer.h"
 
 namespace {
@@ -71,17 +72,9 @@ struct Trained {
 bool train(Trained *out, int levels, uint64_t seed, const MosaicSpikeSet *tr_set,
            const MosaicSpikeSet *te_set, int fanin_mode = MOSAIC_QUANT_FANIN_SYNAPSES, int fanin = 24) {
     MosaicArch arch;
-    mosaic_arch_default(&arch);
-    arch.rows = 3, arch.cols = 3, arch.neurons_per_tile = 16;
     MosaicTrainConfig cfg;
-    mosaic_train_config_default(&cfg);
-    cfg.method = MOSAIC_METHOD_ROUTING_AWARE;
-    cfg.seed = (int64_t)seed;
-    cfg.inputs = 32, cfg.classes = 4, cfg.steps = 30;
-    cfg.epochs = 6, cfg.batch = 32, cfg.lr = 1e-2, cfg.lr_end = 3e-3;
-    strcpy(cfg.profile, "1:0.5,3:0.1");
-    cfg.prune_min_strong = 4;
-    cfg.lambda_fr = 1, cfg.target_fr = 1;
+    mosaic_test_small_net(&cfg, &arch, 3, 3, seed);
+    cfg.epochs = 6, cfg.prune_min_strong = 4;
     cfg.quant_levels = levels, cfg.quant_fanin = levels ? fanin : 0, cfg.quant_gmax = 0.6;
     cfg.quant_fanin_mode = fanin_mode;
     MosaicErr err;

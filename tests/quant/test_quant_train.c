@@ -15,6 +15,7 @@
 #include "mosaic_netfile.h"
 #include "mosaic_quant.h"
 #include "mosaic_test.h"
+#include "mosaic_test_small_net.h"
 
 typedef struct {
     MosaicTrainer *tr;
@@ -33,16 +34,10 @@ static void after_step_(void *ctx, int done, int total) {
 }
 
 static void small_(MosaicTrainConfig *c, MosaicArch *a, int method, uint64_t seed) {
-    mosaic_arch_default(a);
-    a->rows = 3, a->cols = 3, a->neurons_per_tile = 16;
-    mosaic_train_config_default(c);
+    mosaic_test_small_net(c, a, 3, 3, seed);
     c->method = method;
-    c->seed = (int64_t)seed;
-    c->inputs = 32, c->classes = 4, c->steps = 30;
-    c->epochs = 3, c->batch = 40, c->lr = 1e-2, c->lr_end = 3e-3;
-    strcpy(c->profile, "1:0.5,3:0.1");
+    c->epochs = 3, c->batch = 40;
     c->prune_min_strong = 2;
-    c->lambda_fr = 1, c->target_fr = 1;
 }
 
 /* Accuracy of the engine's inference on `net` (argmax of readout counts, lowest index on ties). */

@@ -6,6 +6,7 @@
 
 #include "mosaic_infer.h"
 #include "mosaic_sim.h"
+#include "mosaic_test_small_net.h"
 #include "mosaic_trainer.h"
 #include "sim_test_util.h"
 
@@ -79,17 +80,8 @@ int main(int argc, char **argv) {
     CHECK(mosaic_spikeset_synthetic(&train, 400, 30, 32, 4, 3, 100, &err) == MOSAIC_OK);
     CHECK(mosaic_spikeset_synthetic(&test, 100, 30, 32, 4, 3, 200, &err) == MOSAIC_OK);
     MosaicArch arch;
-    mosaic_arch_default(&arch);
-    arch.rows = 3, arch.cols = 3, arch.neurons_per_tile = 16;
     MosaicTrainConfig cfg;
-    mosaic_train_config_default(&cfg);
-    cfg.method = MOSAIC_METHOD_ROUTING_AWARE;
-    cfg.seed = (int64_t)seed;
-    cfg.inputs = 32, cfg.classes = 4, cfg.steps = 30;
-    cfg.epochs = 4, cfg.batch = 32, cfg.lr = 1e-2, cfg.lr_end = 3e-3;
-    strcpy(cfg.profile, "1:0.5,3:0.1");
-    cfg.prune_min_strong = 8;
-    cfg.lambda_fr = 1, cfg.target_fr = 1;
+    mosaic_test_small_net(&cfg, &arch, 3, 3, seed);
     MosaicTrainer *tr = NULL;
     if (mosaic_trainer_create(&tr, &cfg, &arch, &err) != MOSAIC_OK) {
         fprintf(stderr, "trainer: %s\n", err.msg);

@@ -115,6 +115,9 @@ int main(int argc, char **argv) {
             MosaicBpttTransposed tp = {0};
             CHECK(mosaic_bptt_transpose_build(&tp, &view) == 0);
             view.tr = &tp;
+            float *dzn = malloc(sizeof(float) * n); /* a per-neuron rate term: both paths must add it alike */
+            for (int i = 0; i < n; i++) dzn[i] = (float)(mosaic_rng_normal(&rng) * 0.01);
+            view.dz_neuron = dzn;
             enum {
                 S = MOSAIC_BPTT_GROUP + 5
             }; /* a full group and a short one (a full quad and a short one) */
@@ -192,6 +195,7 @@ int main(int argc, char **argv) {
             for (int q = 0; q < MOSAIC_BPTT_GROUP; q++) mosaic_bptt_work_free(w[q]);
             free(v), free(store), free(zbits);
             mosaic_bptt_transpose_free(&tp);
+            free(dzn);
             mosaic_view_index_free(&idx);
             mosaic_network_free(&net);
         }

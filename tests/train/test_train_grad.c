@@ -38,7 +38,8 @@ static MosaicBptt64View make_view_(void) {
     for (int i = 0; i < N * K; i++) w_intra_[i] = rnd_(0.6);
     for (int i = 0; i < nl * K; i++) link_w_[i] = rnd_(0.6);
     MosaicBptt64View p = {N,   K,     TILES,    T,          NIN,     NIT,       C,          exp(-1.0 / 45),
-                          1.0, w_in_, w_intra_, recurrent_, link_w_, link_dst_, out_start_, NULL};
+                          1.0, w_in_, w_intra_, recurrent_, link_w_, link_dst_, out_start_, NULL,
+                          NULL};
     return p;
 }
 
@@ -103,6 +104,18 @@ static double net_loss_(const MosaicBptt64View *p, int label, double lambda, dou
     mosaic_bptt64_readout_forward(C, counts, logp);
     return mosaic_bptt64_ce_forward(logp, label) +
            mosaic_bptt64_fr_forward(zsum, (double)T * N, lambda, target);
+}
+
+/* The same with the per-neuron rate term instead of the population one. */
+static double net_loss_neuron_(const MosaicBptt64View *p, int label, double lambda, double target) {
+    static double v_all[T * N];
+    double counts[C], logp[C], zsum, zn[N] = {0};
+    MosaicBptt64Work *w = mosaic_bptt64_work_create(N);
+    mosaic_bptt64_sample_forward(p, xs_, xc_, v_all, counts, &zsum, w);
+    mosaic_bptt64_work_free(w);
+    mosaic_bptt64_spike_sums(p, v_all, zn);
+    mosaic_bptt64_readout_forward(C, counts, logp);
+    return mosaic_bptt64_ce_forward(logp, label) + mosaic_bptt64_frn_forward(N, zn, T, lambda, target);
 }
 
 int main(int argc, char **argv) {
@@ -230,6 +243,41 @@ int main(int argc, char **argv) {
         CHECK(gmax > 1e-3); /* the check is not vacuous */
     }
 
+    TEST("PerNeuronRateTermBackwardMatchesFiniteDifferences") {
+        /* xs_/xc_ hold the previous test's input */
+        const int label = 1;
+        const double lambda = 0.3, target = 2.0;
+        static double v_all[T * N], g_in[NIT * K * K], g_intra[N * K], g_link[64 * K];
+        double counts[C], logp[C], dlogp[C] = {0}, dcounts[C] = {0}, zsum, zn[N] = {0}, dzn[N];
+        memset(g_in, 0, sizeof g_in), memset(g_intra, 0, sizeof g_intra), memset(g_link, 0, sizeof g_link);
+        MosaicBptt64Work *w = mosaic_bptt64_work_create(N);
+        mosaic_bptt64_sample_forward(&p, xs_, xc_, v_all, counts, &zsum, w);
+        mosaic_bptt64_spike_sums(&p, v_all, zn);
+        mosaic_bptt64_frn_backward(N, zn, T, lambda, target, dzn);
+        mosaic_bptt64_readout_forward(C, counts, logp);
+        mosaic_bptt64_ce_backward(C, label, 1.0, dlogp);
+        mosaic_bptt64_readout_backward(C, logp, dlogp, dcounts);
+        MosaicBptt64Grads g = {g_in, g_intra, g_link};
+        MosaicBptt64View pn = p;
+        pn.dz_neuron = dzn;
+        mosaic_bptt64_sample_backward(&pn, xs_, xc_, v_all, dcounts, 0.0, &g, w);
+        mosaic_bptt64_work_free(w);
+        double gmax = 0;
+        for (int i = 0; i < out_start_[N] * K; i++) {
+            double fd = FD(link_w_[i], net_loss_neuron_(&p, label, lambda, target));
+            CHECK_NEAR(g_link[i], fd, 1e-5);
+            gmax = fmax(gmax, fabs(fd));
+        }
+        for (int i = 0; i < NIT * K * K; i++)
+            CHECK_NEAR(g_in[i], FD(w_in_[i], net_loss_neuron_(&p, label, lambda, target)), 1e-5);
+        CHECK(gmax > 1e-3);
+        /* the rate term alone: each neuron's own error, not the population's */
+        double zq[N] = {0}, dq[N];
+        zq[0] = 3 * T; /* neuron 0 fires at 3x the target's rate, the rest are silent */
+        mosaic_bptt64_frn_backward(N, zq, T, 1.0, 1.0, dq);
+        CHECK(dq[0] > 0 && dq[1] < 0);
+    }
+
     TEST("GroupPathsEqualSamplePathsInTheSmoothBuild") {
         /* The engine's group forward and backward against the checked per-sample pieces, with smooth
          * spikes (every neuron an event, spike values != 1) and k = 20: whole vector chunks plus a rest. */
@@ -247,11 +295,14 @@ int main(int argc, char **argv) {
         for (int i = 0; i < 2 * GK * GK; i++) gw_in[i] = rnd_(1.5);
         for (int i = 0; i < GN * GK; i++) gw_intra[i] = rnd_(0.3);
         for (int i = 0; i < nl * GK; i++) glink_w[i] = rnd_(0.3);
-        MosaicBptt64View gp = {GN,  GK,    GT,       GSTEPS, GIN,     2,    GC,   0.9,
-                               1.0, gw_in, gw_intra, grec,   glink_w, gdst, gout, NULL};
+        MosaicBptt64View gp = {GN,    GK,       GT,   GSTEPS,  GIN,  2,    GC,   0.9, 1.0,
+                               gw_in, gw_intra, grec, glink_w, gdst, gout, NULL, NULL};
         MosaicBptt64Transposed tp = {0};
         CHECK(mosaic_bptt64_transpose_build(&tp, &gp) == 0);
         gp.tr = &tp;
+        static double gdzn[GN]; /* a per-neuron rate term too: both paths must add it alike */
+        for (int i = 0; i < GN; i++) gdzn[i] = rnd_(0.01);
+        gp.dz_neuron = gdzn;
         static int32_t xs[GS][GSTEPS + 1], xc[GS][GSTEPS * GIN];
         static double v1[GS][GSTEPS * GN], v2[GS][GSTEPS * GN], c1[GS][GC], c2[GS][GC], dc[GS][GC];
         double zs1[GS], zs2[GS];

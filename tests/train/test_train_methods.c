@@ -5,18 +5,25 @@
 #include <string.h>
 
 #include "mosaic_test.h"
+#include "mosaic_test_small_net.h"
 #include "mosaic_trainer.h"
 
 static void small_(MosaicTrainConfig *c, MosaicArch *a, int method) {
-    mosaic_arch_default(a);
-    a->rows = 3, a->cols = 3, a->neurons_per_tile = 16;
-    mosaic_train_config_default(c);
+    mosaic_test_small_net(c, a, 3, 3, 42);
     c->method = method;
-    c->inputs = 32, c->classes = 4, c->steps = 30;
-    c->epochs = 4, c->batch = 32, c->lr = 1e-2, c->lr_end = 3e-3;
     strcpy(c->profile, "1:0.5,3:0.2,5:0.1");
-    c->prune_min_strong = 8;
-    c->lambda_fr = 1, c->target_fr = 1;
+}
+
+/* The small routing-aware trainer with one of the loss's or the output tile's options. */
+static MosaicTrainer *routing_aware_(MosaicTrainConfig *cfg, uint64_t seed, int fr_mode, int output_block) {
+    MosaicArch arch;
+    small_(cfg, &arch, MOSAIC_METHOD_ROUTING_AWARE);
+    cfg->seed = (int64_t)seed;
+    cfg->fr_mode = fr_mode, cfg->output_block = output_block;
+    MosaicTrainer *tr = NULL;
+    MosaicErr err;
+    if (mosaic_trainer_create(&tr, cfg, &arch, &err) != MOSAIC_OK) printf("%s\n", err.msg);
+    return tr;
 }
 
 int main(int argc, char **argv) {
@@ -75,6 +82,45 @@ int main(int argc, char **argv) {
             if (method == 0) CHECK(row.pruned + row.grown >= 0);
             mosaic_trainer_free(tr);
         }
+    }
+    TEST("PerNeuronRateTermLearnsAndHoldsEveryNeuronNearTheTarget") {
+        MosaicTrainConfig cfg;
+        MosaicTrainer *tr = routing_aware_(&cfg, seed, MOSAIC_RATE_NEURON, MOSAIC_OUTPUT_BLOCK_NONE);
+        CHECK(tr != NULL);
+        MosaicTrainEpoch row;
+        for (int e = 0; e < cfg.epochs; e++)
+            CHECK(mosaic_trainer_epoch(tr, &train, &test, &row, &err) == MOSAIC_OK);
+        printf("  per-neuron rate term: test %.3f rate %.3f loss %.3f\n", row.test_acc, row.rate, row.loss);
+        CHECK(row.test_acc > 0.5);
+        CHECK(row.rate > 0.02 && row.rate < 0.3); /* target 0.1 per neuron */
+        mosaic_trainer_free(tr);
+    }
+    TEST("PartialOutputBlockLeavesReadoutUncoupled") {
+        /* The reference code's output tile: its intra-tile block trains, except readout -> readout. */
+        MosaicTrainConfig cfg;
+        MosaicTrainer *tr = routing_aware_(&cfg, seed, MOSAIC_RATE_POPULATION, MOSAIC_OUTPUT_BLOCK_PARTIAL);
+        CHECK(tr != NULL);
+        const MosaicNetwork *net = mosaic_trainer_network(tr);
+        CHECK(net->output_recurrent == 1);
+        CHECK(mosaic_network_block_kind(net, 8) == MOSAIC_BLOCK_RECURRENT);
+        const int k = 16, r0 = k - cfg.classes;
+        const float *blk = net->w_intra + (size_t)8 * k * k;
+        float before[16 * 16];
+        memcpy(before, blk, sizeof before);
+        MosaicTrainEpoch row;
+        CHECK(mosaic_trainer_epoch(tr, &train, &test, &row, &err) == MOSAIC_OK);
+        CHECK(mosaic_trainer_check(tr, &err) == MOSAIC_OK);
+        int coupled = 0, trained = 0;
+        for (int i = 0; i < k; i++)
+            for (int j = 0; j < k; j++) {
+                if (i >= r0 && j >= r0)
+                    coupled += blk[i * k + j] != 0;
+                else
+                    trained += blk[i * k + j] != before[i * k + j];
+            }
+        CHECK_EQ_INT(coupled, 0);
+        CHECK(trained > (k * k - cfg.classes * cfg.classes) / 2);
+        mosaic_trainer_free(tr);
     }
     mosaic_spikeset_free(&train);
     mosaic_spikeset_free(&test);
