@@ -80,6 +80,15 @@ awk -F, 'NR > 1 && $(NF - 1) == "nan" { bad = 1 } END { exit bad }' whole/hardwa
 # ... and the hardware records (no timings in them), the worst port included, survive the resume unchanged
 cmp -s part/hardware.csv whole/hardware.csv ||
     fail "resumed hardware records differ: $(diff whole/hardware.csv part/hardware.csv | head -5)"
+# ... even when each simulation outlasts an epoch (a simulator that first sleeps 3 s): without waiting,
+# the checkpoint after a busy one would go unsimulated
+printf '#!/bin/sh\nsleep 3\nexec "%s" "$@"\n' "$mosaic" >slow.sh
+chmod +x slow.sh
+"$mosaic" cosim --config small.yaml --out slow --set cosim.sim_wait=true --set cosim.sim_program="$PWD/slow.sh" \
+    >slow.log || fail "cosim with a slow simulator failed: $(tail -3 slow.log)"
+awk -F, 'NR > 1 && $(NF - 1) == "nan" { bad = 1 } END { exit bad }' slow/hardware.csv ||
+    fail "cosim.sim_wait skipped a checkpoint of a slow simulator: $(cat slow/hardware.csv)"
+[ "$(($(wc -l <slow/hardware.csv) - 1))" = 3 ] || fail "expected 3 hardware checkpoints: $(cat slow/hardware.csv)"
 echo "ok"
 
 echo "== 4. bad input"
