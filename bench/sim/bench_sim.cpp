@@ -6,8 +6,9 @@
 //   - waveform cost: a 10-step window traced vs the same 10 steps untraced.
 // Goals (issue 6): 5x5 sample < 20 ms; gated >= 10x naive; within 50x of the engine; wave <= 5x.
 // Usage: bench_sim [--samples N] [--epochs E] [--only 5|8] [--sparse 0|1] [--reps R] [--profile
-// gated|naive|gated_wc|naive_wc] [--network NET.h5 --data TEST.h5]: with --network, a network trained
-// elsewhere (e.g. a `mosaic cosim` checkpoint) on the first N recordings of an SHD-layout file instead.
+// gated|naive|gated_wc|naive_wc] [--network NET.h5 --data TEST.h5 [--steps T]]: with --network, a network
+// trained elsewhere (e.g. a `mosaic cosim` checkpoint) on the first N recordings of an SHD-layout file
+// instead.
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -236,12 +237,12 @@ int measure(const MosaicNetwork &net, const MosaicMapping &map, const std::vecto
     // no spike is in flight.
     MosaicSimOptions wc = opt, nwc = nopt;
     wc.cycles_per_step = nwc.cycles_per_step = mosaic_arch_max_distance(&arch);
-    // Waveform: a 10-step window (steps 40..49 of each sample, inside the synthetic patterns and the
-    // spoken digits alike),
-    // traced vs the same 10 steps untraced.
+    // Waveform: a window of up to 10 steps (steps 40..49 of a 100-step sample, inside the synthetic
+    // patterns and the spoken digits alike), traced vs the same steps untraced.
+    const int w0 = steps >= 50 ? 40 : std::max(0, steps - 10), wn = std::min(10, steps - w0);
     std::vector<std::vector<uint8_t>> mid;
     for (size_t i = 0; i < std::min<size_t>(xs.size(), 4); i++)
-        mid.emplace_back(xs[i].begin() + (size_t)40 * inputs, xs[i].begin() + (size_t)50 * inputs);
+        mid.emplace_back(xs[i].begin() + (size_t)w0 * inputs, xs[i].begin() + (size_t)(w0 + wn) * inputs);
     char wave_path[] = "/tmp/bench_sim_XXXXXX.vcd";
     const int fd = mkstemps(wave_path, 4);
     if (fd >= 0) close(fd);
@@ -269,8 +270,8 @@ int measure(const MosaicNetwork &net, const MosaicMapping &map, const std::vecto
             !run_sim(&net, &map, xs, steps, nullptr, nopt, &naive) ||
             !run_sim(&net, &map, xs, steps, nullptr, wc, &gated_wc) ||
             !run_sim(&net, &map, xs, steps, nullptr, nwc, &naive_wc) ||
-            !run_sim(&net, &map, mid, 10, nullptr, opt, &untraced) ||
-            !run_sim(&net, &map, mid, 10, nullptr, wopt, &traced))
+            !run_sim(&net, &map, mid, wn, nullptr, opt, &untraced) ||
+            !run_sim(&net, &map, mid, wn, nullptr, wopt, &traced))
             return 3;
         std::fprintf(stderr, "\r   pass %d/%d", r + 1, g_reps);
     }
@@ -286,7 +287,7 @@ int measure(const MosaicNetwork &net, const MosaicMapping &map, const std::vecto
     unlink(wave_path);
 
     const double acc = (double)gated.correct / (double)xs.size();
-    std::printf("   medians of %d passes, wall (CPU) ms per sample of 100 steps:\n", g_reps);
+    std::printf("   medians of %d passes, wall (CPU) ms per sample of %d steps:\n", g_reps, steps);
     std::printf("   engine inference (peer)  %8.3f (%.3f)   activity %.3f spikes/neuron/step\n", peer.ms(),
                 peer.cpu_ms(), activity);
     std::printf("   array, activity-gated    %8.3f (%.3f)  %7.1f samples/s  %.3g cycles/s  %.1f cycles/step  "
@@ -303,7 +304,7 @@ int measure(const MosaicNetwork &net, const MosaicMapping &map, const std::vecto
                 naive_wc.ms(), naive_wc.cpu_ms(), naive_wc.cycles_per_step, naive_wc.ms() / gated_wc.ms(),
                 naive_wc.cpu_ms() / gated_wc.cpu_ms());
     std::printf(
-        "   10-step window: untraced %.3f (%.3f) ms, traced %.3f (%.3f) ms (%.2f MB VCD per window)\n",
+        "   %d-step window: untraced %.3f (%.3f) ms, traced %.3f (%.3f) ms (%.2f MB VCD per window)\n", wn,
         untraced.ms(), untraced.cpu_ms(), traced.ms(), traced.cpu_ms(),
         wave_bytes / 1e6 / (double)mid.size());
     const double clocks_g = gated.clocks_per_cycle * gated.cycles_per_step,
@@ -332,6 +333,7 @@ int measure(const MosaicNetwork &net, const MosaicMapping &map, const std::vecto
 int main(int argc, char **argv) {
     int samples = 20, epochs = 3, only = 0, sparse_only = -1;
     const char *network = nullptr, *data = nullptr;
+    int steps = 100; // the time steps the network was trained with (train.data.steps)
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!std::strcmp(argv[i], "--samples"))
             samples = std::atoi(argv[i + 1]);
@@ -349,6 +351,8 @@ int main(int argc, char **argv) {
             network = argv[i + 1];
         else if (!std::strcmp(argv[i], "--data"))
             data = argv[i + 1];
+        else if (!std::strcmp(argv[i], "--steps"))
+            steps = std::atoi(argv[i + 1]);
         else
             return std::fprintf(
                        stderr, "bench_sim: unknown option '%s' (see the usage at the top of bench_sim.cpp)\n",
@@ -359,8 +363,9 @@ int main(int argc, char **argv) {
     if (network || data) {
         if (!network || !data)
             return std::fprintf(stderr, "bench_sim: --network and --data go together\n"), 2;
-        std::printf("bench_sim: %d samples of 100 steps, a network trained elsewhere\n", samples);
-        return bench_file(network, data, samples, 100);
+        if (steps < 1) return std::fprintf(stderr, "bench_sim: --steps: expected a positive count\n"), 2;
+        std::printf("bench_sim: %d samples of %d steps, a network trained elsewhere\n", samples, steps);
+        return bench_file(network, data, samples, steps);
     }
     std::printf(
         "bench_sim: %d samples of 100 steps per geometry, trained routing-aware networks (synthetic task)\n",
