@@ -132,6 +132,33 @@ int main(int argc, char **argv) {
         CHECK(acc[3] < ideal - 0.1); // heavy noise destroys the computation
         CHECK(acc[3] <= acc[1] + 0.02);
     }
+    TEST("PartialOutputBlockNetworkRunsSpikeForSpike") {
+        /* train.output_block partial: the output tile's block is programmed, readout -> readout zero */
+        MosaicTrainConfig pc;
+        MosaicArch pa;
+        mosaic_test_small_net(&pc, &pa, 3, 3, seed);
+        pc.epochs = 2;
+        pc.output_block = MOSAIC_OUTPUT_BLOCK_PARTIAL;
+        MosaicTrainer *pt = NULL;
+        CHECK(mosaic_trainer_create(&pt, &pc, &pa, &err) == MOSAIC_OK);
+        MosaicTrainEpoch prow;
+        for (int e = 0; pt && e < pc.epochs; e++)
+            CHECK(mosaic_trainer_epoch(pt, &train, &test, &prow, &err) == MOSAIC_OK);
+        MosaicNetwork pnet;
+        CHECK(pt && mosaic_trainer_export(pt, &pnet, &err) == MOSAIC_OK);
+        mosaic_trainer_free(pt);
+        CHECK_EQ_INT(pnet.output_recurrent, 1);
+        MosaicMapping pmap;
+        memset(&pmap, 0, sizeof pmap);
+        CHECK(sim_test_map(&pmap, &pnet));
+        int identical = 0;
+        const double acc = hw_accuracy(&pnet, &pmap, &test, true, &identical);
+        printf("  partial output block: %d/%d samples identical, accuracy %.3f\n", identical, test.n, acc);
+        CHECK_EQ_INT(identical, test.n);
+        CHECK_NEAR(acc, sw_accuracy(&pnet, &test), 1e-12);
+        mosaic_mapping_free(&pmap);
+        mosaic_network_free(&pnet);
+    }
     mosaic_mapping_free(&map);
     mosaic_network_free(&net);
     mosaic_spikeset_free(&train);
