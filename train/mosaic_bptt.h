@@ -2,8 +2,8 @@
  *
  * Each differentiable piece (input, recurrence, LIF step with reset, readout, loss) is a
  * *_forward / *_backward pair; mosaic_bptt_sample_forward/_backward chain them over T steps for one
- * sample; mosaic_bptt_group_forward/_backward do the same for up to MOSAIC_BPTT_GROUP samples at once,
- * bit for bit (the engine's path). Work is event-driven: the input and recurrent currents and their
+ * sample; mosaic_bptt_group_forward/_backward do the same for up to MOSAIC_BPTT_GROUP / _LANES samples at
+ * once, bit for bit (the engine's path). Work is event-driven: the input and recurrent currents and their
  * weight gradients touch only the rows of active channels and spiking neurons; only the gradient into
  * the spikes (dz) reads every stored weight once per step.
  *
@@ -23,7 +23,8 @@
 extern "C" {
 #endif
 
-#define MOSAIC_BPTT_GROUP 8 /* samples per group call: the vector lanes of group_backward's dz kernel */
+#define MOSAIC_BPTT_GROUP 8  /* samples per group_forward call */
+#define MOSAIC_BPTT_LANES 16 /* samples per group_backward call: the vector lanes of its dz kernel */
 
 #define MT_REAL float
 #define MT_(name) MT_CAT_(mosaic_bptt_, name)

@@ -157,8 +157,8 @@ MosaicStatus mosaic_trainer_create(MosaicTrainer **out, const MosaicTrainConfig 
     tr->grad = malloc(sizeof(float) * tr->nparams * GRAD_CHUNKS_);
     tr->noisy = mosaic_train_config_noise(cfg) > 0 ? malloc(sizeof(float) * tr->nparams) : NULL;
     tr->work = calloc((size_t)tr->nthreads * MOSAIC_BPTT_GROUP, sizeof *tr->work);
-    tr->dv_store = malloc(sizeof(float) * (size_t)tr->nthreads *
-                          mosaic_bptt_group_store_len(tr->n, cfg->steps, tr->n + tr->cap));
+    tr->dv_store = aligned_alloc(64, sizeof(float) * (size_t)tr->nthreads *
+                                         mosaic_bptt_group_store_len(tr->n, cfg->steps, tr->n + tr->cap));
     int ok = tr->mask && tr->adam_m && tr->adam_v && tr->sign && tr->pen && tr->budgets && tr->unfilled &&
              tr->banned && tr->grad && tr->work && (tr->noisy || mosaic_train_config_noise(cfg) <= 0);
     ok = ok && tr->dv_store;
@@ -364,31 +364,45 @@ static MosaicStatus train_batch_(MosaicTrainer *tr, const MosaicSpikeSet *set, c
                                        : mosaic_bptt_fr_forward(zs, count, c->lambda_fr, c->target_fr));
 
     /* Backward in GRAD_CHUNKS_ fixed chunks of the batch, each summed in sample order, then the chunks
-     * in order: the same float sums whatever the thread count. */
-    const int nch = b < GRAD_CHUNKS_ ? b : GRAD_CHUNKS_;
+     * in order: the same float sums whatever the thread count. Chunks go by pairs, so that one
+     * group_backward call fills its lanes with up to half of them from each chunk of the pair. */
+    const int nch = b < GRAD_CHUNKS_ ? b : GRAD_CHUNKS_, L = MOSAIC_BPTT_LANES;
     const size_t used = tr->seg_off[SEG_LINK_] + (size_t)tr->net.n_links * tr->k;
 OMP_(parallel for schedule(dynamic, 1) num_threads(tr->nthreads))
-for (int ch = 0; ch < nch; ch++) {
-    float *g = tr->grad + tr->nparams * ch;
-    memset(g, 0, sizeof(float) * used);
-    MosaicBpttGrads grads = {g + tr->seg_off[SEG_IN_], g + tr->seg_off[SEG_INTRA_],
-                             g + tr->seg_off[SEG_LINK_]};
-    const int lo = (int)((int64_t)b * ch / nch), hi = (int)((int64_t)b * (ch + 1) / nch);
+for (int pair = 0; pair < (nch + 1) / 2; pair++) {
+    MosaicBpttGrads grads[2];
+    int at[2], hi[2];
+    for (int h = 0; h < 2; h++) {
+        const int ch = 2 * pair + h;
+        at[h] = hi[h] = 0;
+        if (ch >= nch) continue; /* the last pair of an odd number of chunks */
+        float *g = tr->grad + tr->nparams * ch;
+        memset(g, 0, sizeof(float) * used);
+        grads[h] = (MosaicBpttGrads){g + tr->seg_off[SEG_IN_], g + tr->seg_off[SEG_INTRA_],
+                                     g + tr->seg_off[SEG_LINK_]};
+        at[h] = (int)((int64_t)b * ch / nch), hi[h] = (int)((int64_t)b * (ch + 1) / nch);
+    }
     const int th = thread_id_();
-    for (int i = lo; i < hi; i += MOSAIC_BPTT_GROUP) {
-        const int grp = hi - i < MOSAIC_BPTT_GROUP ? hi - i : MOSAIC_BPTT_GROUP;
-        const int32_t *xs[MOSAIC_BPTT_GROUP], *xc[MOSAIC_BPTT_GROUP];
-        const float *va[MOSAIC_BPTT_GROUP], *dcn[MOSAIC_BPTT_GROUP];
-        const uint64_t *zb[MOSAIC_BPTT_GROUP];
-        for (int q = 0; q < grp; q++) {
-            const int s = idx[i + q];
+    while (at[0] < hi[0] || at[1] < hi[1]) {
+        /* Half the lanes from each chunk, all of them from one when the other has run out. */
+        int take1 = hi[1] - at[1] < L / 2 ? hi[1] - at[1] : L / 2;
+        const int take0 = hi[0] - at[0] < L - take1 ? hi[0] - at[0] : L - take1;
+        if (take1 < L - take0) take1 = hi[1] - at[1] < L - take0 ? hi[1] - at[1] : L - take0;
+        const int32_t *xs[MOSAIC_BPTT_LANES], *xc[MOSAIC_BPTT_LANES];
+        const float *va[MOSAIC_BPTT_LANES], *dcn[MOSAIC_BPTT_LANES];
+        const uint64_t *zb[MOSAIC_BPTT_LANES];
+        MosaicBpttGrads *gs[MOSAIC_BPTT_LANES];
+        for (int q = 0; q < take0 + take1; q++) {
+            const int h = q >= take0, i = h ? at[1] + q - take0 : at[0] + q, s = idx[i];
             xs[q] = mosaic_spikeset_steps(set, s), xc[q] = mosaic_spikeset_chans(set, s);
-            va[q] = tr->v_all + tn * (i + q), dcn[q] = tr->dcounts + (size_t)C * (i + q);
-            zb[q] = tr->zbits + mosaic_bptt_zbits_len(tr->n, T) * (i + q);
+            va[q] = tr->v_all + tn * i, dcn[q] = tr->dcounts + (size_t)C * i;
+            zb[q] = tr->zbits + mosaic_bptt_zbits_len(tr->n, T) * i;
+            gs[q] = &grads[h];
         }
         mosaic_bptt_group_backward(
-            &view, grp, xs, xc, va, dcn, dz_all, &grads, tr->work + th * MOSAIC_BPTT_GROUP,
+            &view, take0 + take1, xs, xc, va, dcn, dz_all, gs, tr->work[th * MOSAIC_BPTT_GROUP],
             tr->dv_store + (size_t)th * mosaic_bptt_group_store_len(tr->n, T, tr->n + tr->cap), zb);
+        at[0] += take0, at[1] += take1;
     }
 }
 float *g = tr->grad;

@@ -2,9 +2,11 @@
  *
  * usage: bench_kernels [reps (20)] [init_input init_recurrent (4 1)] [dense]
  * Builds bench_train's network (routing-aware 5x5x32, profile 1:0.8,3:0.1, or the dense method) and one
- * group of 8 generated samples, runs group_forward and group_backward `reps` times and prints the minimum
- * CPU time of each, the activity, and checksums of the membranes and of the gradients summed over all
- * repetitions: equal checksums for equal arguments mean the same bits. */
+ * backward group of 16 generated samples (two forward groups of 8), runs group_forward and group_backward
+ * `reps` times and prints the minimum CPU time of each (forward: both groups), the activity, and
+ * checksums of the membranes and of the gradients summed over all repetitions: equal checksums for
+ * equal arguments mean the same bits. The gradients go to two sums, 8 samples each, as the trainer's
+ * chunks of a batch of 64. */
 #define _POSIX_C_SOURCE 200809L
 #include "mosaic_infer.h"
 #include "mosaic_spikeset.h"
@@ -37,7 +39,7 @@ int main(int argc, char **argv) {
         return 1;
     }
     const MosaicNetwork *net = mosaic_trainer_network(tr);
-    const int T = cfg.steps, G = MOSAIC_BPTT_GROUP;
+    const int T = cfg.steps, G = MOSAIC_BPTT_LANES, GF = MOSAIC_BPTT_GROUP;
     MosaicSpikeSet set;
     if (mosaic_spikeset_synthetic(&set, G, T, cfg.inputs, cfg.classes, 1, 3, &err)) {
         puts(err.msg);
@@ -53,19 +55,19 @@ int main(int argc, char **argv) {
     mosaic_bptt_transpose_build(&tp, &view);
     view.tr = &tp;
     const int n = view.n_neurons, k = view.k, C = view.n_classes;
-    MosaicBpttWork *w[8];
-    for (int q = 0; q < G; q++) w[q] = mosaic_bptt_work_create(n);
+    MosaicBpttWork *w[MOSAIC_BPTT_GROUP];
+    for (int q = 0; q < GF; q++) w[q] = mosaic_bptt_work_create(n);
     float *store = aligned_alloc(
         64, (sizeof(float) * mosaic_bptt_group_store_len(n, T, n + net->n_links) + 63) / 64 * 64);
-    float *v = malloc(sizeof(float) * G * T * n), cnt[8][32], dcn[8][32];
-    double zs[8];
+    float *v = malloc(sizeof(float) * G * T * n), cnt[MOSAIC_BPTT_LANES][32], dcn[MOSAIC_BPTT_LANES][32];
+    double zs[MOSAIC_BPTT_LANES];
     size_t zl = mosaic_bptt_zbits_len(n, T);
     uint64_t *zb = malloc(8 * zl * G);
-    const int32_t *xs[8], *xc[8];
-    float *pv[8], *pc[8];
-    const float *cpv[8], *pd[8];
-    uint64_t *pz[8];
-    const uint64_t *cpz[8];
+    const int32_t *xs[MOSAIC_BPTT_LANES], *xc[MOSAIC_BPTT_LANES];
+    float *pv[MOSAIC_BPTT_LANES], *pc[MOSAIC_BPTT_LANES];
+    const float *cpv[MOSAIC_BPTT_LANES], *pd[MOSAIC_BPTT_LANES];
+    uint64_t *pz[MOSAIC_BPTT_LANES];
+    const uint64_t *cpz[MOSAIC_BPTT_LANES];
     for (int s = 0; s < G; s++) {
         xs[s] = mosaic_spikeset_steps(&set, s);
         xc[s] = mosaic_spikeset_chans(&set, s);
@@ -78,15 +80,17 @@ int main(int argc, char **argv) {
         for (int c = 0; c < C; c++) dcn[s][c] = 0.01f * (c - 4);
     }
     size_t sz[3] = {(size_t)view.n_input_tiles * k * k, (size_t)n * k, (size_t)net->n_links * k};
-    float *g[3];
-    for (int q = 0; q < 3; q++) g[q] = calloc(sz[q], sizeof(float));
-    MosaicBpttGrads grads = {g[0], g[1], g[2]};
+    float *g[6];
+    for (int q = 0; q < 6; q++) g[q] = calloc(sz[q % 3], sizeof(float));
+    MosaicBpttGrads grads[2] = {{g[0], g[1], g[2]}, {g[3], g[4], g[5]}}, *pg[MOSAIC_BPTT_LANES];
+    for (int s = 0; s < G; s++) pg[s] = &grads[s / GF];
     double bf = 1e9, bb = 1e9, spikes = 0;
     for (int r = 0; r < reps; r++) {
         double t0 = now();
-        mosaic_bptt_group_forward(&view, G, xs, xc, pv, pc, zs, w, store, pz);
+        for (int s = 0; s < G; s += GF)
+            mosaic_bptt_group_forward(&view, GF, xs + s, xc + s, pv + s, pc + s, zs + s, w, store, pz + s);
         double t1 = now();
-        mosaic_bptt_group_backward(&view, G, xs, xc, cpv, pd, 1e-4f, &grads, w, store, cpz);
+        mosaic_bptt_group_backward(&view, G, xs, xc, cpv, pd, 1e-4f, pg, w[0], store, cpz);
         double t2 = now();
         if (t1 - t0 < bf) bf = t1 - t0;
         if (t2 - t1 < bb) bb = t2 - t1;
@@ -95,12 +99,12 @@ int main(int argc, char **argv) {
     double chk = 0, vchk = 0;
     for (size_t i = 0; i < (size_t)G * T * n; i++) vchk += v[i] * (double)((i % 5) + 1);
 
-    for (int q = 0; q < 3; q++)
-        for (size_t i = 0; i < sz[q]; i++) chk += g[q][i] * (double)((i % 7) + 1);
+    for (int q = 0; q < 6; q++)
+        for (size_t i = 0; i < sz[q % 3]; i++) chk += g[q][i] * (double)((i % 7) + 1) * (q < 3 ? 1 : 3);
     printf("activity %.4f  forward %.3f ms  backward %.3f ms (min of %d)  checksums v %.17g grad %.17g\n",
            spikes / (G * (double)T * n), bf * 1e3, bb * 1e3, reps, vchk, chk);
-    for (int q = 0; q < 3; q++) free(g[q]);
-    for (int q = 0; q < G; q++) mosaic_bptt_work_free(w[q]);
+    for (int q = 0; q < 6; q++) free(g[q]);
+    for (int q = 0; q < GF; q++) mosaic_bptt_work_free(w[q]);
     free(store), free(v), free(zb);
     mosaic_bptt_transpose_free(&tp);
     mosaic_view_index_free(&idx);

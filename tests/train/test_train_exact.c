@@ -119,8 +119,8 @@ int main(int argc, char **argv) {
             for (int i = 0; i < n; i++) dzn[i] = (float)(mosaic_rng_normal(&rng) * 0.01);
             view.dz_neuron = dzn;
             enum {
-                S = MOSAIC_BPTT_GROUP + 5
-            }; /* a full group and a short one (a full quad and a short one) */
+                S = MOSAIC_BPTT_LANES + 5
+            }; /* forward: two full groups and a short one; backward: a full group and a short one */
             int32_t xs[S][31], xc[S][30 * 40];
             float *v = malloc(sizeof(float) * S * steps * n), dcounts[S][5], c1[S][5];
             double zs1[S];
@@ -167,31 +167,39 @@ int main(int argc, char **argv) {
             }
             const size_t sizes[3] = {(size_t)net.n_input_tiles * k * k, (size_t)tiles * k * k,
                                      (size_t)net.n_links * k};
-            float *ga[3], *gb[3];
-            for (int q = 0; q < 3; q++)
-                ga[q] = calloc(sizes[q], sizeof(float)), gb[q] = calloc(sizes[q], sizeof(float));
-            MosaicBpttGrads g1 = {ga[0], ga[1], ga[2]}, g2 = {gb[0], gb[1], gb[2]};
+            /* Two gradient sums, as the trainer's chunks of a batch: samples 0 .. 10 into the first, 11 ..
+             * 20 into the second, each in sample order; the group calls mix them in their lanes. */
+            enum { SPLIT = 11 };
+            float *ga[6], *gb[6];
+            for (int q = 0; q < 6; q++)
+                ga[q] = calloc(sizes[q % 3], sizeof(float)), gb[q] = calloc(sizes[q % 3], sizeof(float));
+            MosaicBpttGrads g1[2] = {{ga[0], ga[1], ga[2]}, {ga[3], ga[4], ga[5]}},
+                            g2[2] = {{gb[0], gb[1], gb[2]}, {gb[3], gb[4], gb[5]}};
             for (int s = 0; s < S; s++)
                 mosaic_bptt_sample_backward(&view, xs[s], xc[s], v + (size_t)s * steps * n, dcounts[s], 0.01f,
-                                            &g1, w[0]);
-            for (int s0 = 0; s0 < S; s0 += MOSAIC_BPTT_GROUP) {
-                int grp = S - s0 < MOSAIC_BPTT_GROUP ? S - s0 : MOSAIC_BPTT_GROUP;
-                const int32_t *pxs[MOSAIC_BPTT_GROUP], *pxc[MOSAIC_BPTT_GROUP];
-                const float *pv[MOSAIC_BPTT_GROUP], *pd[MOSAIC_BPTT_GROUP];
-                for (int q = 0; q < grp; q++)
-                    pxs[q] = xs[s0 + q], pxc[q] = xc[s0 + q], pv[q] = v + (size_t)(s0 + q) * steps * n,
-                    pd[q] = dcounts[s0 + q];
+                                            &g1[s >= SPLIT], w[0]);
+            const int calls[2][MOSAIC_BPTT_LANES + 1] = {
+                {16, 0, 1, 2, 3, 4, 5, 6, 7, 11, 12, 13, 14, 15, 16, 17, 18}, {5, 8, 9, 10, 19, 20}};
+            for (int c = 0; c < 2; c++) {
+                const int grp = calls[c][0];
+                const int32_t *pxs[MOSAIC_BPTT_LANES], *pxc[MOSAIC_BPTT_LANES];
+                const float *pv[MOSAIC_BPTT_LANES], *pd[MOSAIC_BPTT_LANES];
+                const uint64_t *pz[MOSAIC_BPTT_LANES];
+                MosaicBpttGrads *pg[MOSAIC_BPTT_LANES];
+                for (int q = 0; q < grp; q++) {
+                    const int s = calls[c][q + 1];
+                    pxs[q] = xs[s], pxc[q] = xc[s], pv[q] = v + (size_t)s * steps * n, pd[q] = dcounts[s];
+                    pz[q] = zbits + mosaic_bptt_zbits_len(n, steps) * s, pg[q] = &g2[s >= SPLIT];
+                }
                 /* The first group reads the forward's spike bits, the second computes them. */
-                const uint64_t *pz[MOSAIC_BPTT_GROUP];
-                for (int q = 0; q < grp; q++) pz[q] = zbits + mosaic_bptt_zbits_len(n, steps) * (s0 + q);
-                mosaic_bptt_group_backward(&view, grp, pxs, pxc, pv, pd, 0.01f, &g2, w, store,
-                                           s0 ? NULL : pz);
+                mosaic_bptt_group_backward(&view, grp, pxs, pxc, pv, pd, 0.01f, pg, w[0], store,
+                                           c ? NULL : pz);
             }
-            for (int q = 0; q < 3; q++) CHECK(memcmp(ga[q], gb[q], sizeof(float) * sizes[q]) == 0);
+            for (int q = 0; q < 6; q++) CHECK(memcmp(ga[q], gb[q], sizeof(float) * sizes[q % 3]) == 0);
             double gmax = 0;
-            for (size_t i = 0; i < sizes[2]; i++) gmax = fmax(gmax, fabs(ga[2][i]));
+            for (size_t i = 0; i < sizes[2]; i++) gmax = fmax(gmax, fabs(ga[5][i]));
             CHECK(gmax > 0);
-            for (int q = 0; q < 3; q++) free(ga[q]), free(gb[q]);
+            for (int q = 0; q < 6; q++) free(ga[q]), free(gb[q]);
             for (int q = 0; q < MOSAIC_BPTT_GROUP; q++) mosaic_bptt_work_free(w[q]);
             free(v), free(store), free(zbits);
             mosaic_bptt_transpose_free(&tp);

@@ -335,7 +335,8 @@ int main(int argc, char **argv) {
             mosaic_bptt64_sample_backward(&gp, xs[s], xc[s], v1[s], dc[s], 0.01, &g1, w[0]);
         const double *pvc[GS] = {v1[0], v1[1], v1[2]}, *pdc[GS] = {dc[0], dc[1], dc[2]};
         const uint64_t *pzc[GS] = {zb[0], zb[1], zb[2]};
-        mosaic_bptt64_group_backward(&gp, GS, pxs, pxc, pvc, pdc, 0.01, &g2, w, store, pzc);
+        MosaicBptt64Grads *pg[GS] = {&g2, &g2, &g2};
+        mosaic_bptt64_group_backward(&gp, GS, pxs, pxc, pvc, pdc, 0.01, pg, w[0], store, pzc);
         double gmax = 0;
         for (int q = 0; q < 3; q++)
             for (int i = 0; i < GN * GT * GK; i++) {
