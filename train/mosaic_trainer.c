@@ -154,7 +154,8 @@ MosaicStatus mosaic_trainer_create(MosaicTrainer **out, const MosaicTrainConfig 
     tr->budgets = calloc((size_t)tr->tiles * (tr->maxd + 1), sizeof(int));
     tr->unfilled = calloc((size_t)tr->tiles * (tr->maxd + 1), sizeof(int));
     tr->banned = calloc((size_t)tr->n * tr->tiles, 1);
-    tr->grad = malloc(sizeof(float) * tr->nparams * GRAD_CHUNKS_);
+    /* Cache-line aligned: the gradient rows of k = 32 floats are then two whole lines each. */
+    tr->grad = aligned_alloc(64, (sizeof(float) * tr->nparams * GRAD_CHUNKS_ + 63) / 64 * 64);
     tr->noisy = mosaic_train_config_noise(cfg) > 0 ? malloc(sizeof(float) * tr->nparams) : NULL;
     tr->work = calloc((size_t)tr->nthreads * MOSAIC_BPTT_GROUP, sizeof *tr->work);
     tr->dv_store = aligned_alloc(64, sizeof(float) * (size_t)tr->nthreads *
