@@ -662,12 +662,15 @@ static hid_t create_ragged_(hid_t file, const char *name, hid_t type) {
 }
 
 static MosaicStatus write_keys_(MosaicShdWriter *w, const char *const *names, MosaicErr *err) {
+    /* n_classes was checked to be 1..65536 at begin; an unsigned count keeps the compiler from
+     * assuming a negative one reaches calloc (-Walloc-size-larger-than in optimised builds). */
+    const size_t nc = (unsigned)w->n_classes;
     size_t width = 1;
-    for (int i = 0; i < w->n_classes; i++)
+    for (size_t i = 0; i < nc; i++)
         if (strlen(names[i]) > width) width = strlen(names[i]);
-    char *buf = calloc((size_t)w->n_classes, width);
+    char *buf = calloc(nc, width);
     if (!buf) return mosaic_err(err, MOSAIC_ERR_NOMEM, "%s: out of memory", w->final_path);
-    for (int i = 0; i < w->n_classes; i++) memcpy(buf + (size_t)i * width, names[i], strlen(names[i]));
+    for (size_t i = 0; i < nc; i++) memcpy(buf + i * width, names[i], strlen(names[i]));
     /* numpy's "S" strings, as h5py stores them: fixed width, null-padded ASCII. */
     hid_t t = H5Tcopy(H5T_C_S1);
     H5Tset_size(t, width);
