@@ -182,7 +182,9 @@ static MosaicStatus synth_one_(const MosaicSynthOptions *o, const char *tmpdir, 
     snprintf(ps, sizeof ps, "%d", pitch);
     snprintf(ss, sizeof ss, "%d", speed);
     snprintf(as, sizeof as, "%d", amp);
-    snprintf(wav, sizeof wav, "%s/u%llu.wav", tmpdir, (unsigned long long)index);
+    if (snprintf(wav, sizeof wav, "%s/u%llu.wav", tmpdir, (unsigned long long)index) >= (int)sizeof wav)
+        return mosaic_err(err, MOSAIC_ERR_INPUT, "%s: temporary folder path too long (at most %zu bytes)",
+                          tmpdir, sizeof wav - 32);
     char *argv[] = {(char *)o->espeak, "-v", voice, "-p", ps, "-s", ss, "-a", as, "-w", wav,
                     (char *)word,      NULL};
     const int rc = run_program_(argv);
