@@ -309,6 +309,78 @@ static void hop_post_step_(MosaicTrainer *tr) {
     }
 }
 
+/* The batch's parameter gradient into tr->grad (its first `used` elements): GRAD_CHUNKS_ fixed chunks of
+ * the batch, each summed in sample order, then the chunks in order, so the float sums are the same
+ * whatever the thread count. tr->reference_backward runs exactly that definition, one sample_backward
+ * after another; the engine's path must give the same bits (test_train_exact). */
+static void backward_chunks_(MosaicTrainer *tr, const MosaicBpttView *pview, const MosaicSpikeSet *set,
+                             const int *idx, int b, float dz_all) {
+    const MosaicBpttView view = *pview;
+    const int C = tr->cfg.classes, T = tr->cfg.steps;
+    const size_t tn = (size_t)T * tr->n;
+    const int nch = b < GRAD_CHUNKS_ ? b : GRAD_CHUNKS_, L = MOSAIC_BPTT_LANES;
+    const size_t used = tr->seg_off[SEG_LINK_] + (size_t)tr->net.n_links * tr->k;
+    if (tr->reference_backward) {
+        for (int ch = 0; ch < nch; ch++) {
+            float *g = tr->grad + tr->nparams * ch;
+            memset(g, 0, sizeof(float) * used);
+            MosaicBpttGrads grads = {g + tr->seg_off[SEG_IN_], g + tr->seg_off[SEG_INTRA_],
+                                     g + tr->seg_off[SEG_LINK_]};
+            for (int i = (int)((int64_t)b * ch / nch); i < (int)((int64_t)b * (ch + 1) / nch); i++)
+                mosaic_bptt_sample_backward(&view, mosaic_spikeset_steps(set, idx[i]),
+                                            mosaic_spikeset_chans(set, idx[i]), tr->v_all + tn * i,
+                                            tr->dcounts + (size_t)C * i, dz_all, &grads, tr->work[0]);
+        }
+    } else {
+        /* Chunks go by pairs, so that one
+         * group_backward call fills its lanes with up to half of them from each chunk of the pair. */
+OMP_(parallel for schedule(dynamic, 1) num_threads(tr->nthreads))
+for (int pair = 0; pair < (nch + 1) / 2; pair++) {
+    MosaicBpttGrads grads[2];
+    int at[2], hi[2];
+    for (int h = 0; h < 2; h++) {
+        const int ch = 2 * pair + h;
+        at[h] = hi[h] = 0;
+        if (ch >= nch) continue; /* the last pair of an odd number of chunks */
+        float *g = tr->grad + tr->nparams * ch;
+        memset(g, 0, sizeof(float) * used);
+        grads[h] = (MosaicBpttGrads){g + tr->seg_off[SEG_IN_], g + tr->seg_off[SEG_INTRA_],
+                                     g + tr->seg_off[SEG_LINK_]};
+        at[h] = (int)((int64_t)b * ch / nch), hi[h] = (int)((int64_t)b * (ch + 1) / nch);
+    }
+    const int th = thread_id_();
+    while (at[0] < hi[0] || at[1] < hi[1]) {
+        /* Half the lanes from each chunk, all of them from one when the other has run out. */
+        int take1 = hi[1] - at[1] < L / 2 ? hi[1] - at[1] : L / 2;
+        const int take0 = hi[0] - at[0] < L - take1 ? hi[0] - at[0] : L - take1;
+        if (take1 < L - take0) take1 = hi[1] - at[1] < L - take0 ? hi[1] - at[1] : L - take0;
+        const int32_t *xs[MOSAIC_BPTT_LANES], *xc[MOSAIC_BPTT_LANES];
+        const float *va[MOSAIC_BPTT_LANES], *dcn[MOSAIC_BPTT_LANES];
+        const uint64_t *zb[MOSAIC_BPTT_LANES];
+        MosaicBpttGrads *gs[MOSAIC_BPTT_LANES];
+        for (int q = 0; q < take0 + take1; q++) {
+            const int h = q >= take0, i = h ? at[1] + q - take0 : at[0] + q, s = idx[i];
+            xs[q] = mosaic_spikeset_steps(set, s), xc[q] = mosaic_spikeset_chans(set, s);
+            va[q] = tr->v_all + tn * i, dcn[q] = tr->dcounts + (size_t)C * i;
+            zb[q] = tr->zbits + mosaic_bptt_zbits_len(tr->n, T) * i;
+            gs[q] = &grads[h];
+        }
+        mosaic_bptt_group_backward(
+            &view, take0 + take1, xs, xc, va, dcn, dz_all, gs, tr->work[th * MOSAIC_BPTT_GROUP],
+            tr->dv_store + (size_t)th * mosaic_bptt_group_store_len(tr->n, T, tr->n + tr->cap), zb);
+        at[0] += take0, at[1] += take1;
+    }
+}
+    }
+    float *g = tr->grad;
+OMP_(parallel for schedule(static) num_threads(tr->nthreads))
+for (size_t i = 0; i < used; i++) {
+    float acc = g[i];
+    for (int ch = 1; ch < nch; ch++) acc += g[tr->nparams * ch + i];
+    g[i] = acc;
+}
+}
+
 static MosaicStatus train_batch_(MosaicTrainer *tr, const MosaicSpikeSet *set, const int *idx, int b,
                                  double lr, BatchStats_ *bs, MosaicErr *err) {
     MOSAIC_TRY(ensure_batch_(tr, b, err));
@@ -364,85 +436,40 @@ static MosaicStatus train_batch_(MosaicTrainer *tr, const MosaicSpikeSet *set, c
                                                                  c->lambda_fr, c->target_fr)
                                        : mosaic_bptt_fr_forward(zs, count, c->lambda_fr, c->target_fr));
 
-    /* Backward in GRAD_CHUNKS_ fixed chunks of the batch, each summed in sample order, then the chunks
-     * in order: the same float sums whatever the thread count. Chunks go by pairs, so that one
-     * group_backward call fills its lanes with up to half of them from each chunk of the pair. */
-    const int nch = b < GRAD_CHUNKS_ ? b : GRAD_CHUNKS_, L = MOSAIC_BPTT_LANES;
+    backward_chunks_(tr, &view, set, idx, b, dz_all);
     const size_t used = tr->seg_off[SEG_LINK_] + (size_t)tr->net.n_links * tr->k;
-OMP_(parallel for schedule(dynamic, 1) num_threads(tr->nthreads))
-for (int pair = 0; pair < (nch + 1) / 2; pair++) {
-    MosaicBpttGrads grads[2];
-    int at[2], hi[2];
-    for (int h = 0; h < 2; h++) {
-        const int ch = 2 * pair + h;
-        at[h] = hi[h] = 0;
-        if (ch >= nch) continue; /* the last pair of an odd number of chunks */
-        float *g = tr->grad + tr->nparams * ch;
-        memset(g, 0, sizeof(float) * used);
-        grads[h] = (MosaicBpttGrads){g + tr->seg_off[SEG_IN_], g + tr->seg_off[SEG_INTRA_],
-                                     g + tr->seg_off[SEG_LINK_]};
-        at[h] = (int)((int64_t)b * ch / nch), hi[h] = (int)((int64_t)b * (ch + 1) / nch);
-    }
-    const int th = thread_id_();
-    while (at[0] < hi[0] || at[1] < hi[1]) {
-        /* Half the lanes from each chunk, all of them from one when the other has run out. */
-        int take1 = hi[1] - at[1] < L / 2 ? hi[1] - at[1] : L / 2;
-        const int take0 = hi[0] - at[0] < L - take1 ? hi[0] - at[0] : L - take1;
-        if (take1 < L - take0) take1 = hi[1] - at[1] < L - take0 ? hi[1] - at[1] : L - take0;
-        const int32_t *xs[MOSAIC_BPTT_LANES], *xc[MOSAIC_BPTT_LANES];
-        const float *va[MOSAIC_BPTT_LANES], *dcn[MOSAIC_BPTT_LANES];
-        const uint64_t *zb[MOSAIC_BPTT_LANES];
-        MosaicBpttGrads *gs[MOSAIC_BPTT_LANES];
-        for (int q = 0; q < take0 + take1; q++) {
-            const int h = q >= take0, i = h ? at[1] + q - take0 : at[0] + q, s = idx[i];
-            xs[q] = mosaic_spikeset_steps(set, s), xc[q] = mosaic_spikeset_chans(set, s);
-            va[q] = tr->v_all + tn * i, dcn[q] = tr->dcounts + (size_t)C * i;
-            zb[q] = tr->zbits + mosaic_bptt_zbits_len(tr->n, T) * i;
-            gs[q] = &grads[h];
-        }
-        mosaic_bptt_group_backward(
-            &view, take0 + take1, xs, xc, va, dcn, dz_all, gs, tr->work[th * MOSAIC_BPTT_GROUP],
-            tr->dv_store + (size_t)th * mosaic_bptt_group_store_len(tr->n, T, tr->n + tr->cap), zb);
-        at[0] += take0, at[1] += take1;
-    }
-}
-float *g = tr->grad;
-OMP_(parallel for schedule(static) num_threads(tr->nthreads))
-for (size_t i = 0; i < used; i++) {
-    float acc = g[i];
-    for (int ch = 1; ch < nch; ch++) acc += g[tr->nparams * ch + i];
-    g[i] = acc;
-}
-mosaic_view_index_free(&vidx);
+    float *g = tr->grad;
+    mosaic_view_index_free(&vidx);
 
-/* Per-link penalties (hop penalty, hook d) on the clean weights. */
-float *glink = g + tr->seg_off[SEG_LINK_];
-for (int l = 0; l < tr->net.n_links; l++) {
-    const float p = tr->pen[l];
-    if (p == 0) continue;
-    const float *w = tr->net.link_w + (size_t)l * tr->k;
-    double sq = 0;
-    for (int j = 0; j < tr->k; j++) glink[(size_t)l * tr->k + j] += 2 * p * w[j], sq += (double)w[j] * w[j];
-    loss += p * sq;
-}
-/* Mask, then clip the global norm. */
-double norm2 = 0;
-for (size_t i = 0; i < used; i++) {
-    if (!tr->mask[i]) g[i] = 0;
-    norm2 += (double)g[i] * g[i];
-}
-if (c->clip_norm > 0 && norm2 > c->clip_norm * c->clip_norm) {
-    const float scale = (float)(c->clip_norm / sqrt(norm2));
-    for (size_t i = 0; i < used; i++) g[i] *= scale;
-}
-adam_(tr, lr);
-if (c->method == MOSAIC_METHOD_HOP_PENALTY) hop_post_step_(tr);
-if (c->method == MOSAIC_METHOD_DEEPR) rewire_deepr_step_(tr, lr);
-quant_after_step_(tr, lr);
-bs->loss += loss * b;
-bs->correct += correct;
-bs->zsum += zs;
-return MOSAIC_OK;
+    /* Per-link penalties (hop penalty, hook d) on the clean weights. */
+    float *glink = g + tr->seg_off[SEG_LINK_];
+    for (int l = 0; l < tr->net.n_links; l++) {
+        const float p = tr->pen[l];
+        if (p == 0) continue;
+        const float *w = tr->net.link_w + (size_t)l * tr->k;
+        double sq = 0;
+        for (int j = 0; j < tr->k; j++)
+            glink[(size_t)l * tr->k + j] += 2 * p * w[j], sq += (double)w[j] * w[j];
+        loss += p * sq;
+    }
+    /* Mask, then clip the global norm. */
+    double norm2 = 0;
+    for (size_t i = 0; i < used; i++) {
+        if (!tr->mask[i]) g[i] = 0;
+        norm2 += (double)g[i] * g[i];
+    }
+    if (c->clip_norm > 0 && norm2 > c->clip_norm * c->clip_norm) {
+        const float scale = (float)(c->clip_norm / sqrt(norm2));
+        for (size_t i = 0; i < used; i++) g[i] *= scale;
+    }
+    adam_(tr, lr);
+    if (c->method == MOSAIC_METHOD_HOP_PENALTY) hop_post_step_(tr);
+    if (c->method == MOSAIC_METHOD_DEEPR) rewire_deepr_step_(tr, lr);
+    quant_after_step_(tr, lr);
+    bs->loss += loss * b;
+    bs->correct += correct;
+    bs->zsum += zs;
+    return MOSAIC_OK;
 }
 
 /* ---------------------------------------------------------------------------------------------

@@ -75,6 +75,7 @@ struct MosaicTrainer {
     double *zn;                 /* (N) per-neuron spike sums of the batch (train.loss.fr_mode neuron) */
     float *dzn;                 /* (N) their rate term's dL/dz */
     float *grad;                /* (GRAD_CHUNKS_, nparams) */
+    int reference_backward;     /* tests: the batch gradient by sample_backward, one sample at a time */
     float *noisy;               /* (nparams) weights with programming noise, or NULL */
     MosaicBpttWork **work;      /* (nthreads * MOSAIC_BPTT_GROUP) */
     float *dv_store;            /* (nthreads, group_store_len) membrane gradients of a group, spike bits */
