@@ -25,6 +25,8 @@ extern "C" {
 
 #define MOSAIC_BPTT_GROUP 8  /* samples per group_forward call */
 #define MOSAIC_BPTT_LANES 16 /* samples per group_backward call: the vector lanes of its dz kernel */
+/* The reference's surrogate steepness: dz/dv = 1 / (10 |v - thr| + 1)^2 (mosaic-reference.md §4). */
+#define MOSAIC_SURROGATE_REFERENCE 10.0
 
 #define MT_REAL float
 #define MT_(name) MT_CAT_(mosaic_bptt_, name)

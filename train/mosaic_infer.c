@@ -37,6 +37,7 @@ MosaicStatus mosaic_view_build(MosaicBpttView *view, MosaicViewIndex *idx, const
     view->n_classes = net->n_classes;
     view->alpha = net->alpha;
     view->thr = net->threshold;
+    view->sg = (float)MOSAIC_SURROGATE_REFERENCE; /* spikes are hard: only training reads it */
     view->w_in = net->w_in;
     view->w_intra = net->w_intra;
     view->recurrent = idx->recurrent;

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "mosaic_bptt.h"
 #include "mosaic_profile.h"
 
 void mosaic_train_config_default(MosaicTrainConfig *c) {
@@ -23,6 +24,7 @@ void mosaic_train_config_default(MosaicTrainConfig *c) {
     c->tau_ms = 45;
     c->dt_ms = 1;
     c->threshold = 1;
+    c->surrogate = MOSAIC_SURROGATE_REFERENCE;
     c->steps = 100;
     c->window_s = 1.4;
     c->inputs = 128;
@@ -85,6 +87,9 @@ static const MosaicCfgField fields_[] = {
        "decay per step is exp(-dt/tau); the reference uses 1 ms although a step spans window/steps = 14 ms"),
     F_("neuron.threshold", MOSAIC_CFG_DOUBLE, threshold, 1e-6, 1e6, NULL,
        "firing threshold (reset by subtraction)"),
+    F_("neuron.surrogate", MOSAIC_CFG_DOUBLE, surrogate, 0.01, 1e4, NULL,
+       "surrogate steepness s: dz/dv = 1 / (s |v - thr| + 1)^2; the reference's 10 is narrow, smaller is "
+       "wider"),
     F_("data.steps", MOSAIC_CFG_INT, steps, 1, 100000, NULL, "time steps T per sample"),
     F_("data.window_s", MOSAIC_CFG_DOUBLE, window_s, 1e-6, 1e6, NULL, "time window binned into the T steps"),
     F_("data.inputs", MOSAIC_CFG_INT, inputs, 1, 1 << 20, NULL,

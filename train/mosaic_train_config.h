@@ -47,6 +47,7 @@ typedef struct {
     double weight_noise; /* fraction of max |w|; < 0: the method's default (0.05 hop-penalty, else 0) */
 
     double tau_ms, dt_ms, threshold;
+    double surrogate; /* steepness s of the surrogate dz/dv = 1 / (s |v - thr| + 1)^2 */
     int steps;
     double window_s;
     int inputs, classes;

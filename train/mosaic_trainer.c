@@ -73,6 +73,7 @@ static void view_(const MosaicTrainer *tr, MosaicBpttView *view, MosaicViewIndex
     view->n_classes = tr->net.n_classes;
     view->alpha = tr->net.alpha;
     view->thr = tr->net.threshold;
+    view->sg = (float)tr->cfg.surrogate;
     view->recurrent = idx->recurrent;
     view->link_dst = tr->net.link_dst;
     view->out_start = idx->out_start;

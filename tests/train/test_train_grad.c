@@ -37,9 +37,9 @@ static MosaicBptt64View make_view_(void) {
     for (int i = 0; i < NIT * K * K; i++) w_in_[i] = rnd_(1.5);
     for (int i = 0; i < N * K; i++) w_intra_[i] = rnd_(0.6);
     for (int i = 0; i < nl * K; i++) link_w_[i] = rnd_(0.6);
-    MosaicBptt64View p = {N,   K,     TILES,    T,          NIN,     NIT,       C,          exp(-1.0 / 45),
-                          1.0, w_in_, w_intra_, recurrent_, link_w_, link_dst_, out_start_, NULL,
-                          NULL};
+    MosaicBptt64View p = {N,    K,    TILES, T,        NIN,        NIT,     C,         exp(-1.0 / 45),
+                          1.0,  10.0, w_in_, w_intra_, recurrent_, link_w_, link_dst_, out_start_,
+                          NULL, NULL};
     return p;
 }
 
@@ -79,10 +79,10 @@ static double rec_loss_(const MosaicBptt64View *p) {
     return dot_(cur, r_, N);
 }
 
-static double vp_[N], zp_[N], cu_[N], a_[N], b_[N];
+static double vp_[N], zp_[N], cu_[N], a_[N], b_[N], sg_ = 10;
 static double lif_loss_(void) {
     double v[N], z[N];
-    mosaic_bptt64_lif_forward(N, 0.9, 1.0, vp_, zp_, cu_, v, z);
+    mosaic_bptt64_lif_forward(N, 0.9, 1.0, sg_, vp_, zp_, cu_, v, z);
     return dot_(v, a_, N) + dot_(z, b_, N);
 }
 
@@ -156,25 +156,30 @@ int main(int argc, char **argv) {
     }
 
     TEST("LifStepBackwardMatchesFiniteDifferences") {
-        for (int i = 0; i < N; i++) {
-            vp_[i] = rnd_(2), zp_[i] = mosaic_rng_uniform(&rng_), cu_[i] = rnd_(1);
-            a_[i] = rnd_(1), b_[i] = rnd_(1);
-        }
-        double dv[N], dvp[N], dzp[N], v[N], z[N];
-        mosaic_bptt64_lif_forward(N, 0.9, 1.0, vp_, zp_, cu_, v, z);
-        mosaic_bptt64_lif_backward(N, 0.9, 1.0, v, b_, a_, dv, dvp, dzp);
-        for (int i = 0; i < N; i++) {
-            CHECK_NEAR(dv[i], FD(cu_[i], lif_loss_()), TOL);
-            CHECK_NEAR(dvp[i], FD(vp_[i], lif_loss_()), TOL);
-            CHECK_NEAR(dzp[i], FD(zp_[i], lif_loss_()), TOL);
+        for (int wide = 0; wide < 2; wide++) { /* the reference surrogate and a wider one */
+            sg_ = wide ? 2 : MOSAIC_SURROGATE_REFERENCE;
+            for (int i = 0; i < N; i++) {
+                vp_[i] = rnd_(2), zp_[i] = mosaic_rng_uniform(&rng_), cu_[i] = rnd_(1);
+                a_[i] = rnd_(1), b_[i] = rnd_(1);
+            }
+            double dv[N], dvp[N], dzp[N], v[N], z[N];
+            mosaic_bptt64_lif_forward(N, 0.9, 1.0, sg_, vp_, zp_, cu_, v, z);
+            mosaic_bptt64_lif_backward(N, 0.9, 1.0, sg_, v, b_, a_, dv, dvp, dzp);
+            for (int i = 0; i < N; i++) {
+                CHECK_NEAR(dv[i], FD(cu_[i], lif_loss_()), TOL);
+                CHECK_NEAR(dvp[i], FD(vp_[i], lif_loss_()), TOL);
+                CHECK_NEAR(dzp[i], FD(zp_[i], lif_loss_()), TOL);
+            }
         }
     }
 
     TEST("SurrogateIsTheReferenceShape") {
-        CHECK_NEAR(mosaic_bptt_surrogate(1.0f, 1.0f), 1.0, 0);
-        CHECK_NEAR(mosaic_bptt_surrogate(1.1f, 1.0f), 0.25, 1e-6);
-        CHECK_NEAR(mosaic_bptt_surrogate(0.7f, 1.0f), 1.0 / 16, 1e-6);
-        CHECK(mosaic_bptt_spike(1.0f, 1.0f) == 0.0f && mosaic_bptt_spike(1.0001f, 1.0f) == 1.0f);
+        const float s = (float)MOSAIC_SURROGATE_REFERENCE;
+        CHECK_NEAR(mosaic_bptt_surrogate(1.0f, 1.0f, s), 1.0, 0);
+        CHECK_NEAR(mosaic_bptt_surrogate(1.1f, 1.0f, s), 0.25, 1e-6);
+        CHECK_NEAR(mosaic_bptt_surrogate(0.7f, 1.0f, s), 1.0 / 16, 1e-6);
+        CHECK_NEAR(mosaic_bptt_surrogate(0.5f, 1.0f, 2.0f), 0.25, 1e-6); /* a wider one */
+        CHECK(mosaic_bptt_spike(1.0f, 1.0f, s) == 0.0f && mosaic_bptt_spike(1.0001f, 1.0f, s) == 1.0f);
     }
 
     TEST("ReadoutBackwardMatchesFiniteDifferences") {
@@ -295,8 +300,8 @@ int main(int argc, char **argv) {
         for (int i = 0; i < 2 * GK * GK; i++) gw_in[i] = rnd_(1.5);
         for (int i = 0; i < GN * GK; i++) gw_intra[i] = rnd_(0.3);
         for (int i = 0; i < nl * GK; i++) glink_w[i] = rnd_(0.3);
-        MosaicBptt64View gp = {GN,    GK,       GT,   GSTEPS,  GIN,  2,    GC,   0.9, 1.0,
-                               gw_in, gw_intra, grec, glink_w, gdst, gout, NULL, NULL};
+        MosaicBptt64View gp = {GN,  GK,    GT,       GSTEPS, GIN,     2,    GC,   0.9,  1.0,
+                               3.0, gw_in, gw_intra, grec,   glink_w, gdst, gout, NULL, NULL};
         MosaicBptt64Transposed tp = {0};
         CHECK(mosaic_bptt64_transpose_build(&tp, &gp) == 0);
         gp.tr = &tp;
