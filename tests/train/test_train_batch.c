@@ -10,7 +10,7 @@
 #include "mosaic_trainer.h"
 #include "mosaic_trainer_internal.h"
 
-static MosaicTrainer *make_(int method, int k, int batch, int fr_neuron, int threads) {
+static MosaicTrainer *make_(int method, int k, int batch, int fr_neuron, int threads, double surrogate) {
     MosaicTrainConfig c;
     MosaicArch a;
     MosaicErr err;
@@ -26,6 +26,7 @@ static MosaicTrainer *make_(int method, int k, int batch, int fr_neuron, int thr
     c.prune_min_strong = k / 4;
     c.lambda_fr = 1, c.target_fr = 1;
     c.fr_mode = fr_neuron ? MOSAIC_RATE_NEURON : MOSAIC_RATE_POPULATION;
+    c.surrogate = surrogate;
     MosaicTrainer *tr;
     if (mosaic_trainer_create(&tr, &c, &a, &err)) return printf("%s\n", err.msg), NULL;
     return tr;
@@ -49,25 +50,28 @@ int main(int argc, char **argv) {
     static const int batches[] = {64, 40, 13, 5, 37, 97};
     struct {
         int method, k, fr_neuron, threads;
-    } const cases[] = {{MOSAIC_METHOD_ROUTING_AWARE, 32, 0, 1},
-                       {MOSAIC_METHOD_ROUTING_AWARE, 8, 1, 2},
-                       {MOSAIC_METHOD_DEEPR, 32, 0, 2},
-                       {MOSAIC_METHOD_DENSE, 12, 0, 1}};
+        double surrogate; /* the vector LIF backward reads it too */
+    } const cases[] = {{MOSAIC_METHOD_ROUTING_AWARE, 32, 0, 1, MOSAIC_SURROGATE_REFERENCE},
+                       {MOSAIC_METHOD_ROUTING_AWARE, 8, 1, 2, MOSAIC_SURROGATE_REFERENCE},
+                       {MOSAIC_METHOD_DEEPR, 32, 0, 2, 2.5},
+                       {MOSAIC_METHOD_DENSE, 12, 0, 1, MOSAIC_SURROGATE_REFERENCE}};
     for (size_t ci = 0; ci < sizeof cases / sizeof cases[0]; ci++) {
         const int k = cases[ci].k;
         MosaicSpikeSet train;
         CHECK(mosaic_spikeset_synthetic(&train, 97, 20, 2 * k, 4, 5, 10, &err) == MOSAIC_OK);
         for (size_t bi = 0; bi < sizeof batches / sizeof batches[0]; bi++) {
             char name[160];
-            snprintf(name, sizeof name, "%sK%dBatch%dRate%sThreads%dEqualsSampleBySample",
+            snprintf(name, sizeof name, "%sK%dBatch%dRate%sThreads%dSurrogate%gEqualsSampleBySample",
                      mosaic_train_method_name(cases[ci].method), k, batches[bi],
-                     cases[ci].fr_neuron ? "PerNeuron" : "Population", cases[ci].threads);
+                     cases[ci].fr_neuron ? "PerNeuron" : "Population", cases[ci].threads,
+                     cases[ci].surrogate);
             TEST(name) {
-                MosaicTrainer *eng =
-                    make_(cases[ci].method, k, batches[bi], cases[ci].fr_neuron, cases[ci].threads);
-                MosaicTrainer *ref =
-                    make_(cases[ci].method, k, batches[bi], cases[ci].fr_neuron, cases[ci].threads);
-                MosaicTrainer *init = make_(cases[ci].method, k, batches[bi], cases[ci].fr_neuron, 1);
+                MosaicTrainer *eng = make_(cases[ci].method, k, batches[bi], cases[ci].fr_neuron,
+                                           cases[ci].threads, cases[ci].surrogate);
+                MosaicTrainer *ref = make_(cases[ci].method, k, batches[bi], cases[ci].fr_neuron,
+                                           cases[ci].threads, cases[ci].surrogate);
+                MosaicTrainer *init =
+                    make_(cases[ci].method, k, batches[bi], cases[ci].fr_neuron, 1, cases[ci].surrogate);
                 CHECK(eng && ref && init);
                 if (!eng || !ref || !init) continue;
                 ref->reference_backward = 1;
