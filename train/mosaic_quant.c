@@ -298,7 +298,7 @@ MosaicStatus quant_create_(MosaicTrainer *tr, MosaicErr *err) {
         return mosaic_err(err, MOSAIC_ERR_NOMEM, "trainer: out of memory for quantisation");
     memcpy(q->allowed, tr->mask, tr->seg_off[SEG_LINK_]); /* the structure: masks before any projection */
     /* Shadow weights start inside +-gmax. */
-    for (size_t p = 0; p < tr->seg_off[SEG_LINK_] + (size_t)tr->net.n_links * tr->k; p++) {
+    for (size_t p = 0; p < trainer_used_(tr); p++) {
         float *w = param_(tr, p);
         *w = fminf((float)q->gmax, fmaxf((float)-q->gmax, *w));
     }
@@ -318,7 +318,7 @@ const float *quant_forward_(MosaicTrainer *tr) {
     const double step = step_of_(tr);
     MosaicRng rng;
     trainer_rng_(&rng, tr->cfg.seed, STREAM_QUANT_, (uint64_t)tr->step);
-    const size_t used = tr->seg_off[SEG_LINK_] + (size_t)tr->net.n_links * tr->k;
+    const size_t used = trainer_used_(tr);
     memset(q->fwd + used, 0, sizeof(float) * (tr->nparams - used));
     for (size_t p = 0; p < used; p++) {
         const float w = *param_(tr, p);
@@ -339,7 +339,7 @@ void quant_after_step_(MosaicTrainer *tr, double lr) {
     MosaicQuantState *q = tr->quant;
     if (!q) return;
     const MosaicTrainConfig *c = &tr->cfg;
-    const size_t used = tr->seg_off[SEG_LINK_] + (size_t)tr->net.n_links * tr->k;
+    const size_t used = trainer_used_(tr);
     if (c->quant_learn_gmax) { /* d loss / d gmax = sum_i g_i q_i / gmax (straight through the rounding) */
         double g = 0;
         for (size_t p = 0; p < used; p++) g += (double)tr->grad[p] * q->fwd[p];
@@ -384,7 +384,7 @@ void quant_round_(const MosaicTrainer *tr, float *w_in, float *w_intra, float *l
 MosaicStatus quant_check_(const MosaicTrainer *tr, MosaicErr *err) {
     if (!tr->quant) return MOSAIC_OK;
     const MosaicQuantRule r = rule_of_(tr);
-    const size_t used = tr->seg_off[SEG_LINK_] + (size_t)tr->net.n_links * tr->k;
+    const size_t used = trainer_used_(tr);
     for (size_t p = 0; p < used; p++) {
         const float w = *param_(tr, p);
         if (fabsf(w) > (float)tr->quant->gmax)

@@ -314,13 +314,12 @@ static void hop_post_step_(MosaicTrainer *tr) {
  * the batch, each summed in sample order, then the chunks in order, so the float sums are the same
  * whatever the thread count. tr->reference_backward runs exactly that definition, one sample_backward
  * after another; the engine's path must give the same bits (test_train_exact). */
-static void backward_chunks_(MosaicTrainer *tr, const MosaicBpttView *pview, const MosaicSpikeSet *set,
+static void backward_chunks_(MosaicTrainer *tr, const MosaicBpttView *view, const MosaicSpikeSet *set,
                              const int *idx, int b, float dz_all) {
-    const MosaicBpttView view = *pview;
     const int C = tr->cfg.classes, T = tr->cfg.steps;
     const size_t tn = (size_t)T * tr->n;
     const int nch = b < GRAD_CHUNKS_ ? b : GRAD_CHUNKS_, L = MOSAIC_BPTT_LANES;
-    const size_t used = tr->seg_off[SEG_LINK_] + (size_t)tr->net.n_links * tr->k;
+    const size_t used = trainer_used_(tr);
     if (tr->reference_backward) {
         for (int ch = 0; ch < nch; ch++) {
             float *g = tr->grad + tr->nparams * ch;
@@ -328,7 +327,7 @@ static void backward_chunks_(MosaicTrainer *tr, const MosaicBpttView *pview, con
             MosaicBpttGrads grads = {g + tr->seg_off[SEG_IN_], g + tr->seg_off[SEG_INTRA_],
                                      g + tr->seg_off[SEG_LINK_]};
             for (int i = (int)((int64_t)b * ch / nch); i < (int)((int64_t)b * (ch + 1) / nch); i++)
-                mosaic_bptt_sample_backward(&view, mosaic_spikeset_steps(set, idx[i]),
+                mosaic_bptt_sample_backward(view, mosaic_spikeset_steps(set, idx[i]),
                                             mosaic_spikeset_chans(set, idx[i]), tr->v_all + tn * i,
                                             tr->dcounts + (size_t)C * i, dz_all, &grads, tr->work[0]);
         }
@@ -367,7 +366,7 @@ for (int pair = 0; pair < (nch + 1) / 2; pair++) {
             gs[q] = &grads[h];
         }
         mosaic_bptt_group_backward(
-            &view, take0 + take1, xs, xc, va, dcn, dz_all, gs, tr->work[th * MOSAIC_BPTT_GROUP],
+            view, take0 + take1, xs, xc, va, dcn, dz_all, gs, tr->work[th * MOSAIC_BPTT_GROUP],
             tr->dv_store + (size_t)th * mosaic_bptt_group_store_len(tr->n, T, tr->n + tr->cap), zb);
         at[0] += take0, at[1] += take1;
     }
@@ -438,7 +437,7 @@ static MosaicStatus train_batch_(MosaicTrainer *tr, const MosaicSpikeSet *set, c
                                        : mosaic_bptt_fr_forward(zs, count, c->lambda_fr, c->target_fr));
 
     backward_chunks_(tr, &view, set, idx, b, dz_all);
-    const size_t used = tr->seg_off[SEG_LINK_] + (size_t)tr->net.n_links * tr->k;
+    const size_t used = trainer_used_(tr);
     float *g = tr->grad;
     mosaic_view_index_free(&vidx);
 

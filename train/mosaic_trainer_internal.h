@@ -86,6 +86,11 @@ struct MosaicTrainer {
 static inline float *trainer_seg_(const MosaicTrainer *tr, int s) {
     return s == SEG_IN_ ? tr->net.w_in : s == SEG_INTRA_ ? tr->net.w_intra : tr->net.link_w;
 }
+/* Parameters in use: the input and intra-tile segments and the live links (the link segment's tail is
+ * free room for links yet to be born). */
+static inline size_t trainer_used_(const MosaicTrainer *tr) {
+    return tr->seg_off[SEG_LINK_] + (size_t)tr->net.n_links * tr->k;
+}
 static inline int64_t trainer_key_(const MosaicTrainer *tr, int32_t src, int32_t dst) {
     return (int64_t)src * tr->tiles + dst;
 }
