@@ -286,7 +286,7 @@ MosaicStatus rewire_init_links_(MosaicTrainer *tr, MosaicErr *err) {
     return mosaic_err(err, MOSAIC_ERR_INPUT, "trainer: unknown method %d", tr->cfg.method);
 }
 
-MosaicStatus rewire_epoch_(MosaicTrainer *tr, MosaicTrainEpoch *row, MosaicErr *err) {
+MosaicStatus rewire_epoch_(MosaicTrainer *tr, MosaicTrainEpoch *row, uint64_t rng_index, MosaicErr *err) {
     const int n = tr->net.n_links;
     uint8_t *keep = malloc((size_t)(n ? n : 1));
     if (!keep) return mosaic_err(err, MOSAIC_ERR_NOMEM, "rewire: out of memory");
@@ -299,7 +299,7 @@ MosaicStatus rewire_epoch_(MosaicTrainer *tr, MosaicTrainEpoch *row, MosaicErr *
         }
     }
     MosaicRng rng;
-    trainer_rng_(&rng, tr->cfg.seed, STREAM_REWIRE_, (uint64_t)tr->epoch);
+    trainer_rng_(&rng, tr->cfg.seed, STREAM_REWIRE_, rng_index);
     MosaicStatus st = fill_budgets_(tr, keep, &rng, row, err);
     free(keep);
     return st;

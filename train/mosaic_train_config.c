@@ -116,6 +116,9 @@ static const MosaicCfgField fields_[] = {
        "a link weight is strong when |w| >= this"),
     F_("rewire.min_strong", MOSAIC_CFG_INT, prune_min_strong, 0, MOSAIC_MAX_K, NULL,
        "links with fewer strong weights are pruned each epoch"),
+    F_("rewire.every", MOSAIC_CFG_INT, rewire_every, 0, 1000000, NULL,
+       "routing-aware: rewire also after every n-th optimizer step of an epoch, not only at its end "
+       "(0, the reference: once per epoch)"),
     F_("hop.lambda", MOSAIC_CFG_DOUBLE, hop_lambda, 0, 1e9, NULL,
        "hop penalty weight: lambda * mean(M * W^2)"),
     F_("hop.rate", MOSAIC_CFG_DOUBLE, hop_rate, 0, 100, NULL,

@@ -507,9 +507,17 @@ MosaicStatus mosaic_trainer_epoch(MosaicTrainer *tr, const MosaicSpikeSet *train
     }
     BatchStats_ bs = {0};
     MosaicStatus st = MOSAIC_OK;
-    for (int start = 0; start < train->n && st == MOSAIC_OK; start += tr->cfg.batch) {
+    const int every = tr->cfg.method == MOSAIC_METHOD_ROUTING_AWARE ? tr->cfg.rewire_every : 0;
+    for (int start = 0, nb = 1; start < train->n && st == MOSAIC_OK; start += tr->cfg.batch, nb++) {
         int b = train->n - start < tr->cfg.batch ? train->n - start : tr->cfg.batch;
         st = train_batch_(tr, train, perm + start, b, row->lr, &bs, err);
+        /* The last step of the epoch is followed by the end-of-epoch rewiring below, so that the hooks
+         * and the exported network always see a freshly rewired network. The index sets bit 40 so
+         * that these draws never share a stream with an epoch's. */
+        if (st == MOSAIC_OK && every > 0 && nb % every == 0 && start + b < train->n) {
+            st = rewire_epoch_(tr, row, (uint64_t)tr->step | (1ull << 40), err);
+            quant_project_all_(tr);
+        }
         if (tr->progress) tr->progress(tr->progress_ctx, start + b, train->n);
     }
     free(perm);
@@ -519,7 +527,8 @@ MosaicStatus mosaic_trainer_epoch(MosaicTrainer *tr, const MosaicSpikeSet *train
     row->rate = bs.zsum / ((double)train->n * tr->cfg.steps * tr->n);
     const double t1 = mosaic_now_s();
     row->samples_per_s = train->n / (t1 - t0 > 0 ? t1 - t0 : 1e-9);
-    if (tr->cfg.method == MOSAIC_METHOD_ROUTING_AWARE) MOSAIC_TRY(rewire_epoch_(tr, row, err));
+    if (tr->cfg.method == MOSAIC_METHOD_ROUTING_AWARE)
+        MOSAIC_TRY(rewire_epoch_(tr, row, (uint64_t)tr->epoch, err));
     quant_project_all_(tr); /* new links arrive with every weight live */
     row->links = rewire_gamma_(tr, row->gamma);
     for (size_t i = 0; i < tr->nparams; i++) row->params += tr->mask[i];

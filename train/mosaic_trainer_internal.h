@@ -98,8 +98,9 @@ static inline int64_t trainer_key_(const MosaicTrainer *tr, int32_t src, int32_t
 /* ---- mosaic_rewire.c ---- */
 /* The initial link set of the method (empty network on entry). */
 MosaicStatus rewire_init_links_(MosaicTrainer *tr, MosaicErr *err);
-/* Routing-aware end-of-epoch pruning and refill; counts into *row. */
-MosaicStatus rewire_epoch_(MosaicTrainer *tr, MosaicTrainEpoch *row, MosaicErr *err);
+/* Routing-aware pruning and refill (at the end of an epoch, and every train.rewire.every steps);
+ * counts into *row. rng_index picks the random stream, so every rewiring of a run draws its own. */
+MosaicStatus rewire_epoch_(MosaicTrainer *tr, MosaicTrainEpoch *row, uint64_t rng_index, MosaicErr *err);
 /* Classic DeepR after each Adam step (lr of the step). */
 void rewire_deepr_step_(MosaicTrainer *tr, double lr);
 /* Per-link penalty coefficients for links [from, n_links). */

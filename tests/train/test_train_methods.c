@@ -26,6 +26,11 @@ static MosaicTrainer *routing_aware_(MosaicTrainConfig *cfg, uint64_t seed, int 
     return tr;
 }
 
+static int veto_output_tile_(void *ctx, int32_t src, int32_t dst_tile) {
+    (void)ctx, (void)src;
+    return dst_tile == 8;
+}
+
 int main(int argc, char **argv) {
     uint64_t seed = mosaic_test_seed(argc, argv, 42);
     MosaicErr err;
@@ -121,6 +126,41 @@ int main(int argc, char **argv) {
         CHECK_EQ_INT(coupled, 0);
         CHECK(trained > (k * k - cfg.classes * cfg.classes) / 2);
         mosaic_trainer_free(tr);
+    }
+    TEST("RewiringEveryNStepsRunsAtTheCountedSteps") {
+        /* With every weight weak, each rewiring prunes every unprotected link and refills the budgets; a
+         * veto on links into the output tile keeps refills from adding protected ones, so the epoch's
+         * pruned count is (number of rewirings) x (unprotected links): one at the end of the epoch plus
+         * one after every n-th step that is not the last. */
+        const int nb = (400 + 31) / 32; /* 13 steps per epoch */
+        const int every_cases[] = {0, 1, 3, 4, 12, 13, 50};
+        for (size_t c = 0; c < sizeof every_cases / sizeof every_cases[0]; c++) {
+            const int every = every_cases[c];
+            MosaicTrainConfig cfg;
+            MosaicArch arch;
+            small_(&cfg, &arch, MOSAIC_METHOD_ROUTING_AWARE);
+            cfg.seed = (int64_t)seed, cfg.batch = 32, cfg.rewire_every = every;
+            cfg.prune_magnitude = 1e3;
+            MosaicTrainer *tr = NULL;
+            CHECK(mosaic_trainer_create(&tr, &cfg, &arch, &err) == MOSAIC_OK);
+            if (!tr) continue;
+            mosaic_trainer_set_hooks(tr, &(MosaicRewireHooks){.veto = veto_output_tile_});
+            const MosaicNetwork *net = mosaic_trainer_network(tr);
+            int64_t unprotected = 0;
+            for (int l = 0; l < net->n_links; l++) unprotected += net->link_dst[l] != 8;
+            MosaicTrainEpoch row;
+            for (int e = 0; e < 2; e++) {
+                CHECK(mosaic_trainer_epoch(tr, &train, NULL, &row, &err) == MOSAIC_OK);
+                CHECK(mosaic_trainer_check(tr, &err) == MOSAIC_OK);
+                const int64_t rewirings = 1 + (every > 0 ? (nb - 1) / every : 0);
+                if (row.pruned != rewirings * unprotected)
+                    printf("  every %d: pruned %lld, expected %lld x %lld\n", every, (long long)row.pruned,
+                           (long long)rewirings, (long long)unprotected);
+                CHECK(row.pruned == rewirings * unprotected);
+                CHECK(row.grown == row.pruned);
+            }
+            mosaic_trainer_free(tr);
+        }
     }
     mosaic_spikeset_free(&train);
     mosaic_spikeset_free(&test);

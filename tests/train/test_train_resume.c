@@ -21,6 +21,7 @@ static void small_(MosaicTrainConfig *c, MosaicArch *a, int method, int64_t seed
     c->prune_min_strong = 5;
     c->lambda_fr = 1, c->target_fr = 1;
     c->weight_noise = method == 3 ? 0.05 : -1; /* noise on for dense too: its stream must resume as well */
+    c->rewire_every = method == 0 ? 2 : 0;     /* routing-aware: the streams of mid-epoch rewirings too */
 }
 
 /* Same network, same link order and the same history apart from wall-clock fields. The optimiser
