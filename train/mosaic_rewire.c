@@ -300,6 +300,7 @@ MosaicStatus rewire_epoch_(MosaicTrainer *tr, MosaicTrainEpoch *row, uint64_t rn
     }
     MosaicRng rng;
     trainer_rng_(&rng, tr->cfg.seed, STREAM_REWIRE_, rng_index);
+    row->shortfall = 0; /* a state, not an event count: the empty slots after the latest rewiring */
     MosaicStatus st = fill_budgets_(tr, keep, &rng, row, err);
     free(keep);
     return st;

@@ -116,7 +116,8 @@ MosaicStatus mosaic_train_write_history_h5(MosaicH5File *f, const MosaicTrainEpo
     COL_("rate", rate, "spikes/neuron/step", "mean activity on the training set")
     COL_("pruned", pruned, "links", "links pruned at the end of the epoch")
     COL_("grown", grown, "links", "links grown at the end of the epoch")
-    COL_("shortfall", shortfall, "links", "budget slots left empty (no admissible candidate)")
+    COL_("shortfall", shortfall, "links",
+         "budget slots left empty after the epoch's last rewiring (no admissible candidate)")
     COL_("params", params, "weights", "active weights")
     COL_("links", links, "links", "links with a non-zero weight")
     COL_("samples_per_s", samples_per_s, "samples/s", "training throughput")

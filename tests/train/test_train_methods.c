@@ -31,6 +31,11 @@ static int veto_output_tile_(void *ctx, int32_t src, int32_t dst_tile) {
     return dst_tile == 8;
 }
 
+static int veto_all_(void *ctx, int32_t src, int32_t dst_tile) {
+    (void)ctx, (void)src, (void)dst_tile;
+    return 1;
+}
+
 int main(int argc, char **argv) {
     uint64_t seed = mosaic_test_seed(argc, argv, 42);
     MosaicErr err;
@@ -159,6 +164,27 @@ int main(int argc, char **argv) {
                 CHECK(row.pruned == rewirings * unprotected);
                 CHECK(row.grown == row.pruned);
             }
+            mosaic_trainer_free(tr);
+        }
+    }
+    TEST("ShortfallIsTheStateAfterTheLastRewiringNotASum") {
+        /* Every candidate vetoed: the first rewiring prunes every unprotected link and refills none; the
+         * later ones of the epoch find nothing to prune and the same empty slots. */
+        MosaicTrainConfig cfg;
+        MosaicArch arch;
+        small_(&cfg, &arch, MOSAIC_METHOD_ROUTING_AWARE);
+        cfg.seed = (int64_t)seed, cfg.batch = 32, cfg.rewire_every = 3, cfg.prune_magnitude = 1e3;
+        MosaicTrainer *tr = NULL;
+        CHECK(mosaic_trainer_create(&tr, &cfg, &arch, &err) == MOSAIC_OK);
+        if (tr) {
+            mosaic_trainer_set_hooks(tr, &(MosaicRewireHooks){.veto = veto_all_});
+            const MosaicNetwork *net = mosaic_trainer_network(tr);
+            int64_t unprotected = 0;
+            for (int l = 0; l < net->n_links; l++) unprotected += net->link_dst[l] != 8;
+            MosaicTrainEpoch row;
+            CHECK(mosaic_trainer_epoch(tr, &train, NULL, &row, &err) == MOSAIC_OK);
+            CHECK(row.pruned == unprotected && row.grown == 0);
+            CHECK(row.shortfall == unprotected);
             mosaic_trainer_free(tr);
         }
     }
