@@ -61,7 +61,7 @@ typedef struct {
     char profile[256];      /* routing-aware and deepr: "1:0.8,3:0.1" */
     double prune_magnitude; /* a weight is strong when |w| >= this */
     int prune_min_strong;   /* links with fewer strong weights are pruned */
-    int rewire_every;       /* routing-aware: also rewire after every n-th step of an epoch; 0: never */
+    int rewire_every;       /* routing-aware: also rewire every n-th step of an epoch (0: at its end only) */
 
     double hop_lambda, hop_rate, hop_max_log, hop_prune, hop_clip_sigma;
     double deepr_l1, deepr_temperature, deepr_birth;

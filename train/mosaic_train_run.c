@@ -114,8 +114,8 @@ MosaicStatus mosaic_train_write_history_h5(MosaicH5File *f, const MosaicTrainEpo
     COL_("test_acc", test_acc, "1", "test accuracy after the epoch")
     COL_("test_loss", test_loss, "nats", "test cross-entropy after the epoch")
     COL_("rate", rate, "spikes/neuron/step", "mean activity on the training set")
-    COL_("pruned", pruned, "links", "links pruned at the end of the epoch")
-    COL_("grown", grown, "links", "links grown at the end of the epoch")
+    COL_("pruned", pruned, "links", "links pruned by the epoch's rewirings")
+    COL_("grown", grown, "links", "links grown by the epoch's rewirings")
     COL_("shortfall", shortfall, "links",
          "budget slots left empty after the epoch's last rewiring (no admissible candidate)")
     COL_("params", params, "weights", "active weights")
