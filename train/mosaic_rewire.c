@@ -286,7 +286,8 @@ MosaicStatus rewire_init_links_(MosaicTrainer *tr, MosaicErr *err) {
     return mosaic_err(err, MOSAIC_ERR_INPUT, "trainer: unknown method %d", tr->cfg.method);
 }
 
-MosaicStatus rewire_epoch_(MosaicTrainer *tr, MosaicTrainEpoch *row, uint64_t rng_index, MosaicErr *err) {
+MosaicStatus rewire_routing_aware_(MosaicTrainer *tr, MosaicTrainEpoch *row, uint64_t rng_index,
+                                   MosaicErr *err) {
     const int n = tr->net.n_links;
     uint8_t *keep = malloc((size_t)(n ? n : 1));
     if (!keep) return mosaic_err(err, MOSAIC_ERR_NOMEM, "rewire: out of memory");

@@ -515,7 +515,7 @@ MosaicStatus mosaic_trainer_epoch(MosaicTrainer *tr, const MosaicSpikeSet *train
          * and the exported network always see a freshly rewired network. The index sets bit 40 so
          * that these draws never share a stream with an epoch's. */
         if (st == MOSAIC_OK && every > 0 && nb % every == 0 && start + b < train->n) {
-            st = rewire_epoch_(tr, row, (uint64_t)tr->step | (1ull << 40), err);
+            st = rewire_routing_aware_(tr, row, (uint64_t)tr->step | (1ull << 40), err);
             quant_project_all_(tr);
         }
         if (tr->progress) tr->progress(tr->progress_ctx, start + b, train->n);
@@ -528,7 +528,7 @@ MosaicStatus mosaic_trainer_epoch(MosaicTrainer *tr, const MosaicSpikeSet *train
     const double t1 = mosaic_now_s();
     row->samples_per_s = train->n / (t1 - t0 > 0 ? t1 - t0 : 1e-9);
     if (tr->cfg.method == MOSAIC_METHOD_ROUTING_AWARE)
-        MOSAIC_TRY(rewire_epoch_(tr, row, (uint64_t)tr->epoch, err));
+        MOSAIC_TRY(rewire_routing_aware_(tr, row, (uint64_t)tr->epoch, err));
     quant_project_all_(tr); /* new links arrive with every weight live */
     row->links = rewire_gamma_(tr, row->gamma);
     for (size_t i = 0; i < tr->nparams; i++) row->params += tr->mask[i];

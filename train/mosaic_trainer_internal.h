@@ -100,7 +100,8 @@ static inline int64_t trainer_key_(const MosaicTrainer *tr, int32_t src, int32_t
 MosaicStatus rewire_init_links_(MosaicTrainer *tr, MosaicErr *err);
 /* Routing-aware pruning and refill (at the end of an epoch, and every train.rewire.every steps);
  * counts into *row. rng_index picks the random stream, so every rewiring of a run draws its own. */
-MosaicStatus rewire_epoch_(MosaicTrainer *tr, MosaicTrainEpoch *row, uint64_t rng_index, MosaicErr *err);
+MosaicStatus rewire_routing_aware_(MosaicTrainer *tr, MosaicTrainEpoch *row, uint64_t rng_index,
+                                   MosaicErr *err);
 /* Classic DeepR after each Adam step (lr of the step). */
 void rewire_deepr_step_(MosaicTrainer *tr, double lr);
 /* Per-link penalty coefficients for links [from, n_links). */
