@@ -35,6 +35,11 @@ int cli_take_set(int argc, char **argv, int *i, CliSets *sets);
  * value is missing (message printed); 0 otherwise. Also accepts "name=value". */
 int cli_take_value(int argc, char **argv, int *i, const char *name, const char **value);
 
+/* Checks, before a long run, that the file `path` can be created later: its folder exists and is
+ * writable. Returns 0, or prints "mosaic <cmd>: error: ..." naming the option and the folder and returns
+ * the I/O exit code, so that a mistyped --out does not cost the whole run. */
+int cli_check_out_file(const char *cmd, const char *option, const char *path);
+
 /* Prints "mosaic <cmd>: <message>" to stderr and returns the exit code for `status`. */
 int cli_fail(const char *cmd, MosaicStatus status, const MosaicErr *err);
 

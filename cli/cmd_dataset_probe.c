@@ -153,6 +153,8 @@ int mosaic_cmd_dataset_probe(int argc, char **argv) {
         usage_(stderr);
         return 2;
     }
+    const int out_rc = cli_check_out_file("dataset probe", "--out", out);
+    if (out_rc) return out_rc;
     MosaicErr err = {{0}};
     float *audio = NULL;
     size_t n = 0;

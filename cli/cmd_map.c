@@ -129,6 +129,10 @@ int mosaic_cmd_map(int argc, char **argv) {
         fprintf(stderr, "mosaic map: --seed, --iterations and --top take non-negative integers\n");
         return 2;
     }
+    const int out_rc = out ? cli_check_out_file("map", "--out", out) : 0;
+    if (out_rc) return out_rc;
+    const int save_rc = save ? cli_check_out_file("map", "--save", save) : 0;
+    if (save_rc) return save_rc;
 
     MosaicArch arch;
     MosaicLinks links;

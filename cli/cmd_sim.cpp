@@ -266,6 +266,9 @@ int mosaic_cmd_sim(int argc, char **argv) {
         std::fprintf(stderr, "mosaic sim: --wave: expected a .vcd or .fst file name, got '%s'\n", wave_path);
         return 2;
     }
+    if (int rc = cli_check_out_file("sim", "--out", out_path)) return rc;
+    if (wave_path)
+        if (int rc = cli_check_out_file("sim", "--wave", wave_path)) return rc;
 
     // ---- network, architecture overrides, mapping ----
     MosaicErr err;
