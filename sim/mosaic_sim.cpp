@@ -12,10 +12,6 @@
 #include "mosaic_sim_device.h"
 #include "mosaic_sim_wave.h"
 
-// libsystemc's main() refers to sc_main; our programs have their own main() and drive the kernel with
-// sc_start, so this one is never called.
-int sc_main(int, char **) { return 0; }
-
 namespace {
 
 mosaic::Array *g_array = nullptr; // SystemC elaborates once per process
