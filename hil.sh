@@ -38,10 +38,11 @@ build() {
 }
 
 build_sanitized() {
-    # The C libraries and their unit tests under AddressSanitizer + UndefinedBehaviorSanitizer.
-    echo "== building the C libraries with ASan+UBSan in build-asan/"
+    # Everything, the SystemC simulator and the Verilated routers included, under AddressSanitizer +
+    # UndefinedBehaviorSanitizer.
+    echo "== building with ASan+UBSan in build-asan/"
     cmake -S "$ROOT" -B "$ROOT/build-asan" -DCMAKE_BUILD_TYPE=Debug -DMOSAIC_SANITIZE=ON \
-          -DMOSAIC_WITH_SIM=OFF -DMOSAIC_WERROR=ON >/dev/null
+          -DMOSAIC_WITH_SIM=ON -DMOSAIC_WERROR=ON >/dev/null
     cmake --build "$ROOT/build-asan" -j"$JOBS"
 }
 
@@ -69,9 +70,9 @@ main)
 test)
     install_missing
     build_sanitized
-    echo "== tests under ASan+UBSan (label unit)"
+    echo "== tests under ASan+UBSan (labels unit, sim, rtl)"
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-        ctest --test-dir "$ROOT/build-asan" -L unit --output-on-failure -j"$JOBS"
+        ctest --test-dir "$ROOT/build-asan" -L "unit|sim|rtl" --output-on-failure -j"$JOBS"
     build
     echo "== the whole test suite"
     ctest --test-dir "$ROOT/build" --output-on-failure -j"$JOBS"
