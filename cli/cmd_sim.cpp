@@ -346,6 +346,9 @@ int mosaic_cmd_sim(int argc, char **argv) {
     const bool all_views = offset_s && !std::strcmp(offset_s, "all");
     const int64_t available = all_views ? mosaic_bins_count(bins) : mosaic_shd_num_samples(shd);
     const int n = (int)(samples > 0 ? std::min<int64_t>(samples, available) : available);
+    if (samples > available)
+        std::fprintf(stderr, "mosaic sim: --samples %ld: %s has %lld %s; simulating all of them\n", samples,
+                     data_path, (long long)available, all_views ? "views" : "recordings");
 
     // ---- simulator ----
     MosaicSimOptions opt;

@@ -249,6 +249,23 @@ int main(int argc, char **argv) {
         CHECK(access((g_dir + "/never.h5").c_str(), F_OK) != 0);
         mosaic_network_free(&dense);
     }
+    TEST("MoreSamplesThanRecordingsSaysSoAndSimulatesThemAll") {
+        std::string out;
+        const std::string all_path = g_dir + "/sim_all.h5";
+        const int rc = run(mosaic + " sim --network " + net_path + " --data " + data_path + " --out " +
+                               all_path + " --samples 50 --ideal --quiet",
+                           &out);
+        CHECK_EQ_INT(rc, 0);
+        CHECK(out.find("--samples 50: " + data_path + " has 12 recordings; simulating all of them") !=
+              std::string::npos);
+        MosaicH5File *f = NULL;
+        CHECK(mosaic_h5_open(all_path.c_str(), &f, &err) == MOSAIC_OK);
+        int64_t dims[2] = {12, 20};
+        std::vector<int32_t> counts(12 * 20);
+        CHECK(mosaic_h5_read_into(f, "samples/counts", MOSAIC_H5_I32, 2, dims, counts.data(), &err) ==
+              MOSAIC_OK);
+        mosaic_h5_close(f);
+    }
     TEST("BadInputExitsTwo") {
         CHECK_EQ_INT(run(mosaic + " sim --network " + net_path + " --data " + data_path +
                              " --out x.h5 --wave-window 5:2",
