@@ -404,6 +404,8 @@ int mosaic_cmd_cosim(int argc, char **argv) {
             "links to rewire); use cosim.feedback none with %s",
             resume ? path : config, mosaic_train_method_name(c.tcfg.method));
     if (st != MOSAIC_OK) return cli_fail("cosim", st, &err);
+    const char *unused = mosaic_train_config_unused_note(&c.tcfg);
+    if (unused) fprintf(stderr, "mosaic cosim: note: %s\n", unused);
     ssize_t sl = readlink("/proc/self/exe", c.self, sizeof c.self - 1);
     if (sl > 0)
         c.self[sl] = 0;

@@ -160,6 +160,8 @@ int mosaic_cmd_train(int argc, char **argv) {
     MosaicStatus st =
         mosaic_train_load_config(resume ? path : config, sets.sets, sets.nsets, &arch, &cfg, NULL, 0, &err);
     if (st != MOSAIC_OK) return cli_fail("train", st, &err);
+    const char *unused = mosaic_train_config_unused_note(&cfg);
+    if (unused) fprintf(stderr, "mosaic train: note: %s\n", unused);
     if (mkdir(out, 0777) != 0 && errno != EEXIST) {
         fprintf(stderr, "mosaic train: %s: cannot create the run folder (%s)\n", out, strerror(errno));
         return 3;

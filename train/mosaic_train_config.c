@@ -237,6 +237,19 @@ MosaicStatus mosaic_train_config_validate(const MosaicTrainConfig *c, const Mosa
     return MOSAIC_OK;
 }
 
+const char *mosaic_train_config_unused_note(const MosaicTrainConfig *c) {
+    if (c->rewire_every == 0) return NULL;
+    switch (c->method) {
+    case MOSAIC_METHOD_DEEPR:
+        return "train.rewire.every has no effect with method deepr, which rewires after every step";
+    case MOSAIC_METHOD_HOP_PENALTY:
+        return "train.rewire.every has no effect with method hop-penalty, which does not rewire";
+    case MOSAIC_METHOD_DENSE:
+        return "train.rewire.every has no effect with method dense, which does not rewire";
+    default: return NULL;
+    }
+}
+
 double mosaic_train_config_alpha(const MosaicTrainConfig *c) { return exp(-c->dt_ms / c->tau_ms); }
 
 double mosaic_train_config_noise(const MosaicTrainConfig *c) {
