@@ -100,9 +100,9 @@ void mosaic_arch_write_yaml(FILE *out, const MosaicArch *arch) {
  * Tiles and distances
  * ------------------------------------------------------------------------------------------- */
 
-int mosaic_tile_distance(const MosaicArch *a, int ta, int tb) {
-    int dr = abs(mosaic_tile_row(a, ta) - mosaic_tile_row(a, tb));
-    int dc = abs(mosaic_tile_col(a, ta) - mosaic_tile_col(a, tb));
+int mosaic_tile_distance(const MosaicArch *arch, int a, int b) {
+    int dr = abs(mosaic_tile_row(arch, a) - mosaic_tile_row(arch, b));
+    int dc = abs(mosaic_tile_col(arch, a) - mosaic_tile_col(arch, b));
     int D = dr + dc;
     if (D == 0) return 0;
     if (D == 1) return 1;

@@ -324,9 +324,25 @@ MosaicStatus mosaic_h5_read(const MosaicH5File *f, const char *name, MosaicH5Typ
     *data = NULL;
     hid_t ds;
     MOSAIC_TRY(open_checked_(f, name, type, rank, dims, &ds, err));
+    /* A damaged header can claim any shape: refuse one the stored bytes cannot hold before allocating
+     * for it (deflate packs at most about 1032:1; our writers store every element). */
+    const uint64_t esize = type_size_(type), stored = (uint64_t)H5Dget_storage_size(ds);
     uint64_t total = 1;
-    for (int i = 0; i < rank; i++) total *= (uint64_t)dims[i];
-    void *buf = malloc(total ? total * type_size_(type) : 1);
+    bool fits = true;
+    for (int i = 0; i < rank && fits; i++) {
+        fits = dims[i] == 0 || total <= UINT64_MAX / esize / (uint64_t)dims[i];
+        total *= (uint64_t)dims[i];
+    }
+    if (!fits || total * esize > stored * 1100 + (1u << 20)) {
+        char shape[160];
+        shape_str_(shape, sizeof shape, rank, dims);
+        H5Dclose(ds);
+        return mosaic_err(err, MOSAIC_ERR_INPUT,
+                          "%s: dataset '%s': shape %s cannot be held in the %llu bytes stored for it "
+                          "(damaged file?)",
+                          f->path, name, shape, (unsigned long long)stored);
+    }
+    void *buf = malloc(total ? total * esize : 1);
     MosaicStatus st = MOSAIC_OK;
     if (!buf)
         st = mosaic_err(err, MOSAIC_ERR_NOMEM, "%s: dataset '%s': out of memory", f->path, name);
@@ -417,12 +433,24 @@ static MosaicStatus attr_write_(MosaicH5File *f, const char *obj, const char *na
 
 MosaicStatus mosaic_h5_attr_write_string(MosaicH5File *f, const char *obj, const char *name,
                                          const char *value, MosaicErr *err) {
-    /* Variable-length UTF-8: h5py returns a str, and long YAML texts need no size guess. */
-    hid_t t = H5Tcopy(H5T_C_S1);
-    H5Tset_size(t, H5T_VARIABLE);
-    H5Tset_cset(t, H5T_CSET_UTF8);
+    /* Fixed-length UTF-8, sized to the text. A variable-length string lives in the file's global heap,
+     * and libhdf5 1.10 trusts the object sizes stored there: one flipped byte in a heap made H5Aread
+     * copy past its buffers or loop for ever (tests/traces/fuzz-findings/README.md). A fixed-length
+     * attribute is stored in its object header, whose messages HDF5 checks. h5py returns bytes for it.
+     * Texts too long for one header message (64 KiB) still go to the heap. */
     const char *v = value ? value : "";
-    MosaicStatus st = attr_write_(f, obj, name, t, t, &v, err);
+    const size_t n = strlen(v) + 1;
+    hid_t t = H5Tcopy(H5T_C_S1);
+    H5Tset_cset(t, H5T_CSET_UTF8);
+    MosaicStatus st;
+    if (n <= MOSAIC_H5_FIXED_STRING_MAX) {
+        H5Tset_size(t, n);
+        H5Tset_strpad(t, H5T_STR_NULLTERM);
+        st = attr_write_(f, obj, name, t, t, v, err);
+    } else {
+        H5Tset_size(t, H5T_VARIABLE);
+        st = attr_write_(f, obj, name, t, t, &v, err);
+    }
     H5Tclose(t);
     return st;
 }

@@ -97,6 +97,10 @@ MosaicStatus mosaic_h5_group(MosaicH5File *f, const char *name, MosaicErr *err);
 
 /* ---- attributes (on object `obj`: "/" for the root, or a group or dataset path) ---- */
 
+/* Strings are written fixed-length (stored in the object header, never in the global heap) up to
+ * this many bytes with the terminator, the room one header message leaves for them; longer ones
+ * variable-length. */
+#define MOSAIC_H5_FIXED_STRING_MAX 60000
 MosaicStatus mosaic_h5_attr_write_string(MosaicH5File *f, const char *obj, const char *name,
                                          const char *value, MosaicErr *err);
 MosaicStatus mosaic_h5_attr_write_int64(MosaicH5File *f, const char *obj, const char *name, int64_t value,
