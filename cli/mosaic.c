@@ -4,6 +4,12 @@
 
 #include "cli_util.h"
 #include "commands.h"
+#include "mosaic_input_guard.h"
+
+/* In a sanitizer build, an impossible allocation returns NULL as glibc's malloc does, rather than
+ * aborting: libhdf5 asks for sizes read from damaged files and must see the refusal it handles. */
+const char *__asan_default_options(void);
+__attribute__((used)) const char *__asan_default_options(void) { return "allocator_may_return_null=1"; }
 
 typedef struct {
     const char *name;
@@ -36,6 +42,7 @@ static void usage_(FILE *out) {
 }
 
 int main(int argc, char **argv) {
+    mosaic_input_guard_install("mosaic");
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         usage_(stdout);
         return argc < 2 ? 2 : 0;

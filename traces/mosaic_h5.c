@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mosaic_input_guard.h"
+
 struct MosaicH5File {
     hid_t id;
     char *path; /* the real name */
@@ -167,7 +169,7 @@ void mosaic_h5_abort(MosaicH5File *f) {
     free_file_(f);
 }
 
-MosaicStatus mosaic_h5_open(const char *path, MosaicH5File **out, MosaicErr *err) {
+static MosaicStatus open_unguarded_(const char *path, MosaicH5File **out, MosaicErr *err) {
     mosaic_h5_quiet();
     *out = NULL;
     if (access(path, R_OK) != 0) return mosaic_err(err, MOSAIC_ERR_IO, "%s: cannot open for reading", path);
@@ -185,13 +187,25 @@ MosaicStatus mosaic_h5_open(const char *path, MosaicH5File **out, MosaicErr *err
     return MOSAIC_OK;
 }
 
+MosaicStatus mosaic_h5_open(const char *path, MosaicH5File **out, MosaicErr *err) {
+    const char *enclosing = mosaic_input_enter(path);
+    MosaicStatus st = open_unguarded_(path, out, err);
+    mosaic_input_leave(enclosing);
+    return st;
+}
+
 void mosaic_h5_close(MosaicH5File *f) { mosaic_h5_abort(f); }
 
 const char *mosaic_h5_path(const MosaicH5File *f) { return f->path; }
 
 hid_t mosaic_h5_id(const MosaicH5File *f) { return f->id; }
 
-bool mosaic_h5_exists(const MosaicH5File *f, const char *name) { return mosaic_h5_exists_at(f->id, name); }
+bool mosaic_h5_exists(const MosaicH5File *f, const char *name) {
+    const char *enclosing = mosaic_input_enter(f->path);
+    const bool found = mosaic_h5_exists_at(f->id, name);
+    mosaic_input_leave(enclosing);
+    return found;
+}
 
 bool mosaic_h5_exists_at(hid_t loc, const char *name) {
     /* H5Lexists fails (not "false") when an intermediate group is missing, so walk the path. */
@@ -318,8 +332,8 @@ static MosaicStatus open_checked_(const MosaicH5File *f, const char *name, Mosai
     return MOSAIC_OK;
 }
 
-MosaicStatus mosaic_h5_read(const MosaicH5File *f, const char *name, MosaicH5Type type, int rank,
-                            int64_t *dims, void **data, MosaicErr *err) {
+static MosaicStatus read_unguarded_(const MosaicH5File *f, const char *name, MosaicH5Type type, int rank,
+                                    int64_t *dims, void **data, MosaicErr *err) {
     mosaic_h5_quiet();
     *data = NULL;
     hid_t ds;
@@ -357,8 +371,16 @@ MosaicStatus mosaic_h5_read(const MosaicH5File *f, const char *name, MosaicH5Typ
     return st;
 }
 
-MosaicStatus mosaic_h5_read_into(const MosaicH5File *f, const char *name, MosaicH5Type type, int rank,
-                                 const int64_t *dims, void *buf, MosaicErr *err) {
+MosaicStatus mosaic_h5_read(const MosaicH5File *f, const char *name, MosaicH5Type type, int rank,
+                            int64_t *dims, void **data, MosaicErr *err) {
+    const char *enclosing = mosaic_input_enter(f->path);
+    MosaicStatus st = read_unguarded_(f, name, type, rank, dims, data, err);
+    mosaic_input_leave(enclosing);
+    return st;
+}
+
+static MosaicStatus read_into_unguarded_(const MosaicH5File *f, const char *name, MosaicH5Type type, int rank,
+                                         const int64_t *dims, void *buf, MosaicErr *err) {
     mosaic_h5_quiet();
     assert(rank <= MOSAIC_H5_MAX_RANK);
     int64_t d[MOSAIC_H5_MAX_RANK];
@@ -378,7 +400,16 @@ MosaicStatus mosaic_h5_read_into(const MosaicH5File *f, const char *name, Mosaic
     return st;
 }
 
-MosaicStatus mosaic_h5_list(const MosaicH5File *f, const char *group, char ***names, int *n, MosaicErr *err) {
+MosaicStatus mosaic_h5_read_into(const MosaicH5File *f, const char *name, MosaicH5Type type, int rank,
+                                 const int64_t *dims, void *buf, MosaicErr *err) {
+    const char *enclosing = mosaic_input_enter(f->path);
+    MosaicStatus st = read_into_unguarded_(f, name, type, rank, dims, buf, err);
+    mosaic_input_leave(enclosing);
+    return st;
+}
+
+static MosaicStatus list_unguarded_(const MosaicH5File *f, const char *group, char ***names, int *n,
+                                    MosaicErr *err) {
     *names = NULL;
     *n = 0;
     if (strcmp(group, "/") && !mosaic_h5_exists(f, group))
@@ -401,6 +432,13 @@ MosaicStatus mosaic_h5_list(const MosaicH5File *f, const char *group, char ***na
     *names = list;
     *n = (int)info.nlinks;
     return MOSAIC_OK;
+}
+
+MosaicStatus mosaic_h5_list(const MosaicH5File *f, const char *group, char ***names, int *n, MosaicErr *err) {
+    const char *enclosing = mosaic_input_enter(f->path);
+    MosaicStatus st = list_unguarded_(f, group, names, n, err);
+    mosaic_input_leave(enclosing);
+    return st;
 }
 
 void mosaic_h5_free_names(char **names, int n) {
@@ -496,8 +534,8 @@ static MosaicStatus attr_open_(const MosaicH5File *f, const char *obj, const cha
     return MOSAIC_OK;
 }
 
-MosaicStatus mosaic_h5_attr_read_string(const MosaicH5File *f, const char *obj, const char *name,
-                                        char **value, MosaicErr *err) {
+static MosaicStatus attr_read_string_unguarded_(const MosaicH5File *f, const char *obj, const char *name,
+                                                char **value, MosaicErr *err) {
     *value = NULL;
     hid_t o, a;
     MOSAIC_TRY(attr_open_(f, obj, name, H5T_STRING, "one string", &o, &a, err));
@@ -543,28 +581,41 @@ MosaicStatus mosaic_h5_attr_read_string(const MosaicH5File *f, const char *obj, 
     return st;
 }
 
+MosaicStatus mosaic_h5_attr_read_string(const MosaicH5File *f, const char *obj, const char *name,
+                                        char **value, MosaicErr *err) {
+    const char *enclosing = mosaic_input_enter(f->path);
+    MosaicStatus st = attr_read_string_unguarded_(f, obj, name, value, err);
+    mosaic_input_leave(enclosing);
+    return st;
+}
+
+/* One number of class `cls` ("what" in messages), read as `mtype` into *value. */
+static MosaicStatus attr_read_number_(const MosaicH5File *f, const char *obj, const char *name,
+                                      H5T_class_t cls, const char *what, hid_t mtype, void *value,
+                                      MosaicErr *err) {
+    const char *enclosing = mosaic_input_enter(f->path);
+    hid_t o, a;
+    MosaicStatus st = attr_open_(f, obj, name, cls, what, &o, &a, err);
+    if (st == MOSAIC_OK) {
+        if (H5Aread(a, mtype, value) < 0)
+            st = mosaic_err(err, MOSAIC_ERR_INPUT, "%s: attribute '%s' of '%s': read failed", f->path, name,
+                            obj);
+        H5Aclose(a);
+        H5Oclose(o);
+    }
+    mosaic_input_leave(enclosing);
+    return st;
+}
+
 MosaicStatus mosaic_h5_attr_read_int64(const MosaicH5File *f, const char *obj, const char *name,
                                        int64_t *value, MosaicErr *err) {
-    hid_t o, a;
-    MOSAIC_TRY(attr_open_(f, obj, name, H5T_INTEGER, "one integer", &o, &a, err));
-    MosaicStatus st = MOSAIC_OK;
-    if (H5Aread(a, H5T_NATIVE_INT64, value) < 0)
-        st = mosaic_err(err, MOSAIC_ERR_INPUT, "%s: attribute '%s' of '%s': read failed", f->path, name, obj);
-    H5Aclose(a);
-    H5Oclose(o);
-    return st;
+    return attr_read_number_(f, obj, name, H5T_INTEGER, "one integer", H5T_NATIVE_INT64, value, err);
 }
 
 MosaicStatus mosaic_h5_attr_read_double(const MosaicH5File *f, const char *obj, const char *name,
                                         double *value, MosaicErr *err) {
-    hid_t o, a;
-    MOSAIC_TRY(attr_open_(f, obj, name, H5T_FLOAT, "one floating-point number", &o, &a, err));
-    MosaicStatus st = MOSAIC_OK;
-    if (H5Aread(a, H5T_NATIVE_DOUBLE, value) < 0)
-        st = mosaic_err(err, MOSAIC_ERR_INPUT, "%s: attribute '%s' of '%s': read failed", f->path, name, obj);
-    H5Aclose(a);
-    H5Oclose(o);
-    return st;
+    return attr_read_number_(f, obj, name, H5T_FLOAT, "one floating-point number", H5T_NATIVE_DOUBLE, value,
+                             err);
 }
 
 MosaicStatus mosaic_h5_write_provenance(MosaicH5File *f, const MosaicProvenance *prov, MosaicErr *err) {

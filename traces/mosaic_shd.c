@@ -14,6 +14,8 @@
 
 #include "mosaic_gz.h"
 #include "mosaic_h5.h"
+#include "mosaic_h5_heap.h"
+#include "mosaic_input_guard.h"
 #include "mosaic_rng.h"
 
 /* ---- float16 ---- */
@@ -272,9 +274,13 @@ static MosaicStatus read_keys_(MosaicShd *shd, MosaicErr *err) {
     H5Tset_cset(mt, H5Tget_cset(ft)); /* HDF5 1.10 converts no string between ASCII and UTF-8 (h5py's str) */
     if (H5Tis_variable_str(ft) > 0) {
         H5Tset_size(mt, H5T_VARIABLE);
+        const MosaicH5Bytes bytes = {shd->path, shd->image, shd->image ? shd->udata.size : 0};
+        bool checked;
         char **v = calloc((size_t)n, sizeof(char *));
         if (!v)
             st = mosaic_err(err, MOSAIC_ERR_NOMEM, "%s: out of memory", shd->path);
+        else if ((st = mosaic_h5_heap_check(shd->file, ds, name, &bytes, &checked, err)) != MOSAIC_OK)
+            ; /* the message says what is damaged */
         else if (H5Dread(ds, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0)
             st = mosaic_err(err, MOSAIC_ERR_INPUT, "%s: dataset '%s': read failed (damaged file?)", shd->path,
                             name);
@@ -366,6 +372,11 @@ static MosaicStatus open_datasets_(MosaicShd *shd, MosaicErr *err) {
                         "a one-dimensional array of variable-length integer arrays (channels per sample)",
                         &shd->d_units, &n_units, err));
     shd->n = n_times;
+    /* libhdf5 would trust the heap objects behind these elements: check them first (mosaic_h5_heap.h). */
+    const MosaicH5Bytes bytes = {shd->path, shd->image, shd->image ? shd->udata.size : 0};
+    bool checked;
+    MOSAIC_TRY(mosaic_h5_heap_check(shd->file, shd->d_times, "/spikes/times", &bytes, &checked, err));
+    MOSAIC_TRY(mosaic_h5_heap_check(shd->file, shd->d_units, "/spikes/units", &bytes, &checked, err));
     if (n_units != n_times)
         return mosaic_err(err, MOSAIC_ERR_INPUT,
                           "%s: dataset '/spikes/units' has %lld samples, expected %lld like "
@@ -436,7 +447,7 @@ static MosaicShd *alloc_shd_(const char *path) {
     return shd;
 }
 
-MosaicStatus mosaic_shd_open(const char *path, MosaicShd **out, MosaicErr *err) {
+static MosaicStatus shd_open_unguarded_(const char *path, MosaicShd **out, MosaicErr *err) {
     mosaic_h5_quiet();
     *out = NULL;
     MosaicShd *shd = alloc_shd_(path);
@@ -451,8 +462,15 @@ MosaicStatus mosaic_shd_open(const char *path, MosaicShd **out, MosaicErr *err) 
     return MOSAIC_OK;
 }
 
-MosaicStatus mosaic_shd_open_gz_memory(const char *name, const void *data, size_t n, size_t max_inflated,
-                                       MosaicShd **out, MosaicErr *err) {
+MosaicStatus mosaic_shd_open(const char *path, MosaicShd **out, MosaicErr *err) {
+    const char *enclosing = mosaic_input_enter(path);
+    MosaicStatus st = shd_open_unguarded_(path, out, err);
+    mosaic_input_leave(enclosing);
+    return st;
+}
+
+static MosaicStatus shd_open_gz_memory_unguarded_(const char *name, const void *data, size_t n,
+                                                  size_t max_inflated, MosaicShd **out, MosaicErr *err) {
     mosaic_h5_quiet();
     *out = NULL;
     MosaicShd *shd = alloc_shd_(name);
@@ -467,6 +485,14 @@ MosaicStatus mosaic_shd_open_gz_memory(const char *name, const void *data, size_
     }
     *out = shd;
     return MOSAIC_OK;
+}
+
+MosaicStatus mosaic_shd_open_gz_memory(const char *name, const void *data, size_t n, size_t max_inflated,
+                                       MosaicShd **out, MosaicErr *err) {
+    const char *enclosing = mosaic_input_enter(name);
+    MosaicStatus st = shd_open_gz_memory_unguarded_(name, data, n, max_inflated, out, err);
+    mosaic_input_leave(enclosing);
+    return st;
 }
 
 const char *mosaic_shd_path(const MosaicShd *shd) { return shd->path; }
@@ -503,7 +529,8 @@ static MosaicStatus read_vlen_(MosaicShd *shd, hid_t ds, hid_t space, hid_t mt, 
     return MOSAIC_OK;
 }
 
-MosaicStatus mosaic_shd_read_sample(MosaicShd *shd, int64_t sample, MosaicSpikes *out, MosaicErr *err) {
+static MosaicStatus shd_read_sample_unguarded_(MosaicShd *shd, int64_t sample, MosaicSpikes *out,
+                                               MosaicErr *err) {
     if (sample < 0 || sample >= shd->n)
         return mosaic_err(err, MOSAIC_ERR_INPUT, "%s: sample %lld does not exist (the file has %lld)",
                           shd->path, (long long)sample, (long long)shd->n);
@@ -555,6 +582,13 @@ MosaicStatus mosaic_shd_read_sample(MosaicShd *shd, int64_t sample, MosaicSpikes
                 shd->path, (long long)sample, (long long)k, u, shd->n_units);
     }
     return MOSAIC_OK;
+}
+
+MosaicStatus mosaic_shd_read_sample(MosaicShd *shd, int64_t sample, MosaicSpikes *out, MosaicErr *err) {
+    const char *enclosing = mosaic_input_enter(shd->path);
+    MosaicStatus st = shd_read_sample_unguarded_(shd, sample, out, err);
+    mosaic_input_leave(enclosing);
+    return st;
 }
 
 /* ---- speakers ---- */

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "damage_sweep.h"
 #include "mosaic_gz.h"
 #include "mosaic_shd.h"
 #include "mosaic_test.h"
@@ -28,6 +29,8 @@ typedef struct {
     float bad_time;     /* if non-zero, sample 4 spike 0 gets this time */
     int32_t bad_label;  /* if non-zero, sample 1 gets this label */
     int times_not_vlen; /* /spikes/times as a plain 2-D float array */
+    int chunked;        /* the spike datasets chunked by 2, shuffled and deflated (h5py's
+                           compression="gzip", shuffle=True) */
 } Layout;
 
 static const float times_[N][3] = {{0.5f, 0.25f, 1.0f},
@@ -45,15 +48,31 @@ static hid_t f16_(void) {
     return t;
 }
 
-static void write_1d_(hid_t file, const char *name, hid_t ftype, hid_t mtype, hsize_t n, const void *data) {
+static void write_1d_dcpl_(hid_t file, const char *name, hid_t ftype, hid_t mtype, hsize_t n,
+                           const void *data, hid_t dcpl) {
     hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
     H5Pset_create_intermediate_group(lcpl, 1);
     hid_t s = H5Screate_simple(1, &n, NULL);
-    hid_t d = H5Dcreate2(file, name, ftype, s, lcpl, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t d = H5Dcreate2(file, name, ftype, s, lcpl, dcpl, H5P_DEFAULT);
     H5Dwrite(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data);
     H5Dclose(d);
     H5Sclose(s);
     H5Pclose(lcpl);
+}
+
+static void write_1d_(hid_t file, const char *name, hid_t ftype, hid_t mtype, hsize_t n, const void *data) {
+    write_1d_dcpl_(file, name, ftype, mtype, n, data, H5P_DEFAULT);
+}
+
+static void write_chunked_(hid_t file, const char *name, hid_t ftype, hid_t mtype, hsize_t n,
+                           const void *data) {
+    const hsize_t chunk = 2;
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pset_chunk(dcpl, 1, &chunk);
+    H5Pset_shuffle(dcpl);
+    H5Pset_deflate(dcpl, 4);
+    write_1d_dcpl_(file, name, ftype, mtype, n, data, dcpl);
+    H5Pclose(dcpl);
 }
 
 static void write_raw_(const char *path, const Layout *lay) {
@@ -84,7 +103,7 @@ static void write_raw_(const char *path, const Layout *lay) {
             H5Sclose(s);
         } else {
             hid_t fv = H5Tvlen_create(tb), mv = H5Tvlen_create(H5T_NATIVE_FLOAT);
-            write_1d_(file, "/spikes/times", fv, mv, N, vt);
+            (lay->chunked ? write_chunked_ : write_1d_)(file, "/spikes/times", fv, mv, N, vt);
             H5Tclose(fv);
             H5Tclose(mv);
         }
@@ -92,7 +111,8 @@ static void write_raw_(const char *path, const Layout *lay) {
     if (lay->skip != 2) {
         hid_t fv = H5Tvlen_create(lay->units_base ? lay->units_base : H5T_STD_U16LE),
               mv = H5Tvlen_create(H5T_NATIVE_INT32);
-        write_1d_(file, "/spikes/units", fv, mv, lay->units_rows ? (hsize_t)lay->units_rows : N, vu);
+        (lay->chunked ? write_chunked_ : write_1d_)(file, "/spikes/units", fv, mv,
+                                                    lay->units_rows ? (hsize_t)lay->units_rows : N, vu);
         H5Tclose(fv);
         H5Tclose(mv);
     }
@@ -121,19 +141,25 @@ static void write_raw_(const char *path, const Layout *lay) {
     H5Fclose(file);
 }
 
+/* Opens `path` and reads every sample: the first error, or MOSAIC_OK. */
+static MosaicStatus read_every_sample_(const char *path, MosaicErr *err) {
+    MosaicShd *shd;
+    MosaicStatus st = mosaic_shd_open(path, &shd, err);
+    if (st == MOSAIC_OK) {
+        MosaicSpikes sp = {0};
+        for (int64_t i = 0; i < mosaic_shd_num_samples(shd) && st == MOSAIC_OK; i++)
+            st = mosaic_shd_read_sample(shd, i, &sp, err);
+        mosaic_spikes_free(&sp);
+        mosaic_shd_close(shd);
+    }
+    return st;
+}
+
 /* Opening and reading every sample of `path` fails with MOSAIC_ERR_INPUT and a message containing the
  * file name and w1, w2 (w2 may be NULL). */
 static int fails_with_(const char *path, const char *w1, const char *w2) {
     MosaicErr err;
-    MosaicShd *shd;
-    MosaicStatus st = mosaic_shd_open(path, &shd, &err);
-    if (st == MOSAIC_OK) {
-        MosaicSpikes sp = {0};
-        for (int64_t i = 0; i < mosaic_shd_num_samples(shd) && st == MOSAIC_OK; i++)
-            st = mosaic_shd_read_sample(shd, i, &sp, &err);
-        mosaic_spikes_free(&sp);
-        mosaic_shd_close(shd);
-    }
+    MosaicStatus st = read_every_sample_(path, &err);
     if (st == MOSAIC_OK) {
         fprintf(stderr, "  %s: no error, expected one mentioning '%s'\n", path, w1);
         return 0;
@@ -141,6 +167,45 @@ static int fails_with_(const char *path, const char *w1, const char *w2) {
     printf("  expected error: %s\n", err.msg);
     return st == MOSAIC_ERR_INPUT && strstr(err.msg, path) && strstr(err.msg, w1) &&
            (!w2 || strstr(err.msg, w2));
+}
+
+/* Offset of the first occurrence of `magic` in the file, or -1. */
+static long find_(const char *path, const char *magic) {
+    FILE *fp = fopen(path, "rb");
+    static unsigned char buf[1 << 16];
+    const size_t n = fp ? fread(buf, 1, sizeof buf, fp) : 0, m = strlen(magic);
+    if (fp) fclose(fp);
+    for (size_t i = 0; i + m <= n; i++)
+        if (!memcmp(buf + i, magic, m)) return (long)i;
+    return -1;
+}
+
+/* Little-endian integers of `n` bytes at `off`. */
+static uint64_t peek_(const char *path, long off, int n) {
+    unsigned char b[8] = {0};
+    FILE *fp = fopen(path, "rb");
+    if (!fp || fseek(fp, off, SEEK_SET) != 0 || fread(b, 1, (size_t)n, fp) != (size_t)n) exit(3);
+    fclose(fp);
+    uint64_t v = 0;
+    for (int i = n; i-- > 0;) v = v << 8 | b[i];
+    return v;
+}
+
+static void poke_(const char *path, long off, int n, uint64_t v) {
+    FILE *fp = fopen(path, "r+b");
+    if (!fp || fseek(fp, off, SEEK_SET) != 0) exit(3);
+    for (int i = 0; i < n; i++) fputc((int)(v >> (8 * i)) & 0xff, fp);
+    fclose(fp);
+}
+
+/* damage_sweep's reader: every sample read, or refused with the file named. */
+static int read_shd_(const char *path) {
+    MosaicErr err;
+    MosaicStatus st = read_every_sample_(path, &err);
+    if (st == MOSAIC_OK) return DAMAGE_READ;
+    if (st == MOSAIC_ERR_INPUT && strstr(err.msg, path)) return DAMAGE_REFUSED;
+    fprintf(stderr, "  status %d, message: %s\n", (int)st, err.msg);
+    return DAMAGE_WRONG_ERROR;
 }
 
 static int reads_all_(const char *path) {
@@ -258,6 +323,62 @@ int main(void) {
         lay.times_base = H5T_IEEE_F32LE;
         write_raw_(p, &lay);
         CHECK(fails_with_(p, "sample 4, spike 0", "finite"));
+    }
+
+    TEST("ChunkedFilteredSpikesRead") {
+        Layout lay = {0};
+        lay.chunked = 1;
+        write_raw_(p, &lay);
+        CHECK(reads_all_(p));
+    }
+
+    TEST("DamagedGlobalHeapIsRefusedBeforeHdf5ReadsIt") {
+        /* libhdf5 1.10 trusts these sizes (it copied past its buffers, or looped for ever), so the
+         * reader checks every heap object a spike train points to first: contiguous and chunked. */
+        for (int chunked = 0; chunked < 2; chunked++) {
+            Layout lay = {0};
+            lay.chunked = chunked;
+            write_raw_(p, &lay);
+            const long gcol = find_(p, "GCOL");
+            CHECK(gcol > 0);
+            if (gcol <= 0) break;
+            /* collection header 16 bytes; object 1 (sample 0's three float16 times): index, references,
+             * reserved, then its size */
+            const long obj1 = gcol + 16;
+            CHECK_EQ_INT(peek_(p, obj1, 2), 1);
+            CHECK_EQ_INT(peek_(p, obj1 + 8, 8), 6);
+            poke_(p, obj1 + 8, 8, 8);
+            CHECK(fails_with_(p, "'/spikes/times', element 0", "expected 6 bytes (3 values)"));
+            poke_(p, obj1 + 8, 8, (uint64_t)1 << 40);
+            CHECK(fails_with_(p, "'/spikes/times'", "running past its end"));
+            poke_(p, obj1, 2, 0);
+            poke_(p, obj1 + 8, 8, 0);
+            CHECK(fails_with_(p, "'/spikes/times'", "loop for ever"));
+            poke_(p, obj1, 2, 60000); /* an index nothing names: object 1 is then missing */
+            poke_(p, obj1 + 8, 8, 6);
+            CHECK(fails_with_(p, "'/spikes/times', element 0", "no such object"));
+            poke_(p, gcol, 4, 0x4c4f4358u); /* "XCOL" */
+            CHECK(fails_with_(p, "'/spikes/times'", "no GCOL signature"));
+        }
+        /* the file that crashed libhdf5 1.10.8 in fuzzing (tests/traces/fuzz-findings/) */
+        const char *src = getenv("MOSAIC_SOURCE_DIR");
+        char repro[1024];
+        snprintf(repro, sizeof repro, "%s/tests/traces/fuzz-findings/hdf5-1.10.8-H5HG_read-overlap.h5",
+                 src ? src : ".");
+        CHECK(fails_with_(repro, "'/spikes/times'", "global heap"));
+    }
+
+    TEST("RandomlyDamagedFilesAreReadOrRefusedNeverCrash") {
+        for (int chunked = 0; chunked < 2; chunked++) {
+            Layout lay = {0};
+            lay.chunked = chunked;
+            write_raw_(p, &lay);
+            char scratch[520];
+            snprintf(scratch, sizeof scratch, "%s.damaged", p);
+            DamageCounts c = damage_sweep(p, scratch, 5 + (uint64_t)chunked, 500, read_shd_);
+            CHECK_EQ_INT(c.broken, 0);
+            CHECK(c.refused > 0);
+        }
     }
 
     TEST("TruncatedFilesFailCleanly") {
