@@ -15,6 +15,7 @@
 #include <zlib.h>
 
 #define HEAP_MAX_OBJECTS 65536 /* object indices are 16 bits in a collection */
+#define HEAP_MIN_SIZE 4096     /* libhdf5 creates no smaller collection and reads 4096 bytes first */
 
 typedef struct {
     uint64_t addr; /* collection address, relative to the file's base address */
@@ -188,14 +189,16 @@ static MosaicStatus gather_(hid_t ds, const char *name, Src_ *s, int64_t n, Desc
  * stamp). NULL on success, else what is wrong. */
 static const char *parse_collection_(Src_ *s, uint64_t addr, uint64_t *size, uint32_t *seen, uint32_t stamp,
                                      unsigned char **buf, size_t *cap) {
-    const unsigned ss = s->ss, hdr = 8 + ss, objhdr = 2 + 2 + 4 + ss;
+    /* magic, version, reserved, size; padded to 8 so that the objects after it are aligned */
+    const unsigned ss = s->ss, hdr = (8 + ss + 7) / 8 * 8, objhdr = 2 + 2 + 4 + ss;
     unsigned char head[32];
     const uint64_t at = s->base + addr;
     if (!read_at_(s, at, head, hdr)) return "lies past the end of the file";
     if (memcmp(head, "GCOL", 4) != 0) return "is not one (no GCOL signature)";
     if (head[4] != 1) return "has an unknown version";
     const uint64_t total = le_(head + 8, ss);
-    if (total < hdr || total > s->file_len - at) return "claims more bytes than the file holds";
+    if (total < HEAP_MIN_SIZE) return "is smaller than the 4096 bytes of every collection";
+    if (total > s->file_len - at) return "claims more bytes than the file holds";
     if (total > *cap) {
         unsigned char *nb = realloc(*buf, (size_t)total);
         if (!nb) return "is too large to check";

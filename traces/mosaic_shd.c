@@ -220,6 +220,27 @@ static MosaicStatus open_1d_(MosaicShd *shd, const char *name, H5T_class_t cls, 
     }
     hsize_t d = 0;
     if (ok) H5Sget_simple_extent_dims(s, &d, NULL);
+    /* h5py offers filters the C library lacks (lzf): say so, rather than that every read fails */
+    hid_t dcpl = ok ? H5Dget_create_plist(ds) : H5I_INVALID_HID;
+    const int nf = dcpl >= 0 ? H5Pget_nfilters(dcpl) : 0;
+    for (int j = 0; j < nf && ok; j++) {
+        unsigned flags = 0;
+        size_t ncd = 0;
+        char fname[64] = "";
+        const H5Z_filter_t id =
+            H5Pget_filter2(dcpl, (unsigned)j, &flags, &ncd, NULL, sizeof fname, fname, NULL);
+        if (id >= 0 && H5Zfilter_avail(id) <= 0) {
+            if (t >= 0) H5Tclose(t);
+            if (s >= 0) H5Sclose(s);
+            H5Pclose(dcpl);
+            H5Dclose(ds);
+            return mosaic_err(err, MOSAIC_ERR_INPUT,
+                              "%s: dataset '%s' is compressed with HDF5 filter %d (%s), which this libhdf5 "
+                              "cannot decode (expected gzip or no compression; h5py: compression=\"gzip\")",
+                              shd->path, name, (int)id, fname[0] ? fname : "unnamed");
+        }
+    }
+    if (dcpl >= 0) H5Pclose(dcpl);
     if (t >= 0) H5Tclose(t);
     if (s >= 0) H5Sclose(s);
     if (!ok) {
