@@ -220,19 +220,46 @@ static MosaicStatus apply_(const MosaicCfgField *f, void *target, char *const *v
     return mosaic_err(err, MOSAIC_ERR_INTERNAL, "%s: key '%s': unknown field type", where, f->key);
 }
 
+/* Edit distance (insertions, deletions, substitutions) between a and b, or cap + 1 once it exceeds
+ * cap; keys are short, so two rows of at most 128 entries do. */
+static size_t edit_distance_(const char *a, const char *b, size_t cap) {
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 127 || lb > 127) return cap + 1;
+    size_t prev[128], cur[128];
+    for (size_t j = 0; j <= lb; j++) prev[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        cur[0] = i;
+        size_t row_min = cur[0];
+        for (size_t j = 1; j <= lb; j++) {
+            size_t d = prev[j - 1] + (a[i - 1] != b[j - 1]);
+            if (prev[j] + 1 < d) d = prev[j] + 1;
+            if (cur[j - 1] + 1 < d) d = cur[j - 1] + 1;
+            cur[j] = d;
+            if (d < row_min) row_min = d;
+        }
+        if (row_min > cap) return cap + 1;
+        memcpy(prev, cur, sizeof(size_t) * (lb + 1));
+    }
+    return prev[lb];
+}
+
 static MosaicStatus unknown_key_(const char *where, const char *key, const MosaicCfgSection *sections,
                                  size_t nsections, MosaicErr *err) {
-    /* Suggest the known key sharing the longest prefix: most unknown keys are typos. */
+    /* Suggest the known key fewest edits away (most unknown keys are typos: a letter missing, doubled,
+     * swapped or wrong), within a third of its length; ties go to the longer shared prefix. */
     const char *best = NULL;
-    size_t best_len = 0;
+    size_t best_dist = 0, best_len = 0;
     for (size_t s = 0; s < nsections; s++)
         for (size_t f = 0; f < sections[s].nfields; f++) {
             const char *k = sections[s].fields[f].key;
+            const size_t cap = strlen(k) / 3 > 2 ? strlen(k) / 3 : 2;
+            const size_t d = edit_distance_(key, k, cap);
             size_t n = 0;
             while (k[n] && key[n] && k[n] == key[n]) n++;
-            if (n > best_len) best_len = n, best = k;
+            if (d <= cap && (!best || d < best_dist || (d == best_dist && n > best_len)))
+                best = k, best_dist = d, best_len = n;
         }
-    if (best && best_len >= 3)
+    if (best)
         return mosaic_err(err, MOSAIC_ERR_INPUT,
                           "%s: unknown key '%s' (did you mean '%s'? `mosaic config` lists every key)", where,
                           key, best);

@@ -39,6 +39,17 @@ int main(void) {
         CHECK(strstr(err.msg, "arch.yaml:3") != NULL);
         CHECK(strstr(err.msg, "array.colz") != NULL);
         CHECK(strstr(err.msg, "array.cols") != NULL); /* the suggestion */
+        /* the suggestion is the key fewest edits away, wherever the typo is */
+        const char *typos[][2] = {{"arary:\n  rows: 3\n", "'array.rows'"},
+                                  {"device:\n  stuck_onn: 0.1\n", "'device.stuck_on'"},
+                                  {"device:\n  stuck_of: 0.1\n", "'device.stuck_off'"},
+                                  {"timing:\n  cycels_per_step: 4\n", "'timing.cycles_per_step'"}};
+        for (size_t i = 0; i < sizeof typos / sizeof typos[0]; i++) {
+            CHECK(load_str_(&a, typos[i][0], &err) == MOSAIC_ERR_INPUT);
+            CHECK(strstr(err.msg, typos[i][1]) != NULL);
+        }
+        CHECK(load_str_(&a, "zzz:\n  qqq: 1\n", &err) == MOSAIC_ERR_INPUT);
+        CHECK(strstr(err.msg, "did you mean") == NULL); /* nothing close: no guess */
     }
     TEST("OutOfRangeNamesTheAllowedRange") {
         CHECK(load_str_(&a, "array:\n  rows: 0\n", &err) == MOSAIC_ERR_INPUT);
