@@ -5,6 +5,7 @@
 #   2. a simulator that crashes or hangs is reported and training completes;
 #   3. a resumed run equals an uninterrupted one;
 #   4. bad keys and files are refused; 5. proxy-check reads the run's checkpoints;
+#   (1 also: eval scores a cosim run, train runs on a cosim configuration);
 #   6. the runs' report.html render in headless Chromium without console errors.
 # usage: test_cosim_run.sh MOSAIC_BINARY WORK_DIR RENDER_SCRIPT
 set -euo pipefail
@@ -45,6 +46,13 @@ for f in config.yaml checkpoint.h5 history.csv hardware.csv history.h5 report.ht
 done
 "$mosaic" map closed/checkpoints/epoch_0003.h5 --arch <(sed -n '1,2p' small.yaml) >/dev/null ||
     fail "mosaic map does not confirm that the closed-loop checkpoint fits"
+# a cosim run is also a training run: eval scores it, train runs on its configuration (cosim.* aside)
+"$mosaic" eval closed --data data/test.h5 >eval.log 2>&1 || fail "mosaic eval refused a cosim run: $(cat eval.log)"
+grep -q "after 3 epochs on data/test.h5" eval.log || fail "mosaic eval: $(cat eval.log)"
+"$mosaic" train --config small.yaml --out trained --set train.epochs=1 >train.log 2>&1 ||
+    fail "mosaic train refused the cosim configuration: $(cat train.log)"
+grep -q "note: the cosim.\* keys configure .mosaic cosim.; train ignores them" train.log ||
+    fail "mosaic train did not say it ignores cosim.*: $(cat train.log)"
 echo "ok"
 
 echo "== 2. a crashing and a hanging simulator"
