@@ -4,8 +4,9 @@
  * and runs it on the cycle-level array (`mosaic sim` as a child process on the second core) on
  * cosim.samples held-out samples while training continues. In the closed loop the exact port loads keep
  * rewiring within the hardware (mosaic_feedback.h); the open loop (cosim.feedback none) only measures.
- * RUN/ holds config.yaml, checkpoint.h5 (resume), checkpoints/ (network files), hw/ (mappings, simulation
- * results and logs), history.csv, hardware.csv, history.h5 and report.html. */
+ * RUN/ holds config.yaml, checkpoint.h5 (resume), network.h5 (the latest network, as after mosaic train),
+ * checkpoints/ (network files), hw/ (mappings, simulation results and logs), history.csv, hardware.csv,
+ * history.h5 and report.html. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <math.h>
@@ -42,7 +43,8 @@ static void usage_(FILE *out) {
             "cosim.traffic_penalty adds a routing-energy penalty from measured spike rates. With\n"
             "cosim.feedback none the run only maps and simulates (open loop), for comparison.\n"
             "Console: one line per epoch and one per hardware checkpoint. RUN/ receives config.yaml,\n"
-            "checkpoint.h5, checkpoints/, hw/, history.csv, hardware.csv, history.h5 and report.html.\n"
+            "checkpoint.h5, network.h5 (the latest network), checkpoints/, hw/, history.csv, hardware.csv,\n"
+            "history.h5 and report.html. sim, map and eval take RUN itself.\n"
             "A simulator crash or hang (cosim.sim_timeout) is reported and training goes on.\n");
 }
 
@@ -186,6 +188,10 @@ static MosaicStatus hardware_checkpoint_(Cosim_ *c, int epoch, MosaicErr *err) {
     MOSAIC_TRY(mosaic_trainer_export(c->tr, &net, err));
     MosaicProvenance prov = provenance_(c);
     MosaicStatus st = mosaic_netfile_write(net_path, &net, &prov, err);
+    /* RUN/network.h5 is a run's network, as after mosaic train: sim, map and eval take the folder */
+    char latest[4096];
+    snprintf(latest, sizeof latest, "%s/network.h5", c->run);
+    if (st == MOSAIC_OK) st = mosaic_netfile_write(latest, &net, &prov, err);
     MosaicLinks links;
     mosaic_links_init(&links);
     MosaicMapping m;

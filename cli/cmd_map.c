@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_run.h"
 #include "cli_util.h"
 #include "commands.h"
 #include "mosaic_mapper.h"
@@ -17,8 +18,9 @@ static void map_usage_(FILE *out) {
         "Routes the inter-tile links with one-turn multicast (shared docs routing.md) and reports: mappable\n"
         "or not, every port above capacity (worst first), device counts per tile type and the total M, the\n"
         "minimum router configuration, links per distance (gamma_d) and the most loaded ports.\n"
-        "NETWORK is a links file (.txt: '# mosaic-links rows=R cols=C k=K', then 'source_neuron tile' per\n"
-        "line). --random draws a network with exactly round_half_to_even(p_d*k*n_d(s)) links per source "
+        "NETWORK is a network file (.h5), the folder of a train or cosim run (its network.h5), or a links\n"
+        "file (.txt: '# mosaic-links rows=R cols=C k=K', then 'source_neuron tile' per line). --random draws "
+        "a network with exactly round_half_to_even(p_d*k*n_d(s)) links per source "
         "tile\n"
         "and distance. --placement anneal searches a tile permutation (input tiles and the output tile "
         "pinned)\n"
@@ -139,7 +141,7 @@ int mosaic_cmd_map(int argc, char **argv) {
     MosaicErr err;
     MosaicStatus st;
     int input_tiles = 4;
-    char source[256];
+    char source[4352];
     mosaic_links_init(&links);
     if (random) {
         MosaicProfile prof;
@@ -150,8 +152,13 @@ int mosaic_cmd_map(int argc, char **argv) {
         input_tiles = (128 + arch.neurons_per_tile - 1) / arch.neurons_per_tile;
         snprintf(source, sizeof source, "random network, profile %s, seed %llu", profile, seed);
     } else {
-        st = mosaic_links_load(network, arch_path, sets.sets, sets.nsets, &arch, &links, &input_tiles, &err);
-        snprintf(source, sizeof source, "%s", network);
+        char net_path[4096];
+        bool is_run;
+        st = cli_run_network(network, net_path, sizeof net_path, &is_run, &err);
+        if (st == MOSAIC_OK)
+            st = mosaic_links_load(net_path, arch_path, sets.sets, sets.nsets, &arch, &links, &input_tiles,
+                                   &err);
+        snprintf(source, sizeof source, "%s", net_path);
     }
     if (st != MOSAIC_OK) {
         mosaic_links_free(&links);

@@ -26,6 +26,7 @@ int mosaic_cmd_sim(int argc, char **argv) {
 #include <string>
 #include <vector>
 
+#include "cli_run.h"
 #include "cli_util.h"
 #include "commands.h"
 #include "mosaic_bins.h"
@@ -50,7 +51,7 @@ static void sim_usage_(FILE *out) {
         "mapper's\n"
         "line assignment through their configuration ports, LIF neuron tiles on the training engine's "
         "kernel.\n"
-        "  --network      a network file, or a training run directory (RUN/network.h5, binned as "
+        "  --network      a network file, or the folder of a train or cosim run (RUN/network.h5, binned as "
         "RUN/config.yaml)\n"
         "  --mapping      a mapping file from `mosaic map --out`: its placement is used and its line\n"
         "                 assignment must equal the one re-derived here\n"
@@ -77,20 +78,23 @@ static bool ends_with_(const char *s, const char *suffix) {
     return n >= m && std::strcmp(s + n - m, suffix) == 0;
 }
 
-// The network of a training run directory (RUN/network.h5, the network `mosaic train` exports, and the
-// binning of RUN/config.yaml in *steps, *window_s), or a network file (steps and window left alone).
+// The network of a run folder (RUN/network.h5, which mosaic train and mosaic cosim write, binned as
+// RUN/config.yaml says in *steps, *window_s), or a network file (steps and window left alone).
 static MosaicStatus load_network_(const char *path, MosaicNetwork *net, long *steps, double *window_s,
                                   MosaicErr *err) {
-    struct stat sb;
-    if (stat(path, &sb) != 0 || !S_ISDIR(sb.st_mode)) return mosaic_netfile_read(path, net, err);
-    const std::string cfg_path = std::string(path) + "/config.yaml",
-                      net_path = std::string(path) + "/network.h5";
-    MosaicArch arch;
-    MosaicTrainConfig cfg;
-    MOSAIC_TRY(mosaic_train_load_config(cfg_path.c_str(), nullptr, 0, &arch, &cfg, nullptr, 0, err));
-    *steps = cfg.steps;
-    *window_s = cfg.window_s;
-    return mosaic_netfile_read(net_path.c_str(), net, err);
+    char net_path[4096];
+    bool is_run = false;
+    MOSAIC_TRY(cli_run_network(path, net_path, sizeof net_path, &is_run, err));
+    if (is_run) {
+        const std::string cfg_path = std::string(path) + "/config.yaml";
+        MosaicArch arch;
+        MosaicTrainConfig cfg;
+        bool cosim_set;
+        MOSAIC_TRY(cli_load_train_config(cfg_path.c_str(), nullptr, 0, &arch, &cfg, &cosim_set, err));
+        *steps = cfg.steps;
+        *window_s = cfg.window_s;
+    }
+    return mosaic_netfile_read(net_path, net, err);
 }
 
 // The violation report of a network that does not fit (one line per port over capacity).

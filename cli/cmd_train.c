@@ -13,10 +13,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli_run.h"
 #include "cli_util.h"
 #include "commands.h"
 #include "mosaic_clock.h"
-#include "mosaic_cosim.h"
 #include "mosaic_files.h"
 #include "mosaic_h5.h"
 #include "mosaic_netfile.h"
@@ -117,22 +117,6 @@ static void print_epoch_(const MosaicTrainer *tr, const MosaicTrainEpoch *e) {
     fflush(stdout);
 }
 
-/* Loads a training configuration that may also hold a cosim section (the main job's, or a cosim run's
- * config.yaml): its keys are checked like any other and then left to `mosaic cosim`. *cosim_set: the
- * file or --set changed one of them. */
-static MosaicStatus load_config_(const char *path, const char *const *sets, int nsets, MosaicArch *arch,
-                                 MosaicTrainConfig *cfg, bool *cosim_set, MosaicErr *err) {
-    MosaicCosimConfig cosim, defaults;
-    memset(&cosim, 0, sizeof cosim);
-    memset(&defaults, 0, sizeof defaults);
-    mosaic_cosim_config_default(&cosim);
-    mosaic_cosim_config_default(&defaults);
-    MosaicCfgSection extra = mosaic_cosim_config_section(&cosim);
-    MosaicStatus st = mosaic_train_load_config(path, sets, nsets, arch, cfg, &extra, 1, err);
-    *cosim_set = memcmp(&cosim, &defaults, sizeof cosim) != 0;
-    return st;
-}
-
 int mosaic_cmd_train(int argc, char **argv) {
     const char *config = NULL, *out = NULL, *resume = NULL, *stop = NULL;
     CliSets sets = {0};
@@ -176,7 +160,7 @@ int mosaic_cmd_train(int argc, char **argv) {
     MosaicErr err;
     bool cosim_set;
     MosaicStatus st =
-        load_config_(resume ? path : config, sets.sets, sets.nsets, &arch, &cfg, &cosim_set, &err);
+        cli_load_train_config(resume ? path : config, sets.sets, sets.nsets, &arch, &cfg, &cosim_set, &err);
     if (st != MOSAIC_OK) return cli_fail("train", st, &err);
     if (cosim_set)
         fprintf(stderr,
@@ -272,7 +256,7 @@ int mosaic_cmd_eval(int argc, char **argv) {
     MosaicTrainConfig cfg;
     MosaicErr err;
     bool cosim_set; /* a cosim run's configuration: its loop settings do not matter to scoring */
-    MosaicStatus st = load_config_(path, NULL, 0, &arch, &cfg, &cosim_set, &err);
+    MosaicStatus st = cli_load_train_config(path, NULL, 0, &arch, &cfg, &cosim_set, &err);
     if (st != MOSAIC_OK) return cli_fail("eval", st, &err);
     MosaicSpikeSet train, test;
     st = mosaic_train_load_data(&cfg, data, &train, &test, &err);

@@ -40,13 +40,26 @@ grep -q "forced out" closed.log || fail "closed loop did not prune overloaded po
 grep -q "on the array" closed.log || fail "the final closed-loop network was not simulated: $(tail -4 closed.log)"
 # every hardware checkpoint of the closed loop is mappable; the CSV says so too
 awk -F, 'NR > 1 && $2 != 1 { bad = 1 } END { exit bad }' closed/hardware.csv || fail "closed/hardware.csv has an unmappable checkpoint"
-for f in config.yaml checkpoint.h5 history.csv hardware.csv history.h5 report.html checkpoints/epoch_0003.h5 \
+for f in config.yaml checkpoint.h5 network.h5 history.csv hardware.csv history.h5 report.html checkpoints/epoch_0003.h5 \
          hw/epoch_0003_mapping.h5 hw/epoch_0003_sim.h5; do
     [ -s "closed/$f" ] || fail "closed/$f missing"
 done
 "$mosaic" map closed/checkpoints/epoch_0003.h5 --arch <(sed -n '1,2p' small.yaml) >/dev/null ||
     fail "mosaic map does not confirm that the closed-loop checkpoint fits"
-# a cosim run is also a training run: eval scores it, train runs on its configuration (cosim.* aside)
+# a cosim run is also a training run: network.h5 is its final network, sim and map take the folder,
+# eval scores it, train runs on its configuration (cosim.* aside)
+# (the two files differ in their creation time only: compare what the mapper reads of them)
+"$mosaic" map closed --arch <(sed -n '1,2p' small.yaml) >map-run.log || fail "mosaic map RUN: $(cat map-run.log)"
+"$mosaic" map closed/checkpoints/epoch_0003.h5 --arch <(sed -n '1,2p' small.yaml) >map-last.log || true
+cmp -s <(tail -n +2 map-run.log) <(tail -n +2 map-last.log) ||
+    fail "closed/network.h5 is not the final network: $(diff map-run.log map-last.log | head -5)"
+"$mosaic" sim --network closed --data data/test.h5 --samples 4 --out sim-run.h5 >sim-run.log 2>&1 ||
+    fail "mosaic sim --network RUN: $(cat sim-run.log)"
+set +e
+"$mosaic" map data >nonet.log 2>&1
+rc=$?
+set -e
+[ "$rc" = 2 ] && grep -q "data: a folder without network.h5" nonet.log || fail "map of a folder without a network: $rc $(cat nonet.log)"
 "$mosaic" eval closed --data data/test.h5 >eval.log 2>&1 || fail "mosaic eval refused a cosim run: $(cat eval.log)"
 grep -q "after 3 epochs on data/test.h5" eval.log || fail "mosaic eval: $(cat eval.log)"
 "$mosaic" train --config small.yaml --out trained --set train.epochs=1 >train.log 2>&1 ||

@@ -1,0 +1,39 @@
+/* cli_run: the network and configuration of a run folder (see cli_run.h). */
+#include "cli_run.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mosaic_cosim.h"
+#include "mosaic_train_run.h"
+
+MosaicStatus cli_run_network(const char *path, char *buf, size_t cap, bool *is_run, MosaicErr *err) {
+    struct stat sb;
+    *is_run = stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+    if (!*is_run) {
+        snprintf(buf, cap, "%s", path);
+        return MOSAIC_OK;
+    }
+    snprintf(buf, cap, "%s/network.h5", path);
+    if (access(buf, F_OK) != 0)
+        return mosaic_err(err, MOSAIC_ERR_INPUT,
+                          "%s: a folder without network.h5 (expected a network file, or the folder of a "
+                          "mosaic train or mosaic cosim run)",
+                          path);
+    return MOSAIC_OK;
+}
+
+MosaicStatus cli_load_train_config(const char *path, const char *const *sets, int nsets, MosaicArch *arch,
+                                   MosaicTrainConfig *cfg, bool *cosim_set, MosaicErr *err) {
+    MosaicCosimConfig cosim, defaults;
+    memset(&cosim, 0, sizeof cosim);
+    memset(&defaults, 0, sizeof defaults);
+    mosaic_cosim_config_default(&cosim);
+    mosaic_cosim_config_default(&defaults);
+    MosaicCfgSection extra = mosaic_cosim_config_section(&cosim);
+    MosaicStatus st = mosaic_train_load_config(path, sets, nsets, arch, cfg, &extra, 1, err);
+    *cosim_set = memcmp(&cosim, &defaults, sizeof cosim) != 0;
+    return st;
+}

@@ -1,0 +1,30 @@
+/* cli_run: what the commands read from a run folder (`mosaic train` and `mosaic cosim` write the same
+ * layout: config.yaml, network.h5, checkpoint.h5, ...). */
+#ifndef MOSAIC_CLI_RUN_H
+#define MOSAIC_CLI_RUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "mosaic_arch.h"
+#include "mosaic_status.h"
+#include "mosaic_train_config.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The network file that `path` names: `path` itself, or RUN/network.h5 when it is a run folder
+ * (*is_run true). A folder without network.h5 is bad input, named in err. */
+MosaicStatus cli_run_network(const char *path, char *buf, size_t cap, bool *is_run, MosaicErr *err);
+
+/* Loads a training configuration that may also hold a cosim section (the main job's, or a cosim run's
+ * config.yaml): its keys are checked like any other and left to `mosaic cosim`. *cosim_set: the file
+ * or a --set changed one of them. */
+MosaicStatus cli_load_train_config(const char *path, const char *const *sets, int nsets, MosaicArch *arch,
+                                   MosaicTrainConfig *cfg, bool *cosim_set, MosaicErr *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
