@@ -25,6 +25,13 @@ MosaicStatus cli_run_network(const char *path, char *buf, size_t cap, bool *is_r
     return MOSAIC_OK;
 }
 
+bool cli_run_is_cosim(const char *run) {
+    char hw[4200];
+    snprintf(hw, sizeof hw, "%s/hw", run);
+    struct stat sb;
+    return stat(hw, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
 MosaicStatus cli_load_train_config(const char *path, const char *const *sets, int nsets, MosaicArch *arch,
                                    MosaicTrainConfig *cfg, bool *cosim_set, MosaicErr *err) {
     MosaicCosimConfig cosim, defaults;

@@ -18,6 +18,10 @@ extern "C" {
  * (*is_run true). A folder without network.h5 is bad input, named in err. */
 MosaicStatus cli_run_network(const char *path, char *buf, size_t cap, bool *is_run, MosaicErr *err);
 
+/* Whether `run` is the folder of a mosaic cosim run (it has hw/, which cosim makes first and train
+ * never), so that each command resumes only its own kind of run. */
+bool cli_run_is_cosim(const char *run);
+
 /* Loads a training configuration that may also hold a cosim section (the main job's, or a cosim run's
  * config.yaml): its keys are checked like any other and left to `mosaic cosim`. *cosim_set: the file
  * or a --set changed one of them. */

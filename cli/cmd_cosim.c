@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli_run.h"
 #include "cli_util.h"
 #include "commands.h"
 #include "mosaic_clock.h"
@@ -396,6 +397,14 @@ int mosaic_cmd_cosim(int argc, char **argv) {
         }
     }
     c.run = resume ? resume : out;
+    if (resume && !cli_run_is_cosim(resume)) {
+        fprintf(stderr,
+                "mosaic cosim: error: %s is not a mosaic cosim run (it has no hw/); continue a training run "
+                "with `mosaic train --resume %s`, or co-simulate from its configuration with `mosaic cosim "
+                "--config %s/config.yaml --out NEW`\n",
+                resume, resume, resume);
+        return 2;
+    }
     char path[4096];
     if (resume) snprintf(path, sizeof path, "%s/config.yaml", resume);
     MosaicErr err;

@@ -153,6 +153,14 @@ int mosaic_cmd_train(int argc, char **argv) {
         return 2;
     }
     if (!out) out = resume;
+    if (resume && cli_run_is_cosim(resume)) {
+        /* resuming it here would drop the cosim section from its config.yaml and its hardware records */
+        fprintf(stderr,
+                "mosaic train: error: %s is a mosaic cosim run (it has hw/); continue it with `mosaic cosim "
+                "--resume %s`\n",
+                resume, resume);
+        return 2;
+    }
     char path[4096], ckpt[4096];
     if (resume) snprintf(path, sizeof path, "%s/config.yaml", resume);
     MosaicArch arch;
@@ -179,6 +187,14 @@ int mosaic_cmd_train(int argc, char **argv) {
     if (st == MOSAIC_OK && resume) {
         snprintf(ckpt, sizeof ckpt, "%s/checkpoint.h5", resume);
         st = mosaic_trainer_load(tr, ckpt, &err);
+    }
+    if (st == MOSAIC_OK && resume && mosaic_trainer_epochs_done(tr) >= cfg.epochs) {
+        printf("mosaic train: %s has finished its %d epochs; `--set train.epochs=N` (N > %d) continues it\n",
+               resume, cfg.epochs, cfg.epochs);
+        mosaic_trainer_free(tr);
+        mosaic_spikeset_free(&train);
+        mosaic_spikeset_free(&test);
+        return 0;
     }
     char *yaml = mosaic_train_config_yaml(&arch, &cfg, NULL, 0);
     if (st == MOSAIC_OK && !yaml) st = mosaic_err(&err, MOSAIC_ERR_NOMEM, "config: out of memory");

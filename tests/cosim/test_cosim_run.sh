@@ -66,6 +66,18 @@ grep -q "after 3 epochs on data/test.h5" eval.log || fail "mosaic eval: $(cat ev
     fail "mosaic train refused the cosim configuration: $(cat train.log)"
 grep -q "note: the cosim.\* keys configure .mosaic cosim.; train ignores them" train.log ||
     fail "mosaic train did not say it ignores cosim.*: $(cat train.log)"
+# each command resumes only its own kind of run (train would drop the cosim section, cosim would
+# rewire a trained network), and a finished run says so
+set +e
+"$mosaic" train --resume closed >wrong1.log 2>&1; rc1=$?
+"$mosaic" cosim --resume trained >wrong2.log 2>&1; rc2=$?
+set -e
+[ "$rc1" = 2 ] && grep -q "closed is a mosaic cosim run (it has hw/); continue it with .mosaic cosim --resume closed." wrong1.log ||
+    fail "train --resume of a cosim run: $rc1 $(cat wrong1.log)"
+[ "$rc2" = 2 ] && grep -q "trained is not a mosaic cosim run" wrong2.log || fail "cosim --resume of a train run: $rc2 $(cat wrong2.log)"
+[ ! -e trained/hw ] || fail "cosim --resume touched the train run"
+"$mosaic" train --resume trained >done.log 2>&1 || fail "train --resume of a finished run: $(cat done.log)"
+grep -q "trained has finished its 1 epochs" done.log || fail "a finished run did not say so: $(cat done.log)"
 echo "ok"
 
 echo "== 2. a crashing and a hanging simulator"
