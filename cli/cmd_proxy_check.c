@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "cli_run.h"
 #include "cli_util.h"
 #include "commands.h"
 #include "mosaic_arch.h"
@@ -38,10 +39,10 @@ static void usage_(FILE *out) {
         "                          [--networks N] [--draws D] [--seed S] [--runs RUN ...] [--out DIR]\n\n"
         "Validates the training-time proxy against exact mapping. For every profile (separated by spaces\n"
         "or semicolons; default: a grid of %d from p1 0.5-1.0 and p3 0-0.3) N random networks (default\n"
-        "10) are drawn with the reference budget rule and mapped exactly; the proxy's prediction for each is "
-        "the mean M and mappable\n"
-        "fraction of D (default 8) other random networks with the same gamma_d. Each RUN's saved\n"
-        "networks (every .h5 in RUN/checkpoints) are checked the same way.\n"
+        "10) are drawn with the reference budget rule and mapped exactly; the proxy's prediction for each\n"
+        "is the mean M and mappable fraction of D (default 8) other random networks with the same\n"
+        "gamma_d. Each RUN's saved networks (every .h5 in RUN/checkpoints of a cosim run, RUN/network.h5\n"
+        "of a train run) are checked the same way.\n"
         "Prints the correlation of predicted and exact M, the relative error distribution and the\n"
         "mappability confusion matrix; writes DIR/proxy_check.csv and DIR/report.html\n"
         "(default DIR: proxy-check).\n",
@@ -83,33 +84,51 @@ static MosaicStatus check_links_(const MosaicArch *arch, const MosaicLinks *link
     return st;
 }
 
-/* Appends the checkpoints of one run directory (every .h5 in RUN/checkpoints, sorted by name). */
+/* Checks and appends one saved network. */
+static MosaicStatus add_network_(const char *path, const MosaicArch *arch, int draws, uint64_t seed,
+                                 PcPoint_ *pts, int *npts, int cap, MosaicErr *err) {
+    if (*npts >= cap) return MOSAIC_OK;
+    MosaicArch a;
+    MosaicLinks links;
+    mosaic_links_init(&links);
+    int nin = 0;
+    MosaicStatus st = mosaic_links_load(path, NULL, NULL, 0, &a, &links, &nin, err);
+    if (st == MOSAIC_OK && (a.rows != arch->rows || a.cols != arch->cols))
+        st = mosaic_err(err, MOSAIC_ERR_INPUT, "%s: a %dx%d network, but the check runs on %dx%d", path,
+                        a.rows, a.cols, arch->rows, arch->cols);
+    if (st == MOSAIC_OK) st = check_links_(&a, &links, path, draws, seed, &pts[*npts], err);
+    if (st == MOSAIC_OK) (*npts)++;
+    mosaic_links_free(&links);
+    return st;
+}
+
+/* The networks a run folder saved: every .h5 in RUN/checkpoints (a cosim run's, sorted by name), else
+ * RUN/network.h5 (a train run's). With pts NULL, only checks that there are some, before the long part
+ * of the check starts. */
 static MosaicStatus add_run_(const char *run, const MosaicArch *arch, int draws, uint64_t seed, PcPoint_ *pts,
                              int *npts, int cap, MosaicErr *err) {
     char dir[4096];
     snprintf(dir, sizeof dir, "%s/checkpoints", run);
     struct dirent **names = NULL;
     int n = scandir(dir, &names, NULL, alphasort);
-    if (n < 0)
-        return mosaic_err(err, MOSAIC_ERR_INPUT, "%s: cannot list checkpoints: %s", dir, strerror(errno));
+    if (n < 0) {
+        char path[4096];
+        bool is_run = false;
+        MOSAIC_TRY(cli_run_network(run, path, sizeof path, &is_run, err));
+        if (!is_run)
+            return mosaic_err(err, MOSAIC_ERR_INPUT,
+                              "%s: not a folder (--runs takes the folders of mosaic train or cosim runs)",
+                              run);
+        return pts ? add_network_(path, arch, draws, seed, pts, npts, cap, err) : MOSAIC_OK;
+    }
     MosaicStatus st = MOSAIC_OK;
     for (int i = 0; i < n; i++) {
         const char *nm = names[i]->d_name;
         size_t len = strlen(nm);
-        if (st == MOSAIC_OK && len > 3 && !strcmp(nm + len - 3, ".h5") && *npts < cap) {
+        if (pts && st == MOSAIC_OK && len > 3 && !strcmp(nm + len - 3, ".h5")) {
             char path[8192];
             snprintf(path, sizeof path, "%s/%s", dir, nm);
-            MosaicArch a;
-            MosaicLinks links;
-            mosaic_links_init(&links);
-            int nin = 0;
-            st = mosaic_links_load(path, NULL, NULL, 0, &a, &links, &nin, err);
-            if (st == MOSAIC_OK && (a.rows != arch->rows || a.cols != arch->cols))
-                st = mosaic_err(err, MOSAIC_ERR_INPUT, "%s: a %dx%d network, but the check runs on %dx%d",
-                                path, a.rows, a.cols, arch->rows, arch->cols);
-            if (st == MOSAIC_OK) st = check_links_(&a, &links, path, draws, seed, &pts[*npts], err);
-            if (st == MOSAIC_OK) (*npts)++;
-            mosaic_links_free(&links);
+            st = add_network_(path, arch, draws, seed, pts, npts, cap, err);
         }
         free(names[i]);
     }
@@ -226,6 +245,9 @@ int mosaic_cmd_proxy_check(int argc, char **argv) {
     }
     free(plist);
 
+    for (int r = 0; r < nruns && st == MOSAIC_OK; r++)
+        st = add_run_(runs[r], &arch, 0, 0, NULL, NULL, 0, &err);
+    if (st != MOSAIC_OK) return cli_fail("proxy-check", st, &err);
     int cap = nprof * networks + 4096;
     PcPoint_ *pts = calloc((size_t)cap, sizeof *pts);
     if (!pts) return 3;

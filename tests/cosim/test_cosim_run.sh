@@ -142,6 +142,16 @@ n=$(grep -c "^closed/checkpoints/epoch_[0-9]*.h5 .* yes " proxy.log || true)
 [ "$n" = 3 ] || fail "expected 3 closed-loop checkpoints listed as fitting: $(cat proxy.log)"
 grep -q "3 from runs" proxy.log || fail "run checkpoints not counted: $(cat proxy.log)"
 [ "$(grep -c "closed/checkpoints" proxy/proxy_check.csv)" = 3 ] || fail "run checkpoints missing from the CSV"
+# a train run has no checkpoints/: its network.h5 is checked; a wrong folder is refused before the work
+"$mosaic" proxy-check --arch arch.yaml --profiles "1:0.8,3:0.2" --networks 1 --draws 2 --runs trained \
+    --out proxy-train >proxy-train.log || fail "proxy-check of a train run failed: $(tail -3 proxy-train.log)"
+grep -q "^trained/network.h5 " proxy-train.log || fail "the train run's network was not checked: $(cat proxy-train.log)"
+set +e
+"$mosaic" proxy-check --arch arch.yaml --runs no-such-run >proxy-bad.log 2>&1
+rc=$?
+set -e
+[ "$rc" = 2 ] && grep -q "no-such-run: not a folder" proxy-bad.log && ! grep -q "exact M" proxy-bad.log ||
+    fail "proxy-check --runs of a missing folder: $rc $(cat proxy-bad.log)"
 echo "ok"
 
 echo "== 6. reports render"
