@@ -44,9 +44,10 @@ static void train_usage_(FILE *out) {
 
 static void eval_usage_(FILE *out) {
     fprintf(out,
-            "usage: mosaic eval RUN --data FILE|synthetic\n"
-            "Scores the network of RUN/checkpoint.h5 on a dataset in SHD layout (or on the run's synthetic\n"
-            "test set): accuracy, mean cross-entropy, spikes per neuron per step.\n");
+            "usage: mosaic eval RUN [--data FILE|synthetic]\n"
+            "Scores the network of RUN/checkpoint.h5 on a dataset in SHD layout, or on the run's synthetic\n"
+            "test set: accuracy, mean cross-entropy, spikes per neuron per step. Without --data, on the\n"
+            "run's own test set (train.data.test of RUN/config.yaml, or its synthetic one).\n");
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -262,7 +263,7 @@ int mosaic_cmd_eval(int argc, char **argv) {
         eval_usage_(stderr);
         return 2;
     }
-    if (!run || !data) {
+    if (!run) {
         eval_usage_(stderr);
         return 2;
     }
@@ -274,6 +275,7 @@ int mosaic_cmd_eval(int argc, char **argv) {
     bool cosim_set; /* a cosim run's configuration: its loop settings do not matter to scoring */
     MosaicStatus st = cli_load_train_config(path, NULL, 0, &arch, &cfg, &cosim_set, &err);
     if (st != MOSAIC_OK) return cli_fail("eval", st, &err);
+    if (!data) data = cfg.data_source == MOSAIC_DATA_SYNTHETIC ? "synthetic" : cfg.data_test;
     MosaicSpikeSet train, test;
     st = mosaic_train_load_data(&cfg, data, &train, &test, &err);
     if (st != MOSAIC_OK) return cli_fail("eval", st, &err);

@@ -62,6 +62,8 @@ set -e
 [ "$rc" = 2 ] && grep -q "data: a folder without network.h5" nonet.log || fail "map of a folder without a network: $rc $(cat nonet.log)"
 "$mosaic" eval closed --data data/test.h5 >eval.log 2>&1 || fail "mosaic eval refused a cosim run: $(cat eval.log)"
 grep -q "after 3 epochs on data/test.h5" eval.log || fail "mosaic eval: $(cat eval.log)"
+"$mosaic" eval closed >eval-own.log 2>&1 || fail "mosaic eval without --data: $(cat eval-own.log)"
+cmp -s eval.log eval-own.log || fail "without --data, eval should score the run's own test set: $(cat eval-own.log)"
 "$mosaic" train --config small.yaml --out trained --set train.epochs=1 >train.log 2>&1 ||
     fail "mosaic train refused the cosim configuration: $(cat train.log)"
 grep -q "note: the cosim.\* keys configure .mosaic cosim.; train ignores them" train.log ||
