@@ -32,6 +32,17 @@ bool cli_run_is_cosim(const char *run) {
     return stat(hw, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
+int cli_run_refuse_existing(const char *cmd, const char *out) {
+    char cfg[4200];
+    snprintf(cfg, sizeof cfg, "%s/config.yaml", out);
+    if (access(cfg, F_OK) != 0) return 0;
+    fprintf(stderr,
+            "mosaic %s: error: --out %s: the folder already holds a run (config.yaml); continue it with "
+            "`mosaic %s --resume %s`, or give another --out\n",
+            cmd, out, cmd, out);
+    return 2;
+}
+
 MosaicStatus cli_load_train_config(const char *path, const char *const *sets, int nsets, MosaicArch *arch,
                                    MosaicTrainConfig *cfg, bool *cosim_set, MosaicErr *err) {
     MosaicCosimConfig cosim, defaults;

@@ -22,6 +22,11 @@ MosaicStatus cli_run_network(const char *path, char *buf, size_t cap, bool *is_r
  * never), so that each command resumes only its own kind of run. */
 bool cli_run_is_cosim(const char *run);
 
+/* Refuses (exit-code status, message printed as "mosaic <cmd>: error: ...") to start a new run in a
+ * folder that already holds one (its config.yaml): the new run would overwrite some of its files and
+ * leave others, such as later checkpoints, mixed in. 0 when `out` is free. */
+int cli_run_refuse_existing(const char *cmd, const char *out);
+
 /* Loads a training configuration that may also hold a cosim section (the main job's, or a cosim run's
  * config.yaml): its keys are checked like any other and left to `mosaic cosim`. *cosim_set: the file
  * or a --set changed one of them. */

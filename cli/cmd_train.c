@@ -35,6 +35,7 @@ static void train_usage_(FILE *out) {
             "(complete state, replaced atomically every epoch), network.h5 (the trained network for\n"
             "mosaic map / mosaic sim), history.csv and history.h5. A resumed run continues\n"
             "exactly as an uninterrupted one would; results do not depend on the thread count.\n"
+            "RUN must be a new or empty folder: a folder holding a run is refused (use --resume).\n"
             "Data: train.data.source synthetic (built-in, no files) or shd with train.data.train and\n"
             "train.data.test (.h5 or .h5.gz in SHD layout).\n"
             "Note: the membrane decays by exp(-train.neuron.dt_ms / tau) per step with dt 1 ms by default,\n"
@@ -154,6 +155,7 @@ int mosaic_cmd_train(int argc, char **argv) {
         return 2;
     }
     if (!out) out = resume;
+    if (!resume && cli_run_refuse_existing("train", out)) return 2;
     if (resume && cli_run_is_cosim(resume)) {
         /* resuming it here would drop the cosim section from its config.yaml and its hardware records */
         fprintf(stderr,

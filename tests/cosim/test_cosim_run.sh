@@ -80,6 +80,13 @@ set -e
 [ ! -e trained/hw ] || fail "cosim --resume touched the train run"
 "$mosaic" train --resume trained >done.log 2>&1 || fail "train --resume of a finished run: $(cat done.log)"
 grep -q "trained has finished its 1 epochs" done.log || fail "a finished run did not say so: $(cat done.log)"
+# a new run does not start in a folder that holds one (it would leave the old one's later files mixed in)
+set +e
+"$mosaic" cosim --config small.yaml --out closed >again1.log 2>&1; rc1=$?
+"$mosaic" train --config small.yaml --out trained >again2.log 2>&1; rc2=$?
+set -e
+[ "$rc1" = 2 ] && grep -q -- "--out closed: the folder already holds a run" again1.log || fail "cosim into a run folder: $rc1 $(cat again1.log)"
+[ "$rc2" = 2 ] && grep -q -- "--out trained: the folder already holds a run" again2.log || fail "train into a run folder: $rc2 $(cat again2.log)"
 echo "ok"
 
 echo "== 2. a crashing and a hanging simulator"
