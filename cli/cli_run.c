@@ -52,6 +52,6 @@ MosaicStatus cli_load_train_config(const char *path, const char *const *sets, in
     mosaic_cosim_config_default(&defaults);
     MosaicCfgSection extra = mosaic_cosim_config_section(&cosim);
     MosaicStatus st = mosaic_train_load_config(path, sets, nsets, arch, cfg, &extra, 1, err);
-    *cosim_set = memcmp(&cosim, &defaults, sizeof cosim) != 0;
+    if (cosim_set) *cosim_set = memcmp(&cosim, &defaults, sizeof cosim) != 0;
     return st;
 }

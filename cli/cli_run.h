@@ -28,8 +28,8 @@ bool cli_run_is_cosim(const char *run);
 int cli_run_refuse_existing(const char *cmd, const char *out);
 
 /* Loads a training configuration that may also hold a cosim section (the main job's, or a cosim run's
- * config.yaml): its keys are checked like any other and left to `mosaic cosim`. *cosim_set: the file
- * or a --set changed one of them. */
+ * config.yaml): its keys are checked like any other and left to `mosaic cosim`. *cosim_set (if not
+ * NULL): the file or a --set changed one of them. */
 MosaicStatus cli_load_train_config(const char *path, const char *const *sets, int nsets, MosaicArch *arch,
                                    MosaicTrainConfig *cfg, bool *cosim_set, MosaicErr *err);
 

@@ -19,12 +19,10 @@ static void map_usage_(FILE *out) {
         "or not, every port above capacity (worst first), device counts per tile type and the total M, the\n"
         "minimum router configuration, links per distance (gamma_d) and the most loaded ports.\n"
         "NETWORK is a network file (.h5), the folder of a train or cosim run (its network.h5), or a links\n"
-        "file (.txt: '# mosaic-links rows=R cols=C k=K', then 'source_neuron tile' per line). --random draws "
-        "a network with exactly round_half_to_even(p_d*k*n_d(s)) links per source "
-        "tile\n"
-        "and distance. --placement anneal searches a tile permutation (input tiles and the output tile "
-        "pinned)\n"
-        "that lowers violations, then M. --out writes the full configuration (docs/mapper.md).\n"
+        "file (.txt: '# mosaic-links rows=R cols=C k=K', then 'source_neuron tile' per line). --random\n"
+        "draws a network with exactly round_half_to_even(p_d*k*n_d(s)) links per source tile and distance.\n"
+        "--placement anneal searches a tile permutation (input tiles and the output tile pinned) that\n"
+        "lowers violations, then M. --out writes the full configuration (docs/mapper.md).\n"
         "exit status: 0 mappable, 1 not mappable, 2 bad input, 3 I/O or internal error\n");
 }
 

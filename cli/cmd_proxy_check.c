@@ -103,8 +103,8 @@ static MosaicStatus add_network_(const char *path, const MosaicArch *arch, int d
 }
 
 /* The networks a run folder saved: every .h5 in RUN/checkpoints (a cosim run's, sorted by name), else
- * RUN/network.h5 (a train run's). With pts NULL, only checks that there are some, before the long part
- * of the check starts. */
+ * RUN/network.h5 (a train run's). With pts NULL, only checks that `run` is such a folder, before the long
+ * part of the check starts. */
 static MosaicStatus add_run_(const char *run, const MosaicArch *arch, int draws, uint64_t seed, PcPoint_ *pts,
                              int *npts, int cap, MosaicErr *err) {
     char dir[4096];

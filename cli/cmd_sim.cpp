@@ -14,7 +14,6 @@ int mosaic_cmd_sim(int argc, char **argv) {
 }
 #else
 #include <spawn.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -89,8 +88,7 @@ static MosaicStatus load_network_(const char *path, MosaicNetwork *net, long *st
         const std::string cfg_path = std::string(path) + "/config.yaml";
         MosaicArch arch;
         MosaicTrainConfig cfg;
-        bool cosim_set;
-        MOSAIC_TRY(cli_load_train_config(cfg_path.c_str(), nullptr, 0, &arch, &cfg, &cosim_set, err));
+        MOSAIC_TRY(cli_load_train_config(cfg_path.c_str(), nullptr, 0, &arch, &cfg, nullptr, err));
         *steps = cfg.steps;
         *window_s = cfg.window_s;
     }

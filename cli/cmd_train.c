@@ -274,8 +274,8 @@ int mosaic_cmd_eval(int argc, char **argv) {
     MosaicArch arch;
     MosaicTrainConfig cfg;
     MosaicErr err;
-    bool cosim_set; /* a cosim run's configuration: its loop settings do not matter to scoring */
-    MosaicStatus st = cli_load_train_config(path, NULL, 0, &arch, &cfg, &cosim_set, &err);
+    /* a cosim run's configuration too: its loop settings do not matter to scoring */
+    MosaicStatus st = cli_load_train_config(path, NULL, 0, &arch, &cfg, NULL, &err);
     if (st != MOSAIC_OK) return cli_fail("eval", st, &err);
     if (!data) data = cfg.data_source == MOSAIC_DATA_SYNTHETIC ? "synthetic" : cfg.data_test;
     MosaicSpikeSet train, test;

@@ -230,8 +230,8 @@ static const char *parse_collection_(Src_ *s, uint64_t addr, uint64_t *size, uin
 }
 
 MosaicStatus mosaic_h5_heap_check(hid_t file, hid_t ds, const char *name, const MosaicH5Bytes *bytes,
-                                  bool *checked, MosaicErr *err) {
-    *checked = true;
+                                  MosaicErr *err) {
+    bool checked = true; /* false: a layout whose raw descriptors this check cannot reach */
     const char *path = bytes->path;
     Src_ s = {bytes, NULL, bytes->len, 0, 8, 8};
     hid_t fcpl = H5Fget_create_plist(file);
@@ -265,12 +265,12 @@ MosaicStatus mosaic_h5_heap_check(hid_t file, hid_t ds, const char *name, const 
     }
     Desc_ *d = NULL;
     int64_t nd = 0;
-    MosaicStatus st = gather_(ds, name, &s, (int64_t)n, &d, &nd, checked, err);
+    MosaicStatus st = gather_(ds, name, &s, (int64_t)n, &d, &nd, &checked, err);
     uint64_t *size = NULL;
     uint32_t *seen = NULL;
     unsigned char *buf = NULL;
     size_t cap = 0;
-    if (st == MOSAIC_OK && *checked && nd > 0) {
+    if (st == MOSAIC_OK && checked && nd > 0) {
         size = malloc(sizeof *size * HEAP_MAX_OBJECTS);
         seen = calloc(HEAP_MAX_OBJECTS, sizeof *seen);
         if (!size || !seen) st = mosaic_err(err, MOSAIC_ERR_NOMEM, "%s: out of memory", path);

@@ -10,7 +10,7 @@
  *
  * Layouts checked: contiguous and chunked (no filter, or deflate and shuffle, as h5py and our writer
  * produce; HDF5 allows no checksum on variable-length data). A compact dataset, or one with another filter,
- * is not checked (*checked false): its raw descriptors are not reachable through the public API. */
+ * passes unchecked: its raw descriptors are not reachable through the public API. */
 #ifndef MOSAIC_H5_HEAP_H
 #define MOSAIC_H5_HEAP_H
 
@@ -31,6 +31,6 @@ typedef struct {
 /* Checks one-dimensional variable-length dataset `ds` (`name` in messages) of open file `file`.
  * MOSAIC_ERR_INPUT names the file, the dataset, the element and the damage found. */
 MosaicStatus mosaic_h5_heap_check(hid_t file, hid_t ds, const char *name, const MosaicH5Bytes *bytes,
-                                  bool *checked, MosaicErr *err);
+                                  MosaicErr *err);
 
 #endif

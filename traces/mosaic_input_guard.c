@@ -19,8 +19,6 @@ const char *mosaic_input_enter(const char *path) {
 
 void mosaic_input_leave(const char *enclosing) { current_ = enclosing; }
 
-const char *mosaic_input_current(void) { return current_; }
-
 static void put_(const char *s) {
     size_t n = strlen(s);
     while (n > 0) {

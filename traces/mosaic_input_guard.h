@@ -14,9 +14,6 @@
 const char *mosaic_input_enter(const char *path);
 void mosaic_input_leave(const char *enclosing);
 
-/* The file being parsed now, or NULL. */
-const char *mosaic_input_current(void);
-
 /* Installs the crash handlers (once per process); `program` prefixes the message. */
 void mosaic_input_guard_install(const char *program);
 

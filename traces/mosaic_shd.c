@@ -296,11 +296,10 @@ static MosaicStatus read_keys_(MosaicShd *shd, MosaicErr *err) {
     if (H5Tis_variable_str(ft) > 0) {
         H5Tset_size(mt, H5T_VARIABLE);
         const MosaicH5Bytes bytes = {shd->path, shd->image, shd->image ? shd->udata.size : 0};
-        bool checked;
         char **v = calloc((size_t)n, sizeof(char *));
         if (!v)
             st = mosaic_err(err, MOSAIC_ERR_NOMEM, "%s: out of memory", shd->path);
-        else if ((st = mosaic_h5_heap_check(shd->file, ds, name, &bytes, &checked, err)) != MOSAIC_OK)
+        else if ((st = mosaic_h5_heap_check(shd->file, ds, name, &bytes, err)) != MOSAIC_OK)
             ; /* the message says what is damaged */
         else if (H5Dread(ds, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0)
             st = mosaic_err(err, MOSAIC_ERR_INPUT, "%s: dataset '%s': read failed (damaged file?)", shd->path,
@@ -395,9 +394,8 @@ static MosaicStatus open_datasets_(MosaicShd *shd, MosaicErr *err) {
     shd->n = n_times;
     /* libhdf5 would trust the heap objects behind these elements: check them first (mosaic_h5_heap.h). */
     const MosaicH5Bytes bytes = {shd->path, shd->image, shd->image ? shd->udata.size : 0};
-    bool checked;
-    MOSAIC_TRY(mosaic_h5_heap_check(shd->file, shd->d_times, "/spikes/times", &bytes, &checked, err));
-    MOSAIC_TRY(mosaic_h5_heap_check(shd->file, shd->d_units, "/spikes/units", &bytes, &checked, err));
+    MOSAIC_TRY(mosaic_h5_heap_check(shd->file, shd->d_times, "/spikes/times", &bytes, err));
+    MOSAIC_TRY(mosaic_h5_heap_check(shd->file, shd->d_units, "/spikes/units", &bytes, err));
     if (n_units != n_times)
         return mosaic_err(err, MOSAIC_ERR_INPUT,
                           "%s: dataset '/spikes/units' has %lld samples, expected %lld like "

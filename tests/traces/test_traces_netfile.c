@@ -377,6 +377,23 @@ int main(int argc, char **argv) {
         H5Ovisit(f, H5_INDEX_NAME, H5_ITER_NATIVE, count_vlen_attrs_of_, &vlen);
         H5Fclose(f);
         CHECK_EQ_INT(vlen, 0);
+        /* the longest fixed-length text, and a longer one (variable-length) read back whole */
+        const size_t lens[2] = {MOSAIC_H5_FIXED_STRING_MAX - 1, MOSAIC_H5_FIXED_STRING_MAX + 10000};
+        for (int i = 0; i < 2; i++) {
+            char *text = malloc(lens[i] + 1), *back = NULL;
+            for (size_t j = 0; j < lens[i]; j++) text[j] = (char)('a' + j % 26);
+            text[lens[i]] = 0;
+            MosaicH5File *h;
+            CHECK(mosaic_h5_create(bad, &h, &err) == MOSAIC_OK);
+            CHECK(mosaic_h5_attr_write_string(h, "/", "long", text, &err) == MOSAIC_OK);
+            CHECK(mosaic_h5_commit(h, &err) == MOSAIC_OK);
+            CHECK(mosaic_h5_open(bad, &h, &err) == MOSAIC_OK);
+            CHECK(mosaic_h5_attr_read_string(h, "/", "long", &back, &err) == MOSAIC_OK && back &&
+                  !strcmp(back, text));
+            mosaic_h5_close(h);
+            free(back);
+            free(text);
+        }
     }
 
     TEST("RandomlyDamagedFilesAreReadOrRefusedNeverCrash") {
