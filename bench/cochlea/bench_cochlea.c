@@ -4,7 +4,7 @@
  *   peak memory for a 2 s recording:             < 200 MB
  * The peer is the straightforward exact chain (V evaluated for every point, no skipping, no cache),
  * measured here on a shorter signal and scaled per second of audio. Optional: FSDD throughput when
- * MOSAIC_SHARED_DATA points at the shared data. Usage: bench_cochlea [--threads T] [--quick] */
+ * the shared data is found (../shared/data beside the source tree, or MOSAIC_SHARED_DATA). */
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
 #include <stdio.h>
@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_options.h"
 #include "cochlea_test_signals.h"
 #include "mosaic_clock.h"
 #include "mosaic_cochlea.h"
@@ -103,15 +104,28 @@ static void peak_mb_(const char *self, const size_t n, const int cached) {
     waitpid(pid, &status, 0);
 }
 
+static const char usage_[] =
+    "usage: bench_cochlea [--threads T] [--quick]\n"
+    "  Speed and peak memory of the auditory front end against the naive exact chain, measured in the\n"
+    "  same run, and FSDD throughput when the shared data is found (MOSAIC_SHARED_DATA).\n"
+    "  --threads T  OpenMP threads of the chain (1; times are then CPU seconds of the one thread)\n"
+    "  --quick      skip one peak-memory child and time the naive chain on a shorter signal\n";
+
 int main(int argc, char **argv) {
     int threads = 1, quick = 0;
+    /* The peak-memory child: a fresh process re-executed from this one (see peak_mb_). */
     if (argc == 4 && !strcmp(argv[1], "--peak")) {
         peak_child_((size_t)atol(argv[2]), atoi(argv[3]));
         return 0;
     }
+    if (bench_wants_help(argc, argv)) bench_usage_exit(usage_, 0);
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--threads") && i + 1 < argc) threads = atoi(argv[++i]);
-        if (!strcmp(argv[i], "--quick")) quick = 1;
+        if (!strcmp(argv[i], "--threads"))
+            threads = bench_int(argc, argv, &i, 1, usage_);
+        else if (!strcmp(argv[i], "--quick"))
+            quick = 1;
+        else
+            bench_unknown(argv, i, usage_);
     }
     MosaicCochleaParams p;
     mosaic_cochlea_params_default(&p);
@@ -171,9 +185,9 @@ int main(int argc, char **argv) {
            warm < 2 ? "met" : "MISSED", warm, gamma < 0.2 ? "met" : "MISSED", gamma);
 
     /* FSDD throughput (8 kHz recordings, trimmed, fixed-length variant) on the first 60 files. */
-    const char *shared = getenv("MOSAIC_SHARED_DATA");
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s/fsdd/recordings", shared ? shared : "../shared/data");
+    char shared[4000], dir[4096];
+    bench_shared_data(shared, sizeof shared);
+    snprintf(dir, sizeof dir, "%s/fsdd/recordings", shared);
     DIR *d = opendir(dir);
     if (!d) {
         printf("FSDD: skipped (no %s)\n", dir);

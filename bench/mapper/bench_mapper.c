@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_options.h"
 #include "mosaic_clock.h"
 #include "mosaic_mapper.h"
 #include "mosaic_rng.h"
@@ -48,8 +49,22 @@ static double time_map_(const MosaicArch *a, const MosaicLinks *l, unsigned flag
     return med;
 }
 
+static const char usage_[] =
+    "usage: bench_mapper [--quick]\n"
+    "  The full mapping check (5x5, 8x8) and the incremental router, with the ratio of an incremental\n"
+    "  add to a full re-route measured in the same run; then device counts and mappable fractions of\n"
+    "  random networks against the reference figures.\n"
+    "  --quick  fewer repetitions and seeds (a smoke run; the figures are then rough)\n";
+
 int main(int argc, char **argv) {
-    const int quick = argc > 1 && !strcmp(argv[1], "--quick");
+    int quick = 0;
+    if (bench_wants_help(argc, argv)) bench_usage_exit(usage_, 0);
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--quick"))
+            quick = 1;
+        else
+            bench_unknown(argv, i, usage_);
+    }
     MosaicArch a5, a8;
     mosaic_arch_default(&a5);
     a8 = a5;

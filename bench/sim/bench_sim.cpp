@@ -5,10 +5,7 @@
 //   - the naive baseline: every router and NT evaluated every cycle of every step's full K cycles;
 //   - waveform cost: a 10-step window traced vs the same 10 steps untraced.
 // Goals (issue 6): 5x5 sample < 20 ms; gated >= 10x naive; within 50x of the engine; wave <= 5x.
-// Usage: bench_sim [--samples N] [--epochs E] [--only 5|8] [--sparse 0|1] [--reps R] [--profile
-// gated|naive|gated_wc|naive_wc] [--network NET.h5 --data TEST.h5 [--steps T]]: with --network, a network
-// trained elsewhere (e.g. a `mosaic cosim` checkpoint) on the first N recordings of an SHD-layout file
-// instead.
+// Options: bench_sim --help.
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_options.h"
 #include "mosaic_bins.h"
 #include "mosaic_clock.h"
 #include "mosaic_infer.h"
@@ -275,7 +273,7 @@ int measure(const MosaicNetwork &net, const MosaicMapping &map, const std::vecto
             return 3;
         std::fprintf(stderr, "\r   pass %d/%d", r + 1, g_reps);
     }
-    std::fprintf(stderr, "\r");
+    std::fprintf(stderr, "\r%*s\r", 24, ""); // clear the progress line before the results
     const double activity = (double)spikes / ((double)xs.size() * steps * N);
     FILE *wf = std::fopen(wave_path, "r");
     long wave_bytes = 0;
@@ -328,42 +326,61 @@ int measure(const MosaicNetwork &net, const MosaicMapping &map, const std::vecto
     return 0;
 }
 
+const char usage[] =
+    "usage: bench_sim [--samples N] [--epochs E] [--only 5|8] [--sparse 0|1] [--reps R]\n"
+    "                 [--profile gated|naive|gated_wc|naive_wc]\n"
+    "       bench_sim --network NET.h5 --data TEST.h5 [--steps T] [--samples N] [--reps R]\n"
+    "  The activity-gated array against the naive every-cell-every-cycle evaluation and the training\n"
+    "  engine's inference (the peer), all measured in the same run, plus the cost of waveform tracing.\n"
+    "  Without --network it trains routing-aware 5x5 and 8x8 networks on a synthetic task first.\n"
+    "  --samples N   recordings per measurement (20)\n"
+    "  --epochs E    training epochs of the 5x5 network (3; 8x8 gets E-1)\n"
+    "  --only 5|8    one geometry only\n"
+    "  --sparse 0|1  only the dense (0) or the sparse (1) activity setting\n"
+    "  --reps R      passes; figures are medians over them (5)\n"
+    "  --profile M   run only mode M, repeatedly, for perf/callgrind (no comparison)\n"
+    "  --network NET.h5 --data TEST.h5  a network trained elsewhere (e.g. RUN/network.h5) on the first N\n"
+    "                recordings of an SHD-layout file; --steps T: the steps it was trained with (100)\n";
+
 } // namespace
 
 int main(int argc, char **argv) {
     int samples = 20, epochs = 3, only = 0, sparse_only = -1;
     const char *network = nullptr, *data = nullptr;
     int steps = 100; // the time steps the network was trained with (train.data.steps)
-    for (int i = 1; i + 1 < argc; i += 2) {
+    if (bench_wants_help(argc, argv)) bench_usage_exit(usage, 0);
+    for (int i = 1; i < argc; i++) {
         if (!std::strcmp(argv[i], "--samples"))
-            samples = std::atoi(argv[i + 1]);
+            samples = bench_int(argc, argv, &i, 1, usage);
         else if (!std::strcmp(argv[i], "--epochs"))
-            epochs = std::atoi(argv[i + 1]);
+            epochs = bench_int(argc, argv, &i, 1, usage);
         else if (!std::strcmp(argv[i], "--only"))
-            only = std::atoi(argv[i + 1]);
+            only = bench_int(argc, argv, &i, 5, usage);
         else if (!std::strcmp(argv[i], "--reps"))
-            g_reps = std::max(1, std::atoi(argv[i + 1]));
+            g_reps = bench_int(argc, argv, &i, 1, usage);
         else if (!std::strcmp(argv[i], "--profile"))
-            g_profile = argv[i + 1];
+            g_profile = bench_value(argc, argv, &i, usage);
         else if (!std::strcmp(argv[i], "--sparse"))
-            sparse_only = std::atoi(argv[i + 1]);
+            sparse_only = bench_int(argc, argv, &i, 0, usage);
         else if (!std::strcmp(argv[i], "--network"))
-            network = argv[i + 1];
+            network = bench_value(argc, argv, &i, usage);
         else if (!std::strcmp(argv[i], "--data"))
-            data = argv[i + 1];
+            data = bench_value(argc, argv, &i, usage);
         else if (!std::strcmp(argv[i], "--steps"))
-            steps = std::atoi(argv[i + 1]);
+            steps = bench_int(argc, argv, &i, 1, usage);
         else
-            return std::fprintf(
-                       stderr, "bench_sim: unknown option '%s' (see the usage at the top of bench_sim.cpp)\n",
-                       argv[i]),
-                   2;
+            bench_unknown(argv, i, usage);
     }
+    if (only && only != 5 && only != 8)
+        return std::fprintf(stderr, "bench_sim: --only: expected 5 or 8\n"), 2;
+    if (sparse_only > 1) return std::fprintf(stderr, "bench_sim: --sparse: expected 0 or 1\n"), 2;
+    if (g_profile && std::strcmp(g_profile, "gated") && std::strcmp(g_profile, "naive") &&
+        std::strcmp(g_profile, "gated_wc") && std::strcmp(g_profile, "naive_wc"))
+        return std::fprintf(stderr, "bench_sim: --profile: expected gated, naive, gated_wc or naive_wc\n"), 2;
     setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
     if (network || data) {
         if (!network || !data)
             return std::fprintf(stderr, "bench_sim: --network and --data go together\n"), 2;
-        if (steps < 1) return std::fprintf(stderr, "bench_sim: --steps: expected a positive count\n"), 2;
         std::printf("bench_sim: %d samples of %d steps, a network trained elsewhere\n", samples, steps);
         return bench_file(network, data, samples, steps);
     }

@@ -8,9 +8,7 @@
  * and, if /usr/bin/python3 has h5py, the peer: the reference code's loader (h5py + numpy.digitize,
  * bench/traces/peer_h5py.py) on the same .h5 in the same run. Targets (issue 3): 1 < 3 s, 2 < 6 s,
  * streaming peak < 100 MB.
- *
- * usage: bench_traces [--samples N] [--spikes S] [--keep DIR]   (--keep: keep the files in DIR and reuse
- *        them on the next run) */
+ * Options: bench_traces --help. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <stdio.h>
@@ -21,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_options.h"
 #include "mosaic_bins.h"
 #include "mosaic_clock.h"
 #include "mosaic_gz.h"
@@ -147,16 +146,28 @@ static void streaming_child_(const char *path) {
     mosaic_shd_close(shd);
 }
 
+static const char usage_[] =
+    "usage: bench_traces [--samples N] [--spikes S] [--keep DIR]\n"
+    "  Loading and binning an SHD-sized dataset it generates (.h5 and .h5.gz), streaming memory, and the\n"
+    "  peer: the reference loader in h5py + numpy (bench/traces/peer_h5py.py) on the same file in the\n"
+    "  same run (skipped, with a note, when /usr/bin/python3 lacks h5py).\n"
+    "  --samples N  recordings (8156, as SHD train)\n"
+    "  --spikes S   spikes per recording, drawn uniformly from S/2 .. 3S/2 (8000)\n"
+    "  --keep DIR   keep the generated files in DIR and reuse them on the next run\n";
+
 int main(int argc, char **argv) {
     int n = 8156, spikes = 8000;
     const char *keep = NULL;
-    for (int i = 1; i + 1 < argc; i++) {
+    if (bench_wants_help(argc, argv)) bench_usage_exit(usage_, 0);
+    for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--samples"))
-            n = atoi(argv[++i]);
+            n = bench_int(argc, argv, &i, 1, usage_);
         else if (!strcmp(argv[i], "--spikes"))
-            spikes = atoi(argv[++i]);
+            spikes = bench_int(argc, argv, &i, 2, usage_);
         else if (!strcmp(argv[i], "--keep"))
-            keep = argv[++i];
+            keep = bench_value(argc, argv, &i, usage_);
+        else
+            bench_unknown(argv, i, usage_);
     }
     char dir[256] = "/tmp/bench-traces-XXXXXX";
     if (keep)
@@ -229,8 +240,7 @@ int main(int argc, char **argv) {
 
     /* the peer: the reference loader's approach in Python (h5py per-sample reads + numpy.digitize) */
     char script[1024], cmd[2048];
-    const char *src = getenv("MOSAIC_SOURCE_DIR");
-    snprintf(script, sizeof script, "%s/bench/traces/peer_h5py.py", src ? src : ".");
+    bench_source_path(script, sizeof script, "bench/traces/peer_h5py.py");
     if (access("/usr/bin/python3", X_OK) == 0 && access(script, R_OK) == 0 &&
         system("/usr/bin/python3 -c 'import h5py, numpy' 2>/dev/null") == 0) {
         snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s' '%s'", script, h5);
@@ -246,9 +256,9 @@ int main(int argc, char **argv) {
             printf("ratio: peer (h5py + numpy, reference loader) / ours (.h5), wall = %.1fx\n",
                    t_peer / t_h5);
     } else {
-        printf("peer skipped: needs /usr/bin/python3 with h5py and numpy (apt-get install python3-h5py), run "
-               "with "
-               "MOSAIC_SOURCE_DIR=<repo>\n");
+        printf("peer skipped: needs /usr/bin/python3 with h5py and numpy (apt-get install python3-h5py) and "
+               "%s\n",
+               script);
     }
     if (!keep) {
         remove(h5);

@@ -1,13 +1,13 @@
 /* bench_kernels: the engine's group kernels alone, for judging changes to mosaic_bptt on a shared machine.
  *
- * usage: bench_kernels [reps (20)] [init_input init_recurrent (4 1)] [dense]
  * Builds bench_train's network (routing-aware 5x5x32, profile 1:0.8,3:0.1, or the dense method) and one
  * backward group of 16 generated samples (two forward groups of 8), runs group_forward and group_backward
  * `reps` times and prints the minimum CPU time of each (forward: both groups), the activity, and
  * checksums of the membranes and of the gradients summed over all repetitions: equal checksums for
  * equal arguments mean the same bits. The gradients go to two sums, 8 samples each, as the trainer's
- * chunks of a batch of 64. */
+ * chunks of a batch of 64. Options: bench_kernels --help. */
 #define _POSIX_C_SOURCE 200809L
+#include "bench_options.h"
 #include "mosaic_infer.h"
 #include "mosaic_spikeset.h"
 #include "mosaic_trainer.h"
@@ -20,16 +20,37 @@ static double now(void) {
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
     return t.tv_sec + 1e-9 * t.tv_nsec;
 }
+static const char usage_[] =
+    "usage: bench_kernels [--reps 20] [--init-input 4] [--init-recurrent 1] [--dense]\n"
+    "  group_forward and group_backward of the engine on one group of generated samples, minimum CPU\n"
+    "  time over --reps repetitions, with checksums of membranes and gradients (equal checksums for\n"
+    "  equal options: the same bits). No peer: it compares builds of the engine with each other.\n"
+    "  --dense  the dense method's network instead of routing-aware at profile 1:0.8,3:0.1\n";
+
 int main(int argc, char **argv) {
-    int reps = argc > 1 ? atoi(argv[1]) : 20;
+    int reps = 20, dense = 0;
+    double init_in = 4, init_rec = 1;
+    if (bench_wants_help(argc, argv)) bench_usage_exit(usage_, 0);
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--reps"))
+            reps = bench_int(argc, argv, &i, 1, usage_);
+        else if (!strcmp(argv[i], "--init-input"))
+            init_in = bench_double(argc, argv, &i, usage_);
+        else if (!strcmp(argv[i], "--init-recurrent"))
+            init_rec = bench_double(argc, argv, &i, usage_);
+        else if (!strcmp(argv[i], "--dense"))
+            dense = 1;
+        else
+            bench_unknown(argv, i, usage_);
+    }
     MosaicTrainConfig cfg;
     MosaicArch arch;
     mosaic_arch_default(&arch);
     mosaic_train_config_default(&cfg);
-    cfg.method = argc > 4 && !strcmp(argv[4], "dense") ? 3 : 0;
+    cfg.method = dense ? 3 : 0;
     snprintf(cfg.profile, sizeof cfg.profile, "1:0.8,3:0.1");
-    cfg.init_in = argc > 3 ? atof(argv[2]) : 4;
-    cfg.init_rec = argc > 3 ? atof(argv[3]) : 1;
+    cfg.init_in = init_in;
+    cfg.init_rec = init_rec;
     cfg.weight_noise = 0;
     cfg.threads = 1;
     MosaicErr err;

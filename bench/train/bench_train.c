@@ -1,14 +1,11 @@
 /* bench_train: one training epoch of the Mosaic RSNN against the same model in PyTorch, measured in one run.
  *
- * usage: bench_train [--method routing-aware|dense|...] [--profile 1:0.8,3:0.1] [--batch 256] [--threads 2]
- *                    [--samples 512] [--lambda-fr 10] [--target 5] [--init-input 1] [--init-recurrent 0.5]
- *                    [--peer bench/train/peer_torch.py]
- *                    [--python /usr/bin/python3]
  * Prints our samples/s, CPU seconds, peak memory and measured activity, then the peer's, then the ratio.
  * The peer receives the same initial weights and masks and the same binned data through a temporary file.
  * Activity depends on the initial weights: raise --init-input for dense activity (the reference's
  * firing-rate term drives training towards 0.5 spikes/neuron/step), set --lambda-fr 0 for a sparse run.
- * The peer needs Debian's python3-torch and libopenblas0-openmp (bench only, not in hil.sh). */
+ * The peer needs Debian's python3-torch and libopenblas0-openmp (bench only, not in hil.sh); without
+ * them it is skipped with a note. Options: bench_train --help. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_options.h"
 #include "mosaic_clock.h"
 #include "mosaic_trainer.h"
 
@@ -70,6 +68,21 @@ static int write_peer_file_(const char *path, const MosaicNetwork *net, const Mo
     return fclose(f);
 }
 
+static const char usage_[] =
+    "usage: bench_train [--method routing-aware|hop-penalty|deepr|dense] [--profile 1:0.8,3:0.1]\n"
+    "                   [--batch 256] [--threads 2] [--samples 512] [--lambda-fr 10] [--target 5]\n"
+    "                   [--init-input X] [--init-recurrent X] [--peer bench/train/peer_torch.py]\n"
+    "                   [--python /usr/bin/python3]\n"
+    "  One training epoch of the 5x5x32 network on generated samples, then the same epoch in PyTorch\n"
+    "  (the peer: same initial weights, masks and data) in the same run, and the ratio. Defaults of\n"
+    "  --init-input and --init-recurrent: the engine's (train.init.input, train.init.recurrent).\n";
+
+static int method_(const char *v) {
+    for (int m = 0; m < 4; m++)
+        if (!strcmp(v, mosaic_train_method_name(m))) return m;
+    return -1;
+}
+
 int main(int argc, char **argv) {
     MosaicTrainConfig cfg;
     MosaicArch arch;
@@ -78,38 +91,41 @@ int main(int argc, char **argv) {
     cfg.epochs = 1;
     cfg.threads = 2;
     int samples = 512;
-    const char *peer = "bench/train/peer_torch.py", *python = "/usr/bin/python3";
-    for (int i = 1; i + 1 < argc; i += 2) {
-        const char *o = argv[i], *v = argv[i + 1];
-        if (!strcmp(o, "--method"))
-            cfg.method = !strcmp(v, "dense")         ? 3
-                         : !strcmp(v, "deepr")       ? 2
-                         : !strcmp(v, "hop-penalty") ? 1
-                                                     : 0;
-        else if (!strcmp(o, "--profile"))
-            snprintf(cfg.profile, sizeof cfg.profile, "%s", v);
+    char peer_default[4096];
+    bench_source_path(peer_default, sizeof peer_default, "bench/train/peer_torch.py");
+    const char *peer = peer_default, *python = "/usr/bin/python3";
+    if (bench_wants_help(argc, argv)) bench_usage_exit(usage_, 0);
+    for (int i = 1; i < argc; i++) {
+        const char *o = argv[i];
+        if (!strcmp(o, "--method")) {
+            cfg.method = method_(bench_value(argc, argv, &i, usage_));
+            if (cfg.method < 0) {
+                fprintf(stderr,
+                        "bench_train: --method: expected routing-aware, hop-penalty, deepr or dense\n");
+                return 2;
+            }
+        } else if (!strcmp(o, "--profile"))
+            snprintf(cfg.profile, sizeof cfg.profile, "%s", bench_value(argc, argv, &i, usage_));
         else if (!strcmp(o, "--batch"))
-            cfg.batch = atoi(v);
+            cfg.batch = bench_int(argc, argv, &i, 1, usage_);
         else if (!strcmp(o, "--threads"))
-            cfg.threads = atoi(v);
+            cfg.threads = bench_int(argc, argv, &i, 1, usage_);
         else if (!strcmp(o, "--samples"))
-            samples = atoi(v);
+            samples = bench_int(argc, argv, &i, 1, usage_);
         else if (!strcmp(o, "--lambda-fr"))
-            cfg.lambda_fr = atof(v);
+            cfg.lambda_fr = bench_double(argc, argv, &i, usage_);
         else if (!strcmp(o, "--target"))
-            cfg.target_fr = atof(v);
+            cfg.target_fr = bench_double(argc, argv, &i, usage_);
         else if (!strcmp(o, "--init-input"))
-            cfg.init_in = atof(v);
+            cfg.init_in = bench_double(argc, argv, &i, usage_);
         else if (!strcmp(o, "--init-recurrent"))
-            cfg.init_rec = atof(v);
+            cfg.init_rec = bench_double(argc, argv, &i, usage_);
         else if (!strcmp(o, "--peer"))
-            peer = v;
+            peer = bench_value(argc, argv, &i, usage_);
         else if (!strcmp(o, "--python"))
-            python = v;
-        else {
-            fprintf(stderr, "bench_train: unknown option %s\n", o);
-            return 2;
-        }
+            python = bench_value(argc, argv, &i, usage_);
+        else
+            bench_unknown(argv, i, usage_);
     }
     cfg.weight_noise = 0; /* the peer has no programming noise */
     MosaicErr err;
@@ -148,10 +164,21 @@ int main(int argc, char **argv) {
            "spikes/neuron/step\n",
            ours, wall, cpu, ru.ru_maxrss / 1024, row.rate);
     fflush(stdout);
-    char cmd[1024], line[4096];
+    char cmd[9000], line[4096];
+    /* A missing peer is a note, not a failure: python3-torch is large and only benchmarks use it. */
+    snprintf(cmd, sizeof cmd, "'%s' -c 'import torch, numpy' 2>/dev/null", python);
+    if (access(peer, R_OK) != 0 || system(cmd) != 0) {
+        printf("pytorch : peer skipped: needs %s and %s with torch and numpy (apt-get install python3-torch "
+               "libopenblas0-openmp)\n",
+               peer, python);
+        remove(path);
+        mosaic_trainer_free(tr);
+        mosaic_spikeset_free(&set);
+        return 0;
+    }
     snprintf(cmd, sizeof cmd,
-             "%s %s --data %s --batch %d --threads %d --lambda-fr %g --target %g --lr %g --clip %g", python,
-             peer, path, cfg.batch, cfg.threads, cfg.lambda_fr, cfg.target_fr, cfg.lr, cfg.clip_norm);
+             "'%s' '%s' --data '%s' --batch %d --threads %d --lambda-fr %g --target %g --lr %g --clip %g",
+             python, peer, path, cfg.batch, cfg.threads, cfg.lambda_fr, cfg.target_fr, cfg.lr, cfg.clip_norm);
     FILE *p = popen(cmd, "r");
     double theirs = 0, rate = 0, peak = 0, tcpu = 0;
     char blas[2048] = "?";
