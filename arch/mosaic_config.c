@@ -487,38 +487,55 @@ static void format_value_(const MosaicCfgField *f, const void *target, char *out
     }
 }
 
-void mosaic_cfg_write(FILE *out, const MosaicCfgSection *sections, size_t nsections) {
-    /* Keys in table order; an opening "a.b:" line is written whenever the dotted prefix changes. */
-    char prev[CFG_MAX_DEPTH][128];
-    int prev_depth = 0;
-    for (size_t s = 0; s < nsections; s++)
-        for (size_t i = 0; i < sections[s].nfields; i++) {
-            const MosaicCfgField *f = &sections[s].fields[i];
-            char parts[CFG_MAX_DEPTH][128];
-            int np = 0;
-            const char *p = f->key;
-            while (np < CFG_MAX_DEPTH) {
-                const char *dot = strchr(p, '.');
-                size_t len = dot ? (size_t)(dot - p) : strlen(p);
-                if (len >= sizeof parts[0]) len = sizeof parts[0] - 1;
-                memcpy(parts[np], p, len);
-                parts[np][len] = 0;
-                np++;
-                if (!dot) break;
-                p = dot + 1;
-            }
-            int common = 0;
-            while (common < prev_depth && common < np - 1 && strcmp(prev[common], parts[common]) == 0)
-                common++;
-            for (int d = common; d < np - 1; d++) fprintf(out, "%*s%s:\n", 2 * d, "", parts[d]);
-            for (int d = 0; d < np - 1; d++) memcpy(prev[d], parts[d], sizeof parts[0]);
-            prev_depth = np - 1;
+typedef struct {
+    const MosaicCfgField *f;
+    const void *target;
+} CfgKeyRef_;
+
+/* Writes, at `depth`, every key under `prefix` (which ends in '.' unless empty) not yet written: each
+ * leaf where it first appears, each sub-section (all of its keys at once) where its first key appears.
+ * Grouping by section, not by table position, keeps the YAML valid when the tables list a section's
+ * keys in two places (train.data.steps ... then train.data.source ...): a mapping key written twice is
+ * an error to strict YAML parsers and silently loses the first half in PyYAML. */
+static void write_level_(FILE *out, const CfgKeyRef_ *keys, size_t n, unsigned char *done, const char *prefix,
+                         int depth) {
+    const size_t plen = strlen(prefix);
+    for (size_t i = 0; i < n; i++) {
+        const char *key = keys[i].f->key;
+        if (done[i] || strncmp(key, prefix, plen) != 0) continue;
+        const char *rest = key + plen, *dot = strchr(rest, '.');
+        if (!dot) {
             char val[2048];
-            format_value_(f, sections[s].target, val, sizeof val);
-            fprintf(out, "%*s%s: %s", 2 * (np - 1), "", parts[np - 1], val);
-            if (f->help) fprintf(out, "  # %s", f->help);
+            format_value_(keys[i].f, keys[i].target, val, sizeof val);
+            fprintf(out, "%*s%s: %s", 2 * depth, "", rest, val);
+            if (keys[i].f->help) fprintf(out, "  # %s", keys[i].f->help);
             fputc('\n', out);
+            done[i] = 1;
+            continue;
         }
+        char child[512];
+        snprintf(child, sizeof child, "%s%.*s.", prefix, (int)(dot - rest), rest);
+        fprintf(out, "%*s%.*s:\n", 2 * depth, "", (int)(dot - rest), rest);
+        write_level_(out, keys, n, done, child, depth + 1);
+    }
+}
+
+void mosaic_cfg_write(FILE *out, const MosaicCfgSection *sections, size_t nsections) {
+    size_t n = 0;
+    for (size_t s = 0; s < nsections; s++) n += sections[s].nfields;
+    CfgKeyRef_ *keys = malloc(sizeof *keys * (n ? n : 1));
+    unsigned char *done = calloc(n ? n : 1, 1);
+    if (!keys || !done) { /* a silently shortened configuration would load as defaults: stop instead */
+        fputs("mosaic: out of memory writing the configuration\n", stderr);
+        abort();
+    }
+    size_t k = 0;
+    for (size_t s = 0; s < nsections; s++)
+        for (size_t i = 0; i < sections[s].nfields; i++)
+            keys[k++] = (CfgKeyRef_){&sections[s].fields[i], sections[s].target};
+    write_level_(out, keys, n, done, "", 0);
+    free(keys);
+    free(done);
 }
 
 char *mosaic_cfg_to_string(const MosaicCfgSection *sections, size_t nsections) {

@@ -52,6 +52,17 @@ static const char *mosaic_test_current_ = "";
         }                                                                                                    \
     } while (0)
 
+#define CHECK_EQ_STR(a, b)                                                                                   \
+    do {                                                                                                     \
+        const char *a_ = (a), *b_ = (b);                                                                     \
+        mosaic_test_checks_++;                                                                               \
+        if (!a_ || !b_ || strcmp(a_, b_) != 0) {                                                             \
+            mosaic_test_failures_++;                                                                         \
+            fprintf(stderr, "%s:%d: [%s] CHECK_EQ_STR failed: %s =\n%s\n%s =\n%s\n", __FILE__, __LINE__,     \
+                    mosaic_test_current_, #a, a_ ? a_ : "(null)", #b, b_ ? b_ : "(null)");                   \
+        }                                                                                                    \
+    } while (0)
+
 /* Seed from --seed N, else MOSAIC_TEST_SEED, else `fallback`; printed for replay. */
 static inline uint64_t mosaic_test_seed(int argc, char **argv, uint64_t fallback) {
     uint64_t seed = fallback;

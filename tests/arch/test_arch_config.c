@@ -1,6 +1,9 @@
 /* Loading, overriding and writing the architecture configuration; bad input is refused clearly. */
+#include <stddef.h>
+
 #include "mosaic_arch.h"
 #include "mosaic_test.h"
+#include "mosaic_test_yaml.h"
 
 static MosaicStatus load_str_(MosaicArch *a, const char *yaml, MosaicErr *err) {
     mosaic_arch_default(a);
@@ -88,6 +91,33 @@ int main(void) {
         CHECK(mosaic_cfg_load_string("resolved", text, &sb, 1, &err) == MOSAIC_OK);
         CHECK(memcmp(&a, &b, sizeof a) == 0);
         free(text);
+    }
+    TEST("ResolvedCopyWritesEachSectionOnce") {
+        /* A table that lists a section's keys in two places, as the training table does for
+         * train.data: the copy must still open each section once. */
+        typedef struct {
+            int x, z, w, v, y, q;
+        } Split;
+        Split t = {1, 2, 3, 4, 5, 6}, u = {0};
+        const MosaicCfgField fields[] = {
+            {"a.x", MOSAIC_CFG_INT, offsetof(Split, x), 0, 9, NULL, "first", 0, 0},
+            {"b.y", MOSAIC_CFG_INT, offsetof(Split, y), 0, 9, NULL, NULL, 0, 0},
+            {"a.c.w", MOSAIC_CFG_INT, offsetof(Split, w), 0, 9, NULL, NULL, 0, 0},
+            {"a.z", MOSAIC_CFG_INT, offsetof(Split, z), 0, 9, NULL, NULL, 0, 0},
+            {"b.q", MOSAIC_CFG_INT, offsetof(Split, q), 0, 9, NULL, NULL, 0, 0},
+            {"a.c.v", MOSAIC_CFG_INT, offsetof(Split, v), 0, 9, NULL, NULL, 0, 0}};
+        MosaicCfgSection s = {fields, 6, &t}, su = {fields, 6, &u};
+        char *text = mosaic_cfg_to_string(&s, 1);
+        CHECK(text != NULL);
+        CHECK_EQ_STR(text, "a:\n  x: 1  # first\n  c:\n    w: 3\n    v: 4\n  z: 2\nb:\n  y: 5\n  q: 6\n");
+        char what[256];
+        CHECK(!mosaic_test_yaml_duplicate_key(text, what, sizeof what));
+        CHECK(mosaic_cfg_load_string("resolved", text, &su, 1, &err) == MOSAIC_OK);
+        CHECK(memcmp(&t, &u, sizeof t) == 0);
+        free(text);
+        /* and the checker itself sees a repeated section */
+        CHECK(mosaic_test_yaml_duplicate_key("a:\n  x: 1\nb:\n  y: 2\na:\n  z: 3\n", what, sizeof what));
+        CHECK_EQ_STR(what, "a:");
     }
     TEST("MissingFileIsAnIoError") {
         CHECK(mosaic_arch_load(&a, "/nonexistent/arch.yaml", NULL, 0, &err) == MOSAIC_ERR_IO);

@@ -10,6 +10,7 @@
 #include "mosaic_netfile.h"
 #include "mosaic_synth.h"
 #include "mosaic_test.h"
+#include "mosaic_test_yaml.h"
 
 static char dir_[256];
 
@@ -87,6 +88,12 @@ int main(int argc, char **argv) {
         free(log);
         CHECK(exists_("run1/config.yaml") && exists_("run1/checkpoint.h5") && exists_("run1/network.h5"));
         CHECK(exists_("run1/history.csv") && exists_("run1/history.h5"));
+        /* the resolved copy is valid YAML: each section once (train.data used to appear twice) */
+        char *yaml = slurp_("run1/config.yaml"), what[256] = "";
+        CHECK(yaml && strstr(yaml, "  data:\n    steps: 30") && strstr(yaml, "    source: shd"));
+        CHECK(yaml && !mosaic_test_yaml_duplicate_key(yaml, what, sizeof what));
+        if (what[0]) printf("repeated key: %s\n", what);
+        free(yaml);
         MosaicNetwork net;
         snprintf(path, sizeof path, "%s/run1/network.h5", dir_);
         CHECK(mosaic_netfile_read(path, &net, &err) == MOSAIC_OK);
