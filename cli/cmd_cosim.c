@@ -435,16 +435,24 @@ int mosaic_cmd_cosim(int argc, char **argv) {
     if (st == MOSAIC_OK) st = mosaic_mkdirs(dir, &err);
     snprintf(dir, sizeof dir, "%s/hw", c.run);
     if (st == MOSAIC_OK) st = mosaic_mkdirs(dir, &err);
-    c.yaml = mosaic_train_config_yaml(&c.arch, &c.tcfg, &extra, 1);
-    if (st == MOSAIC_OK && !c.yaml) st = mosaic_err(&err, MOSAIC_ERR_NOMEM, "config: out of memory");
-    snprintf(path, sizeof path, "%s/config.yaml", c.run);
-    if (st == MOSAIC_OK) st = mosaic_write_text_atomic(path, c.yaml, &err);
     if (st == MOSAIC_OK) st = mosaic_train_load_data(&c.tcfg, NULL, &c.train, &c.test, &err);
     if (st == MOSAIC_OK && c.tcfg.data_source == MOSAIC_DATA_SHD) st = held_out_(&c, &err);
     if (st == MOSAIC_OK) st = mosaic_trainer_create(&c.tr, &c.tcfg, &c.arch, &err);
     char state[4200];
     snprintf(state, sizeof state, "%s/checkpoint.h5", c.run);
     if (st == MOSAIC_OK && resume) st = mosaic_trainer_load(c.tr, state, &err);
+    /* A finished run is left as it is: rewriting its files with no epoch to add would only lose some
+     * (the report of a session without epochs is shorter). */
+    if (st == MOSAIC_OK && resume && mosaic_trainer_epochs_done(c.tr) >= c.tcfg.epochs) {
+        printf("mosaic cosim: %s has finished its %d epochs; `--set train.epochs=N` (N > %d) continues it\n",
+               resume, c.tcfg.epochs, c.tcfg.epochs);
+        cosim_free_(&c);
+        return 0;
+    }
+    c.yaml = mosaic_train_config_yaml(&c.arch, &c.tcfg, &extra, 1);
+    if (st == MOSAIC_OK && !c.yaml) st = mosaic_err(&err, MOSAIC_ERR_NOMEM, "config: out of memory");
+    snprintf(path, sizeof path, "%s/config.yaml", c.run);
+    if (st == MOSAIC_OK) st = mosaic_write_text_atomic(path, c.yaml, &err);
     if (st == MOSAIC_OK && resume) st = mosaic_cosim_read_hardware(c.run, &c.hw, &c.n_hw, &err);
     if (st == MOSAIC_OK) c.cap_hw = c.n_hw;
     int closed = c.ccfg.feedback == MOSAIC_FEEDBACK_CLOSED;

@@ -122,6 +122,12 @@ awk -F, 'NR > 1 && $(NF - 1) == "nan" { bad = 1 } END { exit bad }' whole/hardwa
 # ... and the hardware records (no timings in them), the worst port included, survive the resume unchanged
 cmp -s part/hardware.csv whole/hardware.csv ||
     fail "resumed hardware records differ: $(diff whole/hardware.csv part/hardware.csv | head -5)"
+# resuming the finished run says so and rewrites nothing (it used to rewrite a shorter report)
+(cd whole && find . -type f -exec md5sum {} + | sort) >before.md5
+"$mosaic" cosim --resume whole >again.log 2>&1 || fail "cosim --resume of a finished run: $(cat again.log)"
+grep -q "whole has finished its 3 epochs" again.log || fail "a finished cosim run did not say so: $(cat again.log)"
+(cd whole && find . -type f -exec md5sum {} + | sort) >after.md5
+cmp -s before.md5 after.md5 || fail "cosim --resume of a finished run changed it: $(diff before.md5 after.md5)"
 # ... even when each simulation outlasts an epoch (a simulator that first sleeps 3 s): without waiting,
 # the checkpoint after a busy one would go unsimulated
 printf '#!/bin/sh\nsleep 3\nexec "%s" "$@"\n' "$mosaic" >slow.sh
