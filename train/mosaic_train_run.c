@@ -79,7 +79,8 @@ MosaicStatus mosaic_train_write_history_csv(const char *path, const MosaicTrainE
     fprintf(m, ",samples_per_s,seconds\n");
     for (int r = 0; r < n; r++) {
         const MosaicTrainEpoch *e = rows + r;
-        fprintf(m, "%d,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%lld,%lld,%lld,%lld,%lld", e->epoch, e->lr, e->loss,
+        /* epochs count from 1 here, as on the console, in hardware.csv and in checkpoint names */
+        fprintf(m, "%d,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%lld,%lld,%lld,%lld,%lld", e->epoch + 1, e->lr, e->loss,
                 e->train_acc, e->test_acc, e->test_loss, e->rate, (long long)e->pruned, (long long)e->grown,
                 (long long)e->shortfall, (long long)e->params, (long long)e->links);
         for (int d = 1; d <= max_d && d < MOSAIC_TRAIN_MAX_D; d += 2)
@@ -107,7 +108,7 @@ MosaicStatus mosaic_train_write_history_h5(MosaicH5File *f, const MosaicTrainEpo
         for (int r = 0; r < n; r++) col[r] = (double)(rows[r].expr);                                         \
         st = mosaic_h5_write(f, "history/" name, MOSAIC_H5_F64, 1, dims, col, units, desc, err);             \
     }
-    COL_("epoch", epoch, "1", "epoch index, from 0")
+    COL_("epoch", epoch + 1, "1", "epochs done after this row: 1 for the first, as in hardware.csv")
     COL_("lr", lr, "1", "Adam learning rate of the epoch")
     COL_("loss", loss, "nats", "mean training loss (cross-entropy + firing-rate term + penalties)")
     COL_("train_acc", train_acc, "1", "training accuracy during the epoch")

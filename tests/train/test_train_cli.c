@@ -94,6 +94,10 @@ int main(int argc, char **argv) {
         CHECK(yaml && !mosaic_test_yaml_duplicate_key(yaml, what, sizeof what));
         if (what[0]) printf("repeated key: %s\n", what);
         free(yaml);
+        /* epochs count from 1, as on the console and in hardware.csv */
+        char *hist = slurp_("run1/history.csv");
+        CHECK(hist && strstr(hist, "\n1,") && strstr(hist, "\n3,") && !strstr(hist, "\n0,"));
+        free(hist);
         MosaicNetwork net;
         snprintf(path, sizeof path, "%s/run1/network.h5", dir_);
         CHECK(mosaic_netfile_read(path, &net, &err) == MOSAIC_OK);
