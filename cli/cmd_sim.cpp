@@ -19,6 +19,7 @@ int mosaic_cmd_sim(int argc, char **argv) {
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -363,8 +364,9 @@ int mosaic_cmd_sim(int argc, char **argv) {
     opt.wave_last_step = wave_b;
     std::string vcd_path;
     if (wave_path) {
-        vcd_path =
-            ends_with_(wave_path, ".fst") ? std::string(wave_path) + ".tmp.vcd" : std::string(wave_path);
+        // Under a temporary name until complete, like every result: an interrupted run leaves no
+        // truncated waveform under the name asked for (nor replaces an earlier one).
+        vcd_path = std::string(wave_path) + ".tmp.vcd";
         opt.wave_path = vcd_path.c_str();
     }
     MosaicSim *sim = nullptr;
@@ -481,14 +483,24 @@ int mosaic_cmd_sim(int argc, char **argv) {
     mosaic_sim_free(sim); // closes the waveform
     int rc = st == MOSAIC_OK ? 0 : cli_fail("sim", st, &err);
     if (rc == 0) std::printf("wrote %s\n", out_path);
+    if (rc != 0 && wave_path) unlink(vcd_path.c_str());
     if (rc == 0 && wave_path) {
         if (ends_with_(wave_path, ".fst")) {
-            if (vcd_to_fst_(vcd_path.c_str(), wave_path) != 0) {
+            const std::string fst_tmp = std::string(wave_path) + ".tmp.fst";
+            if (vcd_to_fst_(vcd_path.c_str(), fst_tmp.c_str()) != 0) {
                 std::fprintf(stderr, "mosaic sim: vcd2fst failed; the VCD is kept at %s\n", vcd_path.c_str());
+                unlink(fst_tmp.c_str());
                 rc = 3;
             } else {
                 unlink(vcd_path.c_str());
+                vcd_path = fst_tmp;
             }
+        }
+        if (rc == 0 && std::rename(vcd_path.c_str(), wave_path) != 0) {
+            std::fprintf(stderr, "mosaic sim: %s: cannot rename the finished waveform %s to it (%s)\n",
+                         wave_path, vcd_path.c_str(), std::strerror(errno));
+            unlink(vcd_path.c_str());
+            rc = 3;
         }
         if (rc == 0)
             std::printf("wrote %s (steps %ld..%ld, depth %ld)\n", wave_path, wave_a, wave_b - 1, depth);
