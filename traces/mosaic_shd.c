@@ -723,11 +723,17 @@ static MosaicStatus write_keys_(MosaicShdWriter *w, const char *const *names, Mo
         if (strlen(names[i]) > width) width = strlen(names[i]);
     char *buf = calloc(nc, width);
     if (!buf) return mosaic_err(err, MOSAIC_ERR_NOMEM, "%s: out of memory", w->final_path);
-    for (size_t i = 0; i < nc; i++) memcpy(buf + i * width, names[i], strlen(names[i]));
-    /* numpy's "S" strings, as h5py stores them: fixed width, null-padded ASCII. */
+    int ascii = 1;
+    for (size_t i = 0; i < nc; i++) {
+        memcpy(buf + i * width, names[i], strlen(names[i]));
+        for (const unsigned char *c = (const unsigned char *)names[i]; *c; c++) ascii &= *c < 0x80;
+    }
+    /* numpy's "S" strings, as h5py stores them: fixed width, null-padded ASCII; keys that are not
+     * ASCII ("german-fünf") are declared UTF-8, so that the type says what the bytes are. */
     hid_t t = H5Tcopy(H5T_C_S1);
     H5Tset_size(t, width);
     H5Tset_strpad(t, H5T_STR_NULLPAD);
+    H5Tset_cset(t, ascii ? H5T_CSET_ASCII : H5T_CSET_UTF8);
     hsize_t n = (hsize_t)w->n_classes;
     hid_t space = H5Screate_simple(1, &n, NULL);
     hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);

@@ -167,6 +167,36 @@ int main(int argc, char **argv) {
         CHECK(found_f16);
     }
 
+    TEST("KeysDeclareTheirCharacterSet") {
+        /* ASCII keys stay numpy "S" (ASCII) like the official files; UTF-8 bytes are declared UTF-8. */
+        const char *names[2] = {"english-zero", "german-f\xc3\xbcnf"};
+        char path[512], cmd[1100], line[512];
+        fixture_path(path, sizeof path, "utf8_keys.h5");
+        MosaicErr err;
+        MosaicShdWriter *w = NULL;
+        const float t[1] = {0.5f};
+        const int32_t u[1] = {3};
+        CHECK(mosaic_shd_writer_begin(path, names, 2, N_UNITS, &w, &err) == MOSAIC_OK);
+        CHECK(w && mosaic_shd_writer_add(w, t, u, 1, 1, 0, &err) == MOSAIC_OK);
+        CHECK(w && mosaic_shd_writer_finish(w, &err) == MOSAIC_OK);
+        const char *files[2] = {h5, path}, *want[2] = {"H5T_CSET_ASCII", "H5T_CSET_UTF8"};
+        for (int i = 0; i < 2; i++) {
+            snprintf(cmd, sizeof cmd, "h5dump -H -d /extra/keys '%s' 2>&1", files[i]);
+            FILE *p = popen(cmd, "r");
+            int found = 0;
+            while (p && fgets(line, sizeof line, p)) found |= strstr(line, want[i]) != NULL;
+            if (p) pclose(p);
+            CHECK(found);
+        }
+        MosaicShd *shd = NULL;
+        CHECK(mosaic_shd_open(path, &shd, &err) == MOSAIC_OK);
+        if (shd) {
+            CHECK(strcmp(mosaic_shd_class_name(shd, 1), names[1]) == 0);
+            mosaic_shd_close(shd);
+        }
+        remove(path);
+    }
+
     TEST("OutOfRangeSampleIndexIsAnError") {
         MosaicErr err;
         MosaicShd *shd;
