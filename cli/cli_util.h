@@ -8,17 +8,18 @@
 
 #include "mosaic_status.h"
 
-/* Set by cli/CMakeLists.txt; the fallbacks keep a stray build honest rather than broken. */
+/* Set by cli/CMakeLists.txt; the fallback keeps a stray build honest rather than broken. */
 #ifndef MOSAIC_VERSION
 #define MOSAIC_VERSION "unknown"
 #endif
-#ifndef MOSAIC_GIT_HASH
-#define MOSAIC_GIT_HASH "unknown"
-#endif
+/* The commit the program was built from, written at build time (cmake/mosaic_git_hash.cmake). */
+#define MOSAIC_GIT_HASH mosaic_git_hash
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+extern const char mosaic_git_hash[];
 
 #define CLI_MAX_SETS 64
 

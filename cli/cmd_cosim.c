@@ -490,7 +490,8 @@ int mosaic_cmd_cosim(int argc, char **argv) {
         poll_sim_(&c, 0);
         int done = mosaic_trainer_epochs_done(c.tr);
         if (done % c.ccfg.every == 0 || done == c.tcfg.epochs) st = hardware_checkpoint_(&c, done, &err);
-        if (st == MOSAIC_OK) st = mosaic_trainer_save(c.tr, state, &err);
+        const MosaicProvenance who = provenance_(&c);
+        if (st == MOSAIC_OK) st = mosaic_trainer_save(c.tr, state, &who, &err);
         if (st == MOSAIC_OK) st = write_outputs_(&c, 0, &err);
     }
     if (st == MOSAIC_OK && c.sim_running) {

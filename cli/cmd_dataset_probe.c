@@ -52,8 +52,19 @@ static MosaicStatus write_(const char *path, const MosaicCochleaProbe *pr, const
                            const char *wav, MosaicErr *err) {
     MosaicH5File *f = NULL;
     MOSAIC_TRY(mosaic_h5_create(path, &f, err));
+    /* The settings that shaped the signals, as YAML like every result's `config` (the probe has no
+     * configuration file: these are its options). */
+    char config[1024];
+    snprintf(config, sizeof config,
+             "probe:\n  bm: %s\n  channels: %d\n  fibres: %d\n  fs: %.17g\n  level: %.17g\n  s0: %.17g\n"
+             "  skip_nepers: %.17g\n  tau_ref: %.17g\n  sampler: %s\n  causal: %s\n  trim: %s\n"
+             "  trim_db: %.17g\n  trim_margin: %.17g\n  seed: %llu\n",
+             p->bm == MOSAIC_COCHLEA_BM_GAMMATONE ? "gammatone" : "exact", p->channels, p->fibres, p->fs,
+             p->level, p->s0, p->skip_nepers, p->tau_ref,
+             p->sampler == MOSAIC_COCHLEA_SAMPLER_EVENT ? "event" : "bernoulli", p->causal ? "true" : "false",
+             p->trim ? "true" : "false", p->trim_db, p->trim_margin, (unsigned long long)pr->seed);
     const MosaicProvenance prov = {"mosaic dataset probe", MOSAIC_VERSION, MOSAIC_GIT_HASH, (int64_t)pr->seed,
-                                   NULL};
+                                   config};
     const int64_t dims[2] = {pr->units, (int64_t)pr->samples};
     double *cf = malloc((size_t)pr->units * sizeof *cf);
     if (!cf) {

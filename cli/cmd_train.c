@@ -65,6 +65,8 @@ static MosaicStatus write_history_h5_(const char *path, const MosaicTrainer *tr,
     MosaicProvenance prov = {"mosaic train", MOSAIC_VERSION, MOSAIC_GIT_HASH, mosaic_trainer_config(tr)->seed,
                              config_yaml};
     MosaicStatus st = mosaic_h5_write_provenance(f, &prov, err);
+    if (st == MOSAIC_OK) st = mosaic_h5_attr_write_string(f, "/", "format", "mosaic-train-history", err);
+    if (st == MOSAIC_OK) st = mosaic_h5_attr_write_int64(f, "/", "format_version", 1, err);
     if (st == MOSAIC_OK) st = mosaic_train_write_history_h5(f, rows, n, err);
     if (st != MOSAIC_OK) {
         mosaic_h5_abort(f);
@@ -225,7 +227,8 @@ int mosaic_cmd_train(int argc, char **argv) {
          * cheap next to an epoch: a violation is a bug, reported before it reaches a checkpoint. */
         st = mosaic_trainer_check(tr, &err);
         if (st != MOSAIC_OK) break;
-        st = mosaic_trainer_save(tr, ckpt, &err);
+        const MosaicProvenance who = {"mosaic train", MOSAIC_VERSION, MOSAIC_GIT_HASH, 0, yaml};
+        st = mosaic_trainer_save(tr, ckpt, &who, &err);
         snprintf(path, sizeof path, "%s/network.h5", out);
         if (st == MOSAIC_OK) st = write_network_(path, tr, yaml, &err);
         snprintf(path, sizeof path, "%s/history.csv", out);

@@ -221,6 +221,7 @@ MosaicStatus mosaic_cosim_write_history(const char *dir, const MosaicProvenance 
     MOSAIC_TRY(mosaic_h5_create(path, &f, err));
     st = mosaic_h5_write_provenance(f, prov, err);
     if (st == MOSAIC_OK) st = mosaic_h5_attr_write_string(f, "/", "format", "mosaic-cosim-history", err);
+    if (st == MOSAIC_OK) st = mosaic_h5_attr_write_int64(f, "/", "format_version", 1, err);
     if (st == MOSAIC_OK) st = mosaic_train_write_history_h5(f, r, n, err);
     if (st == MOSAIC_OK) st = mosaic_h5_group(f, "hardware", err);
     if (st == MOSAIC_OK && nh > 0) {

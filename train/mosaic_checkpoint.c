@@ -114,7 +114,8 @@ static int arrays_(const MosaicTrainer *tr, Arr_ *a, uint8_t *sign_u8) {
     return n;
 }
 
-MosaicStatus mosaic_trainer_save(const MosaicTrainer *tr, const char *path, MosaicErr *err) {
+MosaicStatus mosaic_trainer_save(const MosaicTrainer *tr, const char *path, const MosaicProvenance *who,
+                                 MosaicErr *err) {
     MosaicTrainConfig cfg = tr->cfg;
     MosaicArch arch = tr->arch;
     MosaicCfgSection sec[2] = {mosaic_arch_config_section(&arch), mosaic_train_config_section(&cfg)};
@@ -126,6 +127,12 @@ MosaicStatus mosaic_trainer_save(const MosaicTrainer *tr, const char *path, Mosa
     }
     for (size_t i = 0; i < (size_t)tr->net.n_links * tr->k; i++) sign[i] = (uint8_t)(tr->sign[i] + 1);
     MosaicProvenance prov = {"mosaic train", NULL, NULL, tr->cfg.seed, yaml};
+    if (who) {
+        prov.program = who->program;
+        prov.version = who->version;
+        prov.git_hash = who->git_hash;
+        if (who->config) prov.config = who->config;
+    }
     MosaicH5File *f = NULL;
     MosaicStatus st = mosaic_netfile_create(path, &tr->net, &prov, &f, err);
     int64_t h[HDR_N_], hd = HDR_N_;

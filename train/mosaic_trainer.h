@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "mosaic_h5.h"
 #include "mosaic_network.h"
 #include "mosaic_spikeset.h"
 #include "mosaic_train_config.h"
@@ -105,8 +106,11 @@ void mosaic_trainer_set_progress(MosaicTrainer *tr, void (*fn)(void *ctx, int do
 
 /* ---- checkpoints ---- */
 /* Writes the complete state (network, masks, moments, method state, bans, history) to `path` through a
- * temporary file and a rename. */
-MosaicStatus mosaic_trainer_save(const MosaicTrainer *tr, const char *path, MosaicErr *err);
+ * temporary file and a rename. `who` (may be NULL: "mosaic train", version unknown) gives the provenance's
+ * program, version and git hash, and, in `config`, the run's resolved configuration when it holds more
+ * than the trainer's arch and train keys (NULL: those keys); the seed is the trainer's. */
+MosaicStatus mosaic_trainer_save(const MosaicTrainer *tr, const char *path, const MosaicProvenance *who,
+                                 MosaicErr *err);
 /* Restores a state saved by a trainer created with the same config and arch. */
 MosaicStatus mosaic_trainer_load(MosaicTrainer *tr, const char *path, MosaicErr *err);
 

@@ -209,7 +209,7 @@ int main(int argc, char **argv) {
             }
 
             /* A checkpoint restores the quantisation state (gmax) and so the same export. */
-            CHECK(mosaic_trainer_save(tr, path, &err) == MOSAIC_OK);
+            CHECK(mosaic_trainer_save(tr, path, NULL, &err) == MOSAIC_OK);
             MosaicTrainer *tr2 = NULL;
             CHECK(mosaic_trainer_create(&tr2, &cfg, &arch, &err) == MOSAIC_OK);
             st = mosaic_trainer_load(tr2, path, &err);

@@ -79,7 +79,7 @@ int main(int argc, char **argv) {
             MosaicTrainer *half = run_(method, seed, 3, 0, &train, &test, NULL, 1);
             CHECK(full && half);
             if (!full || !half) continue;
-            CHECK(mosaic_trainer_save(half, "resume_mid.ckpt", &err) == MOSAIC_OK);
+            CHECK(mosaic_trainer_save(half, "resume_mid.ckpt", NULL, &err) == MOSAIC_OK);
             mosaic_trainer_free(half);
             MosaicTrainer *resumed = run_(method, seed, 3, 0, &train, &test, "resume_mid.ckpt", 0);
             remove("resume_mid.ckpt");
@@ -118,7 +118,7 @@ int main(int argc, char **argv) {
 
     TEST("CheckpointOfAnotherConfigIsRejected") {
         MosaicTrainer *a = run_(0, seed, 1, 0, &train, &test, NULL, 0);
-        CHECK(a && mosaic_trainer_save(a, "resume_other.ckpt", &err) == MOSAIC_OK);
+        CHECK(a && mosaic_trainer_save(a, "resume_other.ckpt", NULL, &err) == MOSAIC_OK);
         MosaicTrainConfig cfg;
         MosaicArch arch;
         small_(&cfg, &arch, 3, seed);
