@@ -30,7 +30,7 @@ static void usage_(FILE *out) {
         "        [--cache-mb MB] [--force] [--quiet]\n\n"
         "Turns spoken digits into SHD-layout spike data (DIR/train.h5, DIR/test.h5, DIR/dataset.txt) with "
         "the\n"
-        "cochlea model of docs/cochlea-model.md: audio resampled to 48 kHz, RMS 0.3 + Hann taper, "
+        "cochlea model of docs/cochlea.md: audio resampled to 48 kHz, RMS 0.3 + Hann taper, "
         "hydrodynamic\n"
         "basilar membrane, Meddis hair cells, 40 fibres per place, bushy cells; 700 units (0 = base, ~22.5 "
         "kHz).\n\n"

@@ -18,7 +18,7 @@ typedef struct {
 } MosaicCommand;
 
 static const MosaicCommand commands_[] = {
-    {"dataset", mosaic_cmd_dataset, "spike datasets in the SHD layout: make, synth, info, verify"},
+    {"dataset", mosaic_cmd_dataset, "spike datasets in the SHD layout: make, synth, info, verify, probe"},
     {"train", mosaic_cmd_train, "train the network (routing-aware, hop-penalty, deepr, dense)"},
     {"eval", mosaic_cmd_eval, "score a training run on a dataset"},
     {"map", mosaic_cmd_map, "route a network onto the array: mappable?, violations, devices, gamma_d"},
