@@ -33,14 +33,56 @@ bool cli_run_is_cosim(const char *run) {
 }
 
 int cli_run_refuse_existing(const char *cmd, const char *out) {
-    char cfg[4200];
+    char cfg[4200], ckpt[4200];
     snprintf(cfg, sizeof cfg, "%s/config.yaml", out);
-    if (access(cfg, F_OK) != 0) return 0;
-    fprintf(stderr,
-            "mosaic %s: error: --out %s: the folder already holds a run (config.yaml); continue it with "
+    snprintf(ckpt, sizeof ckpt, "%s/checkpoint.h5", out);
+    if (access(ckpt, F_OK) == 0) {
+        fprintf(
+            stderr,
+            "mosaic %s: error: --out %s: the folder already holds a run (checkpoint.h5); continue it with "
             "`mosaic %s --resume %s`, or give another --out\n",
             cmd, out, cmd, out);
-    return 2;
+        return 2;
+    }
+    /* A run stopped before its first checkpoint has nothing to resume: it is started again. */
+    if (access(cfg, F_OK) == 0)
+        printf("mosaic %s: note: %s holds a run that ended before its first epoch (no checkpoint.h5); "
+               "starting it again\n",
+               cmd, out);
+    return 0;
+}
+
+int cli_run_check_folder(const char *cmd, const char *option, const char *run, bool need_checkpoint) {
+    struct stat sb;
+    char path[4200];
+    if (stat(run, &sb) != 0) {
+        fprintf(stderr, "mosaic %s: error: %s %s: no such run folder\n", cmd, option, run);
+        return 2;
+    }
+    if (!S_ISDIR(sb.st_mode)) {
+        fprintf(stderr,
+                "mosaic %s: error: %s %s: a file; expected the folder of a mosaic train or mosaic cosim run "
+                "(its --out)\n",
+                cmd, option, run);
+        return 2;
+    }
+    snprintf(path, sizeof path, "%s/config.yaml", run);
+    if (access(path, F_OK) != 0) {
+        fprintf(stderr,
+                "mosaic %s: error: %s %s: not a run folder (no config.yaml); expected the --out folder of "
+                "mosaic train or mosaic cosim\n",
+                cmd, option, run);
+        return 2;
+    }
+    snprintf(path, sizeof path, "%s/checkpoint.h5", run);
+    if (need_checkpoint && access(path, F_OK) != 0) {
+        fprintf(stderr,
+                "mosaic %s: error: %s %s: the run ended before its first epoch (no checkpoint.h5), so there "
+                "is nothing to continue; start it again with `mosaic %s --config %s/config.yaml --out %s`\n",
+                cmd, option, run, cmd, run, run);
+        return 2;
+    }
+    return 0;
 }
 
 MosaicStatus cli_load_train_config(const char *path, const char *const *sets, int nsets, MosaicArch *arch,

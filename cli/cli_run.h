@@ -23,9 +23,14 @@ MosaicStatus cli_run_network(const char *path, char *buf, size_t cap, bool *is_r
 bool cli_run_is_cosim(const char *run);
 
 /* Refuses (exit-code status, message printed as "mosaic <cmd>: error: ...") to start a new run in a
- * folder that already holds one (its config.yaml): the new run would overwrite some of its files and
- * leave others, such as later checkpoints, mixed in. 0 when `out` is free. */
+ * folder that already holds one (its checkpoint.h5): the new run would overwrite some of its files and
+ * leave others, such as later checkpoints, mixed in. 0 when `out` is free, or holds only a run that
+ * ended before its first checkpoint (a note says it starts again). */
 int cli_run_refuse_existing(const char *cmd, const char *out);
+
+/* Checks that `run` (given with `option`, e.g. "--resume") is a run folder: it exists, is a folder, holds
+ * config.yaml and, if need_checkpoint, checkpoint.h5. 0, or 2 with one message naming what is missing. */
+int cli_run_check_folder(const char *cmd, const char *option, const char *run, bool need_checkpoint);
 
 /* Loads a training configuration that may also hold a cosim section (the main job's, or a cosim run's
  * config.yaml): its keys are checked like any other and left to `mosaic cosim`. *cosim_set (if not

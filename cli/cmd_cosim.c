@@ -46,8 +46,8 @@ static void usage_(FILE *out) {
             "Console: one line per epoch; per hardware checkpoint its mapping, then its result. RUN/ "
             "receives config.yaml,\n"
             "checkpoint.h5, network.h5 (the latest network), checkpoints/, hw/, history.csv, hardware.csv,\n"
-            "history.h5 and report.html. sim, map and eval take RUN itself. RUN must be a new or empty\n"
-            "folder: a folder holding a run is refused (use --resume).\n"
+            "history.h5 and report.html. sim, map and eval take RUN itself. A folder that already holds a\n"
+            "run (checkpoint.h5) is refused (use --resume); other files in RUN are left alone.\n"
             "A simulator crash or hang (cosim.sim_timeout) is reported and training goes on.\n");
 }
 
@@ -400,6 +400,7 @@ int mosaic_cmd_cosim(int argc, char **argv) {
     }
     c.run = resume ? resume : out;
     if (!resume && cli_run_refuse_existing("cosim", out)) return 2;
+    if (resume && cli_run_check_folder("cosim", "--resume", resume, true)) return 2;
     if (resume && !cli_run_is_cosim(resume)) {
         fprintf(stderr,
                 "mosaic cosim: error: %s is not a mosaic cosim run (it has no hw/); continue a training run "

@@ -35,7 +35,8 @@ static void train_usage_(FILE *out) {
             "(resolved), checkpoint.h5 (complete state, replaced atomically every epoch), network.h5 (the\n"
             "trained network for mosaic map / mosaic sim), history.csv and history.h5. A resumed run\n"
             "continues exactly as an uninterrupted one would; results do not depend on the thread count.\n"
-            "RUN must be a new or empty folder: a folder holding a run is refused (use --resume).\n"
+            "A folder that already holds a run (checkpoint.h5) is refused (use --resume); other files in\n"
+            "RUN are left alone.\n"
             "Data: train.data.source synthetic (built-in, no files) or shd with train.data.train and\n"
             "train.data.test (.h5 or .h5.gz in SHD layout).\n"
             "Note: the membrane decays by exp(-train.neuron.dt_ms / tau) per step with dt 1 ms by default,\n"
@@ -156,8 +157,19 @@ int mosaic_cmd_train(int argc, char **argv) {
         train_usage_(stderr);
         return 2;
     }
+    long stop_after = 0;
+    if (stop) {
+        char *end;
+        stop_after = strtol(stop, &end, 10);
+        if (*end || stop_after < 1 || stop_after > 1000000) {
+            fprintf(stderr, "mosaic train: --stop-after: expected a positive number of epochs, got '%s'\n",
+                    stop);
+            return 2;
+        }
+    }
     if (!out) out = resume;
     if (!resume && cli_run_refuse_existing("train", out)) return 2;
+    if (resume && cli_run_check_folder("train", "--resume", resume, true)) return 2;
     if (resume && cli_run_is_cosim(resume)) {
         /* resuming it here would drop the cosim section from its config.yaml and its hardware records */
         fprintf(stderr,
@@ -212,7 +224,7 @@ int mosaic_cmd_train(int argc, char **argv) {
                (long long)mosaic_trainer_network(tr)->n_links, train.n, test.n, cfg.steps,
                mosaic_trainer_epochs_done(tr) + 1, cfg.epochs);
     snprintf(ckpt, sizeof ckpt, "%s/checkpoint.h5", out);
-    const int stop_at = mosaic_trainer_epochs_done(tr) + (stop ? atoi(stop) : cfg.epochs);
+    const int stop_at = (tr ? mosaic_trainer_epochs_done(tr) : 0) + (stop ? (int)stop_after : cfg.epochs);
     Progress_ prog = {mosaic_now_s(), 0};
     if (tr) mosaic_trainer_set_progress(tr, progress_, &prog);
     while (st == MOSAIC_OK && mosaic_trainer_epochs_done(tr) < cfg.epochs &&
@@ -272,6 +284,7 @@ int mosaic_cmd_eval(int argc, char **argv) {
         eval_usage_(stderr);
         return 2;
     }
+    if (cli_run_check_folder("eval", "RUN", run, true)) return 2;
     char path[4096];
     snprintf(path, sizeof path, "%s/config.yaml", run);
     MosaicArch arch;

@@ -87,6 +87,25 @@ set +e
 set -e
 [ "$rc1" = 2 ] && grep -q -- "--out closed: the folder already holds a run" again1.log || fail "cosim into a run folder: $rc1 $(cat again1.log)"
 [ "$rc2" = 2 ] && grep -q -- "--out trained: the folder already holds a run" again2.log || fail "train into a run folder: $rc2 $(cat again2.log)"
+# a run that ended before its first checkpoint (only config.yaml) cannot be resumed, and is started again
+mkdir -p early && cp trained/config.yaml early/
+set +e
+"$mosaic" train --resume early >early1.log 2>&1; rc1=$?
+"$mosaic" train --config small.yaml --out early --set train.epochs=1 --stop-after 0 >early2.log 2>&1; rc2=$?
+"$mosaic" eval trained/network.h5 >early3.log 2>&1; rc3=$?
+"$mosaic" cosim --resume no-such-run >early4.log 2>&1; rc4=$?
+set -e
+[ "$rc1" = 2 ] && grep -q "the run ended before its first epoch (no checkpoint.h5)" early1.log ||
+    fail "resume of a run without a checkpoint: $rc1 $(cat early1.log)"
+[ "$rc2" = 2 ] && grep -q -- "--stop-after: expected a positive number of epochs, got '0'" early2.log ||
+    fail "train --stop-after 0: $rc2 $(cat early2.log)"
+[ "$rc3" = 2 ] && grep -q "trained/network.h5: a file; expected the folder of a mosaic train or mosaic cosim run" early3.log ||
+    fail "eval of a file: $rc3 $(cat early3.log)"
+[ "$rc4" = 2 ] && grep -q -- "--resume no-such-run: no such run folder" early4.log || fail "cosim --resume of nothing: $rc4 $(cat early4.log)"
+"$mosaic" train --config small.yaml --out early --set train.epochs=1 >early5.log 2>&1 ||
+    fail "a new run in a folder without a checkpoint: $(cat early5.log)"
+grep -q "note: early holds a run that ended before its first epoch" early5.log && [ -e early/checkpoint.h5 ] ||
+    fail "the early run was not started again: $(cat early5.log)"
 echo "ok"
 
 echo "== 2. a crashing and a hanging simulator"
