@@ -480,7 +480,14 @@ int mosaic_cmd_sim(int argc, char **argv) {
     std::printf("speed: %.3f s, %.1f samples/s, %.3g simulated cycles/s, %.1f cell evaluations per cycle%s\n",
                 wall, n / wall, (double)s->cycles / wall,
                 s->cycles ? (double)s->cell_evals / (double)s->cycles : 0.0, naive ? " (naive)" : "");
-    mosaic_sim_free(sim); // closes the waveform
+    if (st == MOSAIC_OK && (st = mosaic_sim_close_wave(sim, &err)) != MOSAIC_OK) {
+        // name the file the user asked for, not its temporary name
+        const char *why = std::strstr(err.msg, ": writing");
+        MosaicErr named;
+        mosaic_err(&named, st, "%s%s", wave_path, why ? why : err.msg);
+        err = named;
+    }
+    mosaic_sim_free(sim);
     int rc = st == MOSAIC_OK ? 0 : cli_fail("sim", st, &err);
     if (rc == 0) std::printf("wrote %s\n", out_path);
     if (rc != 0 && wave_path) unlink(vcd_path.c_str());

@@ -4,6 +4,7 @@
 
 #include "cli_util.h"
 #include "commands.h"
+#include "mosaic_h5.h"
 #include "mosaic_input_guard.h"
 
 /* In a sanitizer build, an impossible allocation returns NULL as glibc's malloc does, rather than
@@ -43,6 +44,7 @@ static void usage_(FILE *out) {
 
 int main(int argc, char **argv) {
     mosaic_input_guard_install("mosaic");
+    mosaic_h5_quiet();
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         usage_(stdout);
         return argc < 2 ? 2 : 0;

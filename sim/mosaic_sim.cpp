@@ -60,6 +60,18 @@ static void stats_free(MosaicSimStats *s) {
     std::memset(s, 0, sizeof *s);
 }
 
+MosaicStatus mosaic_sim_close_wave(MosaicSim *sim, MosaicErr *err) {
+    if (!sim || !sim->wave) return MOSAIC_OK;
+    const bool ok = sim->wave->close();
+    const int code = sim->wave->error();
+    if (g_array) g_array->engine.wave = nullptr, g_array->engine.wave_on = false;
+    sim->wave.reset();
+    if (!ok)
+        return mosaic_err(err, MOSAIC_ERR_IO, "%s: writing the waveform failed (%s)", sim->opt.wave_path,
+                          code ? std::strerror(code) : "a write failed: disk full?");
+    return MOSAIC_OK;
+}
+
 void mosaic_sim_free(MosaicSim *sim) {
     if (!sim) return;
     if (sim->wave) sim->wave->close();

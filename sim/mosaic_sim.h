@@ -82,7 +82,10 @@ typedef struct MosaicSim MosaicSim;
  * read-back differs. `net` and `map` are borrowed and must outlive the simulator. */
 MosaicStatus mosaic_sim_create(MosaicSim **out, const MosaicNetwork *net, const MosaicMapping *map,
                                const MosaicSimOptions *opt, MosaicErr *err);
-void mosaic_sim_free(MosaicSim *sim); /* accepts NULL; closes the waveform file */
+/* Closes the waveform file (if any) and reports whether every write reached it: MOSAIC_ERR_IO naming
+ * the file when one failed (a full disk). Call before mosaic_sim_free to know. */
+MosaicStatus mosaic_sim_close_wave(MosaicSim *sim, MosaicErr *err);
+void mosaic_sim_free(MosaicSim *sim); /* accepts NULL; closes the waveform file, ignoring errors */
 
 /* Runs one sample: x is (steps, n_inputs) input spikes (0/1). Writes the spike counts of the readout
  * (the last n_classes neurons) to counts (n_classes) and returns the argmax class (lowest index on

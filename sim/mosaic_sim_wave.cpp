@@ -25,7 +25,16 @@ bool VcdWriter::open(const char *path) {
 
 bool VcdWriter::close() {
     if (!f_) return !failed_;
-    if (std::fclose(f_) != 0) failed_ = true;
+    // A write that failed on the way (a full disk) leaves the stream's error flag; the last flush may
+    // fail only in fclose. Either way the dump is incomplete.
+    if (std::ferror(f_)) { // errno is long gone: writing again tells why (if anything is left to write)
+        failed_ = true;
+        std::clearerr(f_);
+        errno = 0;
+        if (std::fputc('\n', f_) == EOF || std::fflush(f_) != 0) errno_ = errno;
+    }
+    errno = 0;
+    if (std::fclose(f_) != 0 && !failed_) failed_ = true, errno_ = errno;
     f_ = nullptr;
     return !failed_;
 }

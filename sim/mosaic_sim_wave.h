@@ -23,7 +23,8 @@ class VcdWriter {
 
     bool open(const char *path); // false if the file cannot be created (errno set)
     bool is_open() const { return f_ != nullptr; }
-    bool close(); // false if a write failed
+    bool close(); // false if a write failed (error(): its errno)
+    int error() const { return errno_; }
 
     // Declarations (before end_header): scopes nest; returns the variable's id.
     void scope(const std::string &name);
@@ -51,6 +52,7 @@ class VcdWriter {
     std::vector<char> buf_;
     uint64_t last_time_ = UINT64_MAX;
     bool failed_ = false;
+    int errno_ = 0;
     static std::string code_of(int index);
 };
 

@@ -94,7 +94,14 @@ static hid_t open_object_(const MosaicH5File *f, const char *obj) {
 
 /* ---- files ---- */
 
-void mosaic_h5_quiet(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+void mosaic_h5_quiet(void) {
+    /* No library shutdown at exit: every file we write is closed by mosaic_h5_commit or _abort, and a
+     * file whose close failed (a full disk) stays open inside libhdf5 1.10, whose exit-time shutdown
+     * then retries the close and crashes (SIGSEGV in H5F__close_cb). Effective only before the library
+     * initialises, hence first here and at the start of the program. */
+    H5dont_atexit();
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+}
 
 static MosaicH5File *alloc_file_(const char *path, bool writing) {
     MosaicH5File *f = calloc(1, sizeof *f);

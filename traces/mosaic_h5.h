@@ -118,8 +118,9 @@ MosaicStatus mosaic_h5_attr_read_double(const MosaicH5File *f, const char *obj, 
 /* Root attributes program, version, git_hash, created (now, UTC), seed, config. */
 MosaicStatus mosaic_h5_write_provenance(MosaicH5File *f, const MosaicProvenance *prov, MosaicErr *err);
 
-/* Switches off HDF5's automatic error-stack printing for this process (idempotent). Every entry point
- * of traces calls it; exposed for code that calls HDF5 directly. */
+/* Switches off HDF5's automatic error-stack printing and its shutdown at exit for this process
+ * (idempotent). Every entry point of traces calls it; a program calls it first (before any HDF5 call),
+ * and code that calls HDF5 directly calls it too. */
 void mosaic_h5_quiet(void);
 
 #ifdef __cplusplus
