@@ -1,10 +1,11 @@
-/* strndup, access */
-#define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700 /* strndup, access, realpath */
 
 #include "cli_util.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int cli_take_value(int argc, char **argv, int *i, const char *name, const char **value) {
@@ -46,11 +47,48 @@ int cli_check_out_file(const char *cmd, const char *option, const char *path) {
     char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
     int rc = 0;
     if (!dir) return mosaic_status_exit_code(MOSAIC_ERR_IO);
-    if (access(dir, W_OK | X_OK) != 0) {
+    struct stat sb;
+    if (stat(dir, &sb) == 0 && !S_ISDIR(sb.st_mode)) {
+        fprintf(stderr, "mosaic %s: error: %s %s: cannot write into '%s': it is a file, not a folder\n", cmd,
+                option, path, dir);
+        rc = mosaic_status_exit_code(MOSAIC_ERR_IO);
+    } else if (access(dir, W_OK | X_OK) != 0) {
         fprintf(stderr, "mosaic %s: error: %s %s: cannot write into folder '%s': %s\n", cmd, option, path,
                 dir, strerror(errno));
         rc = mosaic_status_exit_code(MOSAIC_ERR_IO);
     }
     free(dir);
     return rc;
+}
+
+/* The path `p` with its folder resolved (symbolic links, "..", "."), so that two spellings of one
+ * file compare equal even before it exists. */
+static void canonical_(const char *p, char *out, size_t cap) {
+    const char *slash = strrchr(p, '/');
+    char dir[4096], real[4096];
+    if (slash)
+        snprintf(dir, sizeof dir, "%.*s", slash == p ? 1 : (int)(slash - p), p);
+    else
+        snprintf(dir, sizeof dir, ".");
+    if (!realpath(dir, real)) snprintf(real, sizeof real, "%s", dir);
+    snprintf(out, cap, "%s/%s", real, slash ? slash + 1 : p);
+}
+
+int cli_check_distinct(const char *cmd, const char *out_option, const char *out, const char *other_option,
+                       const char *other) {
+    if (!out || !other) return 0;
+    struct stat a, b;
+    int same;
+    if (stat(out, &a) == 0 && stat(other, &b) == 0)
+        same = a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+    else {
+        char ca[8300], cb[8300];
+        canonical_(out, ca, sizeof ca);
+        canonical_(other, cb, sizeof cb);
+        same = strcmp(ca, cb) == 0;
+    }
+    if (!same) return 0;
+    fprintf(stderr, "mosaic %s: error: %s %s is the same file as %s %s; give %s another name\n", cmd,
+            out_option, out, other_option, other, out_option);
+    return 2;
 }

@@ -41,6 +41,11 @@ int cli_take_value(int argc, char **argv, int *i, const char *name, const char *
  * the I/O exit code, so that a mistyped --out does not cost the whole run. */
 int cli_check_out_file(const char *cmd, const char *option, const char *path);
 
+/* 2 (message printed) when output `out` (given with out_option) is the same file as `other` (an input,
+ * or another output), which writing it would destroy or clobber; 0 otherwise or when either is NULL. */
+int cli_check_distinct(const char *cmd, const char *out_option, const char *out, const char *other_option,
+                       const char *other);
+
 /* Prints "mosaic <cmd>: <message>" to stderr and returns the exit code for `status`. */
 int cli_fail(const char *cmd, MosaicStatus status, const MosaicErr *err);
 

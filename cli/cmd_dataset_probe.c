@@ -166,6 +166,7 @@ int mosaic_cmd_dataset_probe(int argc, char **argv) {
     }
     const int out_rc = cli_check_out_file("dataset probe", "--out", out);
     if (out_rc) return out_rc;
+    if (cli_check_distinct("dataset probe", "--out", out, "--wav", wav)) return 2;
     MosaicErr err = {{0}};
     float *audio = NULL;
     size_t n = 0;

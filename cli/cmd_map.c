@@ -133,6 +133,15 @@ int mosaic_cmd_map(int argc, char **argv) {
     if (out_rc) return out_rc;
     const int save_rc = save ? cli_check_out_file("map", "--save", save) : 0;
     if (save_rc) return save_rc;
+    if (network) { /* an output that is the input would destroy it */
+        char in_file[4200];
+        bool in_run = false;
+        MosaicErr ignored;
+        if (cli_run_network(network, in_file, sizeof in_file, &in_run, &ignored) != MOSAIC_OK)
+            snprintf(in_file, sizeof in_file, "%s", network);
+        if (cli_check_distinct("map", "--out", out, "NETWORK", in_file)) return 2;
+    }
+    if (cli_check_distinct("map", "--save", save, "--out", out)) return 2;
 
     MosaicArch arch;
     MosaicLinks links;

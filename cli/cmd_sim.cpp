@@ -272,6 +272,20 @@ int mosaic_cmd_sim(int argc, char **argv) {
     if (int rc = cli_check_out_file("sim", "--out", out_path)) return rc;
     if (wave_path)
         if (int rc = cli_check_out_file("sim", "--wave", wave_path)) return rc;
+    {
+        // Neither output may be an input (or the other output): writing it would destroy that file.
+        char net_file[4200];
+        bool is_run = false;
+        MosaicErr ignored;
+        if (cli_run_network(net_path, net_file, sizeof net_file, &is_run, &ignored) != MOSAIC_OK)
+            std::snprintf(net_file, sizeof net_file, "%s", net_path);
+        const char *outs[2][2] = {{"--out", out_path}, {"--wave", wave_path}};
+        const char *ins[4][2] = {
+            {"--network", net_file}, {"--mapping", map_path}, {"--data", data_path}, {"--out", out_path}};
+        for (int o = 0; o < 2; o++)
+            for (int k = 0; k < (o ? 4 : 3); k++)
+                if (cli_check_distinct("sim", outs[o][0], outs[o][1], ins[k][0], ins[k][1])) return 2;
+    }
 
     // ---- network, architecture overrides, mapping ----
     MosaicErr err;
