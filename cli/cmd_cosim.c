@@ -398,6 +398,7 @@ int mosaic_cmd_cosim(int argc, char **argv) {
             return 2;
         }
     }
+    mosaic_proc_kill_children_on_signals(); /* an interrupted run leaves no simulator behind */
     c.run = resume ? resume : out;
     if (!resume && cli_run_refuse_existing("cosim", out)) return 2;
     if (resume && cli_run_check_folder("cosim", "--resume", resume, true)) return 2;

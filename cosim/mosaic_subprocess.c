@@ -2,6 +2,10 @@
 #include "mosaic_subprocess.h"
 #include "mosaic_clock.h"
 
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -11,6 +15,49 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+/* The process groups of running children, for the signal handler (async-signal-safe: plain stores and
+ * kill). A child leads its own group, so that killing it also kills what it started (a wrapper script's
+ * own children). */
+enum { MAX_CHILDREN_ = 8 };
+static volatile sig_atomic_t groups_[MAX_CHILDREN_];
+
+static void remember_(pid_t pid) {
+    for (int i = 0; i < MAX_CHILDREN_; i++)
+        if (!groups_[i]) {
+            groups_[i] = (sig_atomic_t)pid;
+            return;
+        }
+}
+
+static void forget_(pid_t pid) {
+    for (int i = 0; i < MAX_CHILDREN_; i++)
+        if (groups_[i] == (sig_atomic_t)pid) groups_[i] = 0;
+}
+
+static void kill_group_(pid_t pid) {
+    kill(-pid, SIGKILL); /* the child's group: it and whatever it started */
+    kill(pid, SIGKILL);  /* in case it had not yet made its group */
+}
+
+static void on_signal_(int sig) {
+    for (int i = 0; i < MAX_CHILDREN_; i++)
+        if (groups_[i]) kill(-(pid_t)groups_[i], SIGKILL), kill((pid_t)groups_[i], SIGKILL);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+void mosaic_proc_kill_children_on_signals(void) {
+    const int sigs[3] = {SIGINT, SIGTERM, SIGHUP};
+    for (int i = 0; i < 3; i++) {
+        struct sigaction old, sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_signal_;
+        sigemptyset(&sa.sa_mask);
+        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN) continue; /* nohup */
+        sigaction(sigs[i], &sa, NULL);
+    }
+}
 
 MosaicStatus mosaic_proc_start(MosaicProc *proc, char *const argv[], const char *log_path, double timeout_s,
                                MosaicErr *err) {
@@ -28,6 +75,7 @@ MosaicStatus mosaic_proc_start(MosaicProc *proc, char *const argv[], const char 
         return mosaic_err(err, MOSAIC_ERR_IO, "cannot create a pipe: %s", strerror(errno));
     }
     fcntl(pfd[1], F_SETFD, FD_CLOEXEC);
+    const pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         close(pfd[0]), close(pfd[1]);
@@ -36,6 +84,14 @@ MosaicStatus mosaic_proc_start(MosaicProc *proc, char *const argv[], const char 
     }
     if (pid == 0) {
         close(pfd[0]);
+        /* Its own process group (killed as a whole), and killed when the parent dies however it dies,
+         * even by SIGKILL: a simulator must not outlive the run that owns it. */
+        setpgid(0, 0);
+#ifdef __linux__
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+#endif
+        if (getppid() != parent) _exit(127); /* the parent died before the line above */
+        signal(SIGINT, SIG_DFL), signal(SIGTERM, SIG_DFL), signal(SIGHUP, SIG_DFL);
         if (log_fd >= 0) {
             dup2(log_fd, STDOUT_FILENO);
             dup2(log_fd, STDERR_FILENO);
@@ -57,7 +113,9 @@ MosaicStatus mosaic_proc_start(MosaicProc *proc, char *const argv[], const char 
         waitpid(pid, NULL, 0);
         return mosaic_err(err, MOSAIC_ERR_IO, "cannot start '%s': %s", argv[0], strerror(child_errno));
     }
+    setpgid(pid, pid); /* also here: whichever of the two runs first makes the group */
     proc->pid = pid;
+    remember_(pid);
     proc->start_s = mosaic_now_s();
     proc->timeout_s = timeout_s;
     proc->state = MOSAIC_PROC_RUNNING;
@@ -65,6 +123,8 @@ MosaicStatus mosaic_proc_start(MosaicProc *proc, char *const argv[], const char 
 }
 
 static void record_(MosaicProc *proc, int status) {
+    forget_(proc->pid);
+    kill(-proc->pid, SIGKILL); /* what it left behind in its group */
     proc->elapsed_s = mosaic_now_s() - proc->start_s;
     if (proc->state == MOSAIC_PROC_TIMEOUT) return; /* we killed it: keep the reason */
     if (WIFEXITED(status)) {
@@ -87,7 +147,7 @@ MosaicProcState mosaic_proc_poll(MosaicProc *proc) {
     proc->elapsed_s = mosaic_now_s() - proc->start_s;
     if (proc->timeout_s > 0 && proc->elapsed_s > proc->timeout_s) {
         proc->state = MOSAIC_PROC_TIMEOUT;
-        kill(proc->pid, SIGKILL);
+        kill_group_(proc->pid);
         waitpid(proc->pid, &status, 0);
         record_(proc, status);
     }
@@ -104,7 +164,7 @@ MosaicProcState mosaic_proc_wait(MosaicProc *proc) {
 
 void mosaic_proc_kill(MosaicProc *proc) {
     if (proc->state != MOSAIC_PROC_RUNNING) return;
-    kill(proc->pid, SIGKILL);
+    kill_group_(proc->pid);
     int status = 0;
     waitpid(proc->pid, &status, 0);
     record_(proc, status);

@@ -33,9 +33,14 @@ typedef struct {
 } MosaicProc;
 
 /* Starts argv[0] (searched in PATH if it has no slash) with stdout+stderr appended to log_path (or
- * inherited if NULL). Fails with MOSAIC_ERR_IO if the program cannot be started. */
+ * inherited if NULL), in a process group of its own that is killed as a whole (timeout, kill) and, on
+ * Linux, killed when this process dies. Fails with MOSAIC_ERR_IO if the program cannot be started. */
 MosaicStatus mosaic_proc_start(MosaicProc *proc, char *const argv[], const char *log_path, double timeout_s,
                                MosaicErr *err);
+
+/* Makes SIGINT, SIGTERM and SIGHUP (unless ignored) kill every running child's group before this
+ * process dies of them, so that no child outlives an interrupted run. Call once, before starting any. */
+void mosaic_proc_kill_children_on_signals(void);
 
 /* Non-blocking: updates proc->state; kills the child (SIGKILL) when its time limit has passed.
  * Returns the state. */

@@ -110,7 +110,7 @@ echo "ok"
 
 echo "== 2. a crashing and a hanging simulator"
 printf '#!/bin/sh\nkill -SEGV $$\n' >crash.sh
-printf '#!/bin/sh\nsleep 60\n' >hang.sh
+printf '#!/bin/sh\nsleep 60.%s\n' "$$" >hang.sh  # a sleep of its own, to look for afterwards
 chmod +x crash.sh hang.sh
 "$mosaic" cosim --config small.yaml --out crash --set train.epochs=2 --set cosim.sim_program="$PWD/crash.sh" >crash.log ||
     fail "cosim died with the simulator"
@@ -119,6 +119,21 @@ grep -q "failed: killed by signal 11" crash.log || fail "the crash was not repor
 "$mosaic" cosim --config small.yaml --out hang --set train.epochs=1 --set cosim.sim_timeout=1 \
     --set cosim.sim_program="$PWD/hang.sh" >hang.log || fail "cosim died with a hung simulator"
 grep -q "timed out after 1 s" hang.log || fail "the hang was not reported: $(cat hang.log)"
+# the timeout kills what the simulator started too (here the script's sleep)
+sleep 0.5
+! pgrep -f "sleep 60.$$" >/dev/null || fail "the hung simulator's child outlived the timeout"
+# an interrupted cosim (SIGTERM to it alone, as a supervisor sends) leaves no simulator running
+printf '#!/bin/sh\nsleep 30.%s\nexec "%s" "$@"\n' "$$" "$mosaic" >slowsim.sh
+chmod +x slowsim.sh
+"$mosaic" cosim --config small.yaml --out killed --set train.epochs=1 --set cosim.sim_program="$PWD/slowsim.sh" \
+    >killed.log 2>&1 &
+cosim_pid=$!
+for _ in $(seq 200); do [ -e killed/hw/epoch_0001_sim.log ] && break; sleep 0.1; done
+[ -e killed/hw/epoch_0001_sim.log ] || fail "the simulator of the run to interrupt never started: $(cat killed.log)"
+kill -TERM "$cosim_pid"
+wait "$cosim_pid" 2>/dev/null || true
+sleep 0.5
+! pgrep -f "sleep 30.$$" >/dev/null || fail "the simulator outlived the interrupted cosim"
 echo "ok"
 
 echo "== 3. resume equals an uninterrupted run"
