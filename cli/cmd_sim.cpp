@@ -347,6 +347,15 @@ int mosaic_cmd_sim(int argc, char **argv) {
     if (run_window > 0) spec.window = run_window;
     spec.channels = net.n_inputs;
     st = mosaic_shd_open(data_path, &shd, &err);
+    // As train and eval: a label the readout cannot express, or nothing to simulate, is bad input.
+    if (st == MOSAIC_OK && mosaic_shd_num_classes(shd) > net.n_classes)
+        st = mosaic_err(
+            &err, MOSAIC_ERR_INPUT,
+            "%s: /extra/keys names %d classes; expected at most %d (the network's readout neurons)",
+            data_path, mosaic_shd_num_classes(shd), net.n_classes);
+    if (st == MOSAIC_OK && mosaic_shd_num_samples(shd) == 0)
+        st = mosaic_err(&err, MOSAIC_ERR_INPUT, "%s: the dataset holds no recordings (expected at least one)",
+                        data_path);
     if (st == MOSAIC_OK) st = mosaic_bins_create(shd, &spec, &bins, &err);
     if (st == MOSAIC_OK && offset >= mosaic_bins_offsets(bins))
         st = mosaic_err(&err, MOSAIC_ERR_INPUT, "--offset %ld: the dataset %s has view offsets 0 .. %d",

@@ -17,6 +17,7 @@
 
 #include "cochlea_fft.h"
 #include "cochlea_internal.h"
+#include "mosaic_md5.h"
 #include "mosaic_rng.h"
 #include "mosaic_shd.h"
 
@@ -86,11 +87,6 @@ static MosaicStatus mkdir_p_(const char *dir, MosaicErr *err) {
     return MOSAIC_OK;
 }
 
-static int exists_(const char *path) {
-    struct stat st;
-    return stat(path, &st) == 0;
-}
-
 /* Runs argv[0] with argv, stdout and stderr to /dev/null; returns its exit status, or -1 with errno
  * set if it could not be started. */
 static int run_program_(char *const argv[]) {
@@ -139,20 +135,33 @@ static uint64_t sample_seed_(const uint64_t master, const uint64_t index) {
     return mosaic_rng_u64(&r) & SEED_MASK_;
 }
 
-/* Reads "params_hash <hex>" from dir/dataset.txt; 0 if absent. */
-static uint64_t recorded_hash_(const char *dir) {
+/* Whether dir/dataset.txt records `hash` and the MD5 sums of the train.h5 and test.h5 that are there now.
+ * The sums make sure the files are the ones made with those parameters, not files put there since (by
+ * `mosaic dataset synth`, a copy, a half-finished download). */
+static int up_to_date_(const char *dir, uint64_t hash) {
     char path[4200];
     snprintf(path, sizeof path, "%s/dataset.txt", dir);
     FILE *f = fopen(path, "r");
     if (!f) return 0;
-    char line[512];
+    char line[512], want[2][33] = {"", ""};
     uint64_t h = 0;
     while (fgets(line, sizeof line, f)) {
         unsigned long long v;
         if (sscanf(line, "params_hash %llx", &v) == 1) h = v;
+        sscanf(line, "train_md5 %32s", want[0]);
+        sscanf(line, "test_md5 %32s", want[1]);
     }
     fclose(f);
-    return h;
+    if (h != hash) return 0;
+    const char *names[2] = {"train.h5", "test.h5"};
+    for (int i = 0; i < 2; i++) {
+        char hex[33];
+        MosaicErr err;
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        if (strlen(want[i]) != 32 || mosaic_md5_file(path, hex, &err) != MOSAIC_OK || strcmp(hex, want[i]))
+            return 0;
+    }
+    return 1;
 }
 
 /* ---- synthetic digits ---- */
@@ -260,7 +269,7 @@ MosaicStatus mosaic_cochlea_synth_digits(const MosaicSynthOptions *o, const char
     char train_path[4200], test_path[4200], tmpdir[4200];
     snprintf(train_path, sizeof train_path, "%s/train.h5", out_dir);
     snprintf(test_path, sizeof test_path, "%s/test.h5", out_dir);
-    if (!force && recorded_hash_(out_dir) == hash && exists_(train_path) && exists_(test_path)) {
+    if (!force && up_to_date_(out_dir, hash)) {
         summary->skipped = 1;
         return MOSAIC_OK;
     }
@@ -332,6 +341,9 @@ MosaicStatus mosaic_cochlea_synth_digits(const MosaicSynthOptions *o, const char
         st = mosaic_shd_writer_finish(wtest, err);
         wtest = NULL;
     }
+    char md5[2][33] = {"", ""};
+    if (st == MOSAIC_OK) st = mosaic_md5_file(train_path, md5[0], err);
+    if (st == MOSAIC_OK) st = mosaic_md5_file(test_path, md5[1], err);
     if (st == MOSAIC_OK) {
         char body[2048];
         const MosaicCochleaParams *p = &o->cochlea;
@@ -341,13 +353,13 @@ MosaicStatus mosaic_cochlea_synth_digits(const MosaicSynthOptions *o, const char
                  "seed %llu\nframe_s %g (%zu samples at %g Hz)\nsnr_db %g..%g\n"
                  "speakers m1 m2 m3 m4 m5 m6 m7 f1 f2 f3 f4 f5 (test: m4 f4)\n"
                  "cochlea channels %d fibres %d fs %g level %g s0 %g bm %s sampler %s causal %d\n"
-                 "train %zu\ntest %zu\nspikes %zu\n",
+                 "train %zu\ntest %zu\nspikes %zu\ntrain_md5 %s\ntest_md5 %s\n",
                  (unsigned long long)hash, nclasses, o->english ? "en" : "",
                  o->german ? (o->english ? ",de" : "de") : "", o->per_class, (unsigned long long)o->seed,
                  o->frame, frame_n, p->fs, o->snr_db_min, o->snr_db_max, p->channels, p->fibres, p->fs,
                  p->level, p->s0, p->bm == MOSAIC_COCHLEA_BM_EXACT ? "exact" : "gammatone",
                  p->sampler == MOSAIC_COCHLEA_SAMPLER_EVENT ? "event" : "bernoulli", p->causal,
-                 summary->train, summary->test, summary->spikes);
+                 summary->train, summary->test, summary->spikes, md5[0], md5[1]);
         st = write_meta_txt_(out_dir, body, err);
     }
 done:

@@ -60,6 +60,14 @@ set +e
 rc=$?
 set -e
 [ "$rc" = 2 ] && grep -q "data: a folder without network.h5" nonet.log || fail "map of a folder without a network: $rc $(cat nonet.log)"
+# sim refuses a dataset with classes the network's readout cannot express, as eval does
+"$mosaic" dataset synth --out data8 --classes 8 --speakers 3 --per-speaker 1 --units 128 >/dev/null
+set +e
+"$mosaic" sim --network closed --data data8/test.h5 --out sim8.h5 >sim8.log 2>&1
+rc=$?
+set -e
+[ "$rc" = 2 ] && grep -q "data8/test.h5: /extra/keys names 8 classes; expected at most 4" sim8.log && [ ! -e sim8.h5 ] ||
+    fail "sim of an 8-class dataset on a 4-class network: $rc $(cat sim8.log)"
 "$mosaic" eval closed --data data/test.h5 >eval.log 2>&1 || fail "mosaic eval refused a cosim run: $(cat eval.log)"
 grep -q "after 3 epochs on data/test.h5" eval.log || fail "mosaic eval: $(cat eval.log)"
 "$mosaic" eval closed >eval-own.log 2>&1 || fail "mosaic eval without --data: $(cat eval-own.log)"
