@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "mosaic_files.h"
+#include "mosaic_shd.h"
 
 /* ---------------------------------------------------------------------------------------------
  * Config and data
@@ -43,6 +44,32 @@ char *mosaic_train_config_yaml(MosaicArch *arch, MosaicTrainConfig *cfg, const M
     return mosaic_cfg_to_string(sec, (size_t)ns);
 }
 
+/* The test set must be laid out like the training set: the same channel count (the stride that reduces
+ * units to inputs is computed from it, so another count maps channels differently) and the same class
+ * names in the same order (labels are indices into them). Otherwise every score is meaningless. When
+ * the training file cannot be opened (a run evaluated after its data moved), there is nothing to check. */
+static MosaicStatus check_same_layout_(const char *train_path, const char *test_path, MosaicErr *err) {
+    MosaicShd *a = NULL, *b = NULL;
+    MosaicErr ignored;
+    if (mosaic_shd_open(train_path, &a, &ignored) != MOSAIC_OK) return MOSAIC_OK;
+    MosaicStatus st = mosaic_shd_open(test_path, &b, err);
+    if (st == MOSAIC_OK && mosaic_shd_num_units(a) != mosaic_shd_num_units(b))
+        st = mosaic_err(
+            err, MOSAIC_ERR_INPUT,
+            "%s: %d channels (root attribute n_units); expected %d like the training set %s, whose "
+            "channels map onto the inputs",
+            test_path, mosaic_shd_num_units(b), mosaic_shd_num_units(a), train_path);
+    for (int k = 0; st == MOSAIC_OK && k < mosaic_shd_num_classes(a) && k < mosaic_shd_num_classes(b); k++)
+        if (strcmp(mosaic_shd_class_name(a, k), mosaic_shd_class_name(b, k)) != 0)
+            st = mosaic_err(err, MOSAIC_ERR_INPUT,
+                            "%s: /extra/keys: class %d is '%s'; expected '%s' like the training set %s",
+                            test_path, k, mosaic_shd_class_name(b, k), mosaic_shd_class_name(a, k),
+                            train_path);
+    mosaic_shd_close(a);
+    mosaic_shd_close(b);
+    return st;
+}
+
 MosaicStatus mosaic_train_load_data(const MosaicTrainConfig *c, const char *test_override,
                                     MosaicSpikeSet *train, MosaicSpikeSet *test, MosaicErr *err) {
     memset(train, 0, sizeof *train);
@@ -57,11 +84,12 @@ MosaicStatus mosaic_train_load_data(const MosaicTrainConfig *c, const char *test
         return mosaic_spikeset_synthetic(test, c->synth_test, c->steps, c->inputs, c->classes,
                                          (uint64_t)c->synth_seed, (uint64_t)c->synth_seed * 2 + 2, err);
     }
+    const char *test_path = test_override ? test_override : c->data_test;
+    MOSAIC_TRY(check_same_layout_(c->data_train, test_path, err));
     if (!test_override)
         MOSAIC_TRY(mosaic_spikeset_load_shd_offsets(train, c->data_train, c->steps, c->window_s, c->inputs,
                                                     c->classes, c->data_offsets, err));
-    return mosaic_spikeset_load_shd(test, test_override ? test_override : c->data_test, c->steps, c->window_s,
-                                    c->inputs, c->classes, err);
+    return mosaic_spikeset_load_shd(test, test_path, c->steps, c->window_s, c->inputs, c->classes, err);
 }
 
 /* ---------------------------------------------------------------------------------------------

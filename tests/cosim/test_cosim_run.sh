@@ -68,6 +68,15 @@ rc=$?
 set -e
 [ "$rc" = 2 ] && grep -q "data8/test.h5: /extra/keys names 8 classes; expected at most 4" sim8.log && [ ! -e sim8.h5 ] ||
     fail "sim of an 8-class dataset on a 4-class network: $rc $(cat sim8.log)"
+# eval refuses a test set laid out unlike the training set (its 256 channels map onto the inputs
+# differently from the training set's 128)
+"$mosaic" dataset synth --out data256 --classes 4 --speakers 3 --per-speaker 1 --units 256 >/dev/null
+set +e
+"$mosaic" eval closed --data data256/test.h5 >eval256.log 2>&1
+rc=$?
+set -e
+[ "$rc" = 2 ] && grep -q "data256/test.h5: 256 channels (root attribute n_units); expected 128 like the training set" eval256.log ||
+    fail "eval on a test set with other channels: $rc $(cat eval256.log)"
 "$mosaic" eval closed --data data/test.h5 >eval.log 2>&1 || fail "mosaic eval refused a cosim run: $(cat eval.log)"
 grep -q "after 3 epochs on data/test.h5" eval.log || fail "mosaic eval: $(cat eval.log)"
 "$mosaic" eval closed >eval-own.log 2>&1 || fail "mosaic eval without --data: $(cat eval-own.log)"
