@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <yaml.h>
 
 /* ---------------------------------------------------------------------------------------------
@@ -283,6 +284,35 @@ static void leaf_clear_(CfgLeaf_ *leaf) {
     leaf->is_list = 0;
 }
 
+/* The keys a file has set so far, to refuse one set twice: YAML parsers disagree on a repeated key (an
+ * error, or the last one wins), so the file does not say what it means. A section may still appear
+ * twice as long as its keys do not (run folders written before 2026-11-23 repeat 'train.data'). */
+typedef struct {
+    char (*keys)[256];
+    int *lines;
+    int n, cap;
+} CfgSeen_;
+
+static MosaicStatus seen_add_(CfgSeen_ *seen, const CfgLeaf_ *leaf, const char *name, MosaicErr *err) {
+    for (int i = 0; i < seen->n; i++)
+        if (!strcmp(seen->keys[i], leaf->key))
+            return mosaic_err(err, MOSAIC_ERR_INPUT,
+                              "%s:%d: key '%s' is set twice (first on line %d); keep one", name, leaf->line,
+                              leaf->key, seen->lines[i]);
+    if (seen->n == seen->cap) {
+        const int cap = seen->cap ? 2 * seen->cap : 64;
+        char(*keys)[256] = realloc(seen->keys, sizeof *keys * (size_t)cap);
+        if (keys) seen->keys = keys;
+        int *lines = keys ? realloc(seen->lines, sizeof *lines * (size_t)cap) : NULL;
+        if (lines) seen->lines = lines;
+        if (!keys || !lines) return mosaic_err(err, MOSAIC_ERR_NOMEM, "%s: out of memory", name);
+        seen->cap = cap;
+    }
+    snprintf(seen->keys[seen->n], sizeof seen->keys[0], "%s", leaf->key);
+    seen->lines[seen->n++] = leaf->line;
+    return MOSAIC_OK;
+}
+
 /* ---------------------------------------------------------------------------------------------
  * YAML walk: an event loop with a stack of mapping keys.
  * ------------------------------------------------------------------------------------------- */
@@ -296,6 +326,7 @@ static MosaicStatus load_parser_(yaml_parser_t *parser, const char *name, const 
     bool in_seq = false;
     MosaicStatus st = MOSAIC_OK;
     bool done = false;
+    CfgSeen_ seen = {0};
 
     while (!done && st == MOSAIC_OK) {
         yaml_event_t ev;
@@ -340,7 +371,8 @@ static MosaicStatus load_parser_(yaml_parser_t *parser, const char *name, const 
             break;
         case YAML_SEQUENCE_END_EVENT:
             in_seq = false;
-            st = apply_leaf_(&leaf, name, sections, nsections, err);
+            st = seen_add_(&seen, &leaf, name, err);
+            if (st == MOSAIC_OK) st = apply_leaf_(&leaf, name, sections, nsections, err);
             leaf_clear_(&leaf);
             expect_key[depth] = true;
             break;
@@ -371,7 +403,8 @@ static MosaicStatus load_parser_(yaml_parser_t *parser, const char *name, const 
                 }
                 leaf.values[0] = strdup(val);
                 leaf.nvalues = 1;
-                st = apply_leaf_(&leaf, name, sections, nsections, err);
+                st = seen_add_(&seen, &leaf, name, err);
+                if (st == MOSAIC_OK) st = apply_leaf_(&leaf, name, sections, nsections, err);
                 leaf_clear_(&leaf);
                 expect_key[depth] = true;
             }
@@ -385,6 +418,8 @@ static MosaicStatus load_parser_(yaml_parser_t *parser, const char *name, const 
         yaml_event_delete(&ev);
     }
     leaf_clear_(&leaf);
+    free(seen.keys);
+    free(seen.lines);
     return st;
 }
 
@@ -394,6 +429,9 @@ static MosaicStatus load_parser_(yaml_parser_t *parser, const char *name, const 
 
 MosaicStatus mosaic_cfg_load_file(const char *path, const MosaicCfgSection *sections, size_t nsections,
                                   MosaicErr *err) {
+    struct stat sb;
+    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+        return mosaic_err(err, MOSAIC_ERR_INPUT, "%s: a folder; expected a YAML configuration file", path);
     FILE *fp = fopen(path, "rb");
     if (!fp) return mosaic_err(err, MOSAIC_ERR_IO, "%s: cannot open config: %s", path, strerror(errno));
     yaml_parser_t parser;

@@ -54,6 +54,17 @@ int main(void) {
         CHECK(load_str_(&a, "zzz:\n  qqq: 1\n", &err) == MOSAIC_ERR_INPUT);
         CHECK(strstr(err.msg, "did you mean") == NULL); /* nothing close: no guess */
     }
+    TEST("KeySetTwiceIsRefused") {
+        /* a repeated key, even through a repeated section, is ambiguous: refused with both lines */
+        CHECK(load_str_(&a, "array:\n  rows: 3\ncapacity:\n  r0: 4\narray:\n  rows: 5\n", &err) ==
+              MOSAIC_ERR_INPUT);
+        CHECK(strstr(err.msg, "arch.yaml:6: key 'array.rows' is set twice (first on line 2)") != NULL);
+        CHECK(load_str_(&a, "capacity:\n  nt: [1,2,3,4,5,6,7,8]\n  nt: 4\n", &err) == MOSAIC_ERR_INPUT);
+        /* a section that appears twice with different keys is fine (older run folders have one) */
+        CHECK(load_str_(&a, "array:\n  rows: 3\ncapacity:\n  r0: 4\narray:\n  cols: 6\n", &err) == MOSAIC_OK);
+        CHECK_EQ_INT(a.rows, 3);
+        CHECK_EQ_INT(a.cols, 6);
+    }
     TEST("OutOfRangeNamesTheAllowedRange") {
         CHECK(load_str_(&a, "array:\n  rows: 0\n", &err) == MOSAIC_ERR_INPUT);
         CHECK(strstr(err.msg, "array.rows") && strstr(err.msg, "[1, 64]") && strstr(err.msg, "'0'"));
