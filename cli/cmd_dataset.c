@@ -143,11 +143,16 @@ static int verify_(int argc, char **argv) {
     const char *path = argv[1];
     MosaicErr err;
     char md5[33];
-    MosaicStatus st = mosaic_md5_file(path, md5, &err);
-    if (st != MOSAIC_OK) return cli_fail("dataset verify", st, &err);
+    /* Opened first: it refuses what is not a dataset (a folder, a device such as /dev/zero, which the
+     * checksum would read forever) with a message naming the file. */
     MosaicShd *shd;
-    st = mosaic_shd_open(path, &shd, &err);
+    MosaicStatus st = mosaic_shd_open(path, &shd, &err);
     if (st != MOSAIC_OK) return cli_fail("dataset verify", st, &err);
+    st = mosaic_md5_file(path, md5, &err);
+    if (st != MOSAIC_OK) {
+        mosaic_shd_close(shd);
+        return cli_fail("dataset verify", st, &err);
+    }
     Stats_ s;
     st = scan_(shd, &s, &err);
     stats_free_(&s);

@@ -222,6 +222,9 @@ int mosaic_cmd_proxy_check(int argc, char **argv) {
     MosaicErr err;
     MosaicStatus st = mosaic_arch_load(&arch, arch_path, sets.sets, sets.nsets, &err);
     if (st != MOSAIC_OK) return cli_fail("proxy-check", st, &err);
+    /* the output folder before the work, so that a bad --out fails in a second, not after the grid */
+    st = mosaic_mkdirs(outdir, &err);
+    if (st != MOSAIC_OK) return cli_fail("proxy-check", st, &err);
 
     /* parse the profile list */
     char *plist = strdup(profiles);

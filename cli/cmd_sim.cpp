@@ -116,9 +116,17 @@ static MosaicStatus read_mapping_file_(const char *path, int tiles, std::vector<
                                        MosaicErr *err) {
     MosaicH5File *f = nullptr;
     MOSAIC_TRY(mosaic_h5_open(path, &f, err));
+    char *format = nullptr;
+    MosaicStatus st = mosaic_h5_attr_read_string(f, "/", "format", &format, err);
+    if (st == MOSAIC_OK && std::strcmp(format, MOSAIC_MAPPING_FORMAT) != 0)
+        st = mosaic_err(err, MOSAIC_ERR_INPUT,
+                        "%s: root attribute 'format' is '%s'; expected '%s' (a file from `mosaic map --out`)",
+                        path, format, MOSAIC_MAPPING_FORMAT);
+    std::free(format);
     placement.assign((size_t)tiles, 0);
     const int64_t dims[1] = {tiles};
-    MosaicStatus st = mosaic_h5_read_into(f, "placement", MOSAIC_H5_I32, 1, dims, placement.data(), err);
+    if (st == MOSAIC_OK)
+        st = mosaic_h5_read_into(f, "placement", MOSAIC_H5_I32, 1, dims, placement.data(), err);
     mosaic_h5_close(f);
     return st;
 }
@@ -131,7 +139,14 @@ static MosaicStatus check_mapping_file_(const char *path, const MosaicMapping *m
     static const char *router_cols[] = {"routers/in_port", "routers/in_line", "routers/out_port",
                                         "routers/out_line"};
     static const char *nt_cols[] = {"nt/side", "nt/line", "nt/link"};
-    MosaicStatus st = MOSAIC_OK;
+    int64_t links = 0;
+    MosaicStatus st = mosaic_h5_attr_read_int64(f, "/", "n_links", &links, err);
+    if (st == MOSAIC_OK && links != m->n_links)
+        st = mosaic_err(
+            err, MOSAIC_ERR_INPUT,
+            "%s: maps %lld links; the network has %d (the mapping file belongs to another network, "
+            "e.g. another checkpoint)",
+            path, (long long)links, m->n_links);
     std::vector<int32_t> col;
     for (int c = 0; c < 7 && st == MOSAIC_OK; c++) {
         const bool router = c < 4;

@@ -280,6 +280,14 @@ int main(int argc, char **argv) {
             run(mosaic + " sim --network " + g_dir + "/missing.h5 --data " + data_path + " --out x.h5",
                 NULL) != 0,
             1);
+        // a network file given as the mapping: named by its format, not by a missing dataset
+        std::string out;
+        CHECK_EQ_INT(run(mosaic + " sim --network " + net_path + " --mapping " + net_path + " --data " +
+                             data_path + " --out " + g_dir + "/x.h5",
+                         &out),
+                     2);
+        CHECK(out.find("root attribute 'format' is 'mosaic-network'; expected 'mosaic-mapping'") !=
+              std::string::npos);
     }
     mosaic_network_free(&net);
     if (mosaic_test_failures_ == 0) CHECK_EQ_INT(system(("rm -rf " + g_dir).c_str()), 0);
