@@ -101,13 +101,13 @@ static int info_(int argc, char **argv) {
     int32_t *spk = NULL;
     int ns = 0;
     if (mosaic_shd_speakers(shd, &spk, &ns, &err) == MOSAIC_OK) {
-        printf("speakers: %d (", ns);
+        printf("speakers: %d", ns);
         for (int i = 0; i < ns; i++) {
             int64_t count = 0;
             for (int64_t r = 0; r < s.samples; r++) count += mosaic_shd_speaker(shd, r) == spk[i];
-            printf("%s%d: %lld", i ? ", " : "", spk[i], (long long)count);
+            printf("%s%d: %lld", i ? ", " : " (", spk[i], (long long)count);
         }
-        printf(" samples)\n");
+        printf(ns ? " samples)\n" : "\n");
         free(spk);
     }
     printf("spikes per sample: mean %.1f, min %lld, max %lld (total %lld)\n",
@@ -122,7 +122,10 @@ static int info_(int argc, char **argv) {
             if (lo < 0) lo = u;
             hi = u;
         }
-    printf("active channels: %d of %d (units %d..%d)\n", active, nu, lo, hi);
+    if (active)
+        printf("active channels: %d of %d (units %d..%d)\n", active, nu, lo, hi);
+    else
+        printf("active channels: 0 of %d\n", nu);
     stats_free_(&s);
     mosaic_shd_close(shd);
     return 0;
