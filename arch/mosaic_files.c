@@ -2,24 +2,87 @@
 #include "mosaic_files.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* ---- interruption: plain static storage, so that the handler only reads memory and calls unlink ---- */
+
+enum { TMP_SLOTS_ = 32, TMP_PATH_ = 4096, ON_INTERRUPT_ = 4 };
+static char tmp_paths_[TMP_SLOTS_][TMP_PATH_];
+static volatile sig_atomic_t tmp_used_[TMP_SLOTS_];
+static void (*volatile on_interrupt_[ON_INTERRUPT_])(void);
+
+int mosaic_tmp_track(const char *path) {
+    const size_t n = strlen(path);
+    if (n >= TMP_PATH_) return -1;
+    for (int i = 0; i < TMP_SLOTS_; i++)
+        if (!tmp_used_[i]) {
+            memcpy(tmp_paths_[i], path, n + 1);
+            tmp_used_[i] = 1; /* published after the path is complete */
+            return i;
+        }
+    return -1;
+}
+
+void mosaic_tmp_untrack(int handle) {
+    if (handle >= 0 && handle < TMP_SLOTS_) tmp_used_[handle] = 0;
+}
+
+void mosaic_on_interrupt(void (*fn)(void)) {
+    for (int i = 0; i < ON_INTERRUPT_; i++) {
+        if (on_interrupt_[i] == fn) return;
+        if (!on_interrupt_[i]) {
+            on_interrupt_[i] = fn;
+            return;
+        }
+    }
+}
+
+static void on_signal_(int sig) {
+    for (int i = 0; i < TMP_SLOTS_; i++)
+        if (tmp_used_[i]) unlink(tmp_paths_[i]);
+    for (int i = 0; i < ON_INTERRUPT_; i++)
+        if (on_interrupt_[i]) on_interrupt_[i]();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+void mosaic_interrupt_install(void) {
+    const int sigs[3] = {SIGINT, SIGTERM, SIGHUP};
+    for (int i = 0; i < 3; i++) {
+        struct sigaction old, sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_signal_;
+        sigemptyset(&sa.sa_mask);
+        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN) continue; /* nohup */
+        sigaction(sigs[i], &sa, NULL);
+    }
+}
+
 MosaicStatus mosaic_write_file_atomic(const char *path, const void *data, size_t len, MosaicErr *err) {
     char tmp[4096];
     if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid()) >= sizeof tmp)
         return mosaic_err(err, MOSAIC_ERR_INPUT, "%s: path too long", path);
+    const int tracked = mosaic_tmp_track(tmp);
     FILE *fp = fopen(tmp, "wb");
-    if (!fp) return mosaic_err(err, MOSAIC_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
+    if (!fp) {
+        mosaic_tmp_untrack(tracked);
+        return mosaic_err(err, MOSAIC_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
+    }
     int ok = fwrite(data, 1, len, fp) == len;
     int saved = errno;
     ok &= fflush(fp) == 0;
     ok &= fclose(fp) == 0;
-    if (ok && rename(tmp, path) == 0) return MOSAIC_OK;
+    if (ok && rename(tmp, path) == 0) {
+        mosaic_tmp_untrack(tracked);
+        return MOSAIC_OK;
+    }
     if (!saved) saved = errno;
     unlink(tmp);
+    mosaic_tmp_untrack(tracked);
     return mosaic_err(err, MOSAIC_ERR_IO, "%s: cannot write: %s", path, strerror(saved));
 }
 

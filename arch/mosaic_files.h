@@ -21,6 +21,21 @@ MosaicStatus mosaic_write_text_atomic(const char *path, const char *text, Mosaic
 /* Creates a directory and its missing parents (like mkdir -p). An existing directory is fine. */
 MosaicStatus mosaic_mkdirs(const char *path, MosaicErr *err);
 
+/* ---- interruption ----
+ * A temporary file being written is tracked from its creation to its rename or removal, so that an
+ * interrupted program (SIGINT, SIGTERM, SIGHUP) removes it instead of leaving "<path>.tmp-<pid>"
+ * behind. Untracked files (more than 32 at once, paths over 4 KB) are only left behind. */
+int mosaic_tmp_track(const char *path); /* a handle for mosaic_tmp_untrack, or -1 */
+void mosaic_tmp_untrack(int handle);    /* accepts -1 */
+
+/* Adds a function run by the interrupt handler after the temporary files are removed (at most 4;
+ * it must be async-signal-safe, e.g. kill()). */
+void mosaic_on_interrupt(void (*fn)(void));
+
+/* Installs the handler for SIGINT, SIGTERM and SIGHUP (those not ignored): it removes the tracked
+ * temporary files, runs the mosaic_on_interrupt functions, then dies of the signal as it would have. */
+void mosaic_interrupt_install(void);
+
 #ifdef __cplusplus
 }
 #endif

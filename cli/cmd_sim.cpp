@@ -31,6 +31,7 @@ int mosaic_cmd_sim(int argc, char **argv) {
 #include "commands.h"
 #include "mosaic_bins.h"
 #include "mosaic_clock.h"
+#include "mosaic_files.h"
 #include "mosaic_h5.h"
 #include "mosaic_mapper_io.h"
 #include "mosaic_netfile.h"
@@ -400,11 +401,16 @@ int mosaic_cmd_sim(int argc, char **argv) {
     opt.wave_depth = (int)depth;
     opt.wave_first_step = wave_a;
     opt.wave_last_step = wave_b;
-    std::string vcd_path;
+    std::string vcd_path, fst_tmp;
+    int tracked[2] = {-1, -1};
     if (wave_path) {
         // Under a temporary name until complete, like every result: an interrupted run leaves no
         // truncated waveform under the name asked for (nor replaces an earlier one).
-        vcd_path = std::string(wave_path) + ".tmp.vcd";
+        const std::string tmp = std::string(wave_path) + ".tmp-" + std::to_string((long)getpid());
+        vcd_path = tmp + ".vcd";
+        fst_tmp = tmp + ".fst";
+        tracked[0] = mosaic_tmp_track(vcd_path.c_str());
+        tracked[1] = mosaic_tmp_track(fst_tmp.c_str());
         opt.wave_path = vcd_path.c_str();
     }
     MosaicSim *sim = nullptr;
@@ -531,7 +537,6 @@ int mosaic_cmd_sim(int argc, char **argv) {
     if (rc != 0 && wave_path) unlink(vcd_path.c_str());
     if (rc == 0 && wave_path) {
         if (ends_with_(wave_path, ".fst")) {
-            const std::string fst_tmp = std::string(wave_path) + ".tmp.fst";
             if (vcd_to_fst_(vcd_path.c_str(), fst_tmp.c_str()) != 0) {
                 std::fprintf(stderr, "mosaic sim: vcd2fst failed; the VCD is kept at %s\n", vcd_path.c_str());
                 unlink(fst_tmp.c_str());
@@ -550,6 +555,8 @@ int mosaic_cmd_sim(int argc, char **argv) {
         if (rc == 0)
             std::printf("wrote %s (steps %ld..%ld, depth %ld)\n", wave_path, wave_a, wave_b - 1, depth);
     }
+    mosaic_tmp_untrack(tracked[0]);
+    mosaic_tmp_untrack(tracked[1]);
     mosaic_bins_free(bins);
     mosaic_shd_close(shd);
     mosaic_mapping_free(&map);

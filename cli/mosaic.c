@@ -4,6 +4,7 @@
 
 #include "cli_util.h"
 #include "commands.h"
+#include "mosaic_files.h"
 #include "mosaic_h5.h"
 #include "mosaic_input_guard.h"
 
@@ -45,6 +46,7 @@ static void usage_(FILE *out) {
 int main(int argc, char **argv) {
     mosaic_input_guard_install("mosaic");
     mosaic_h5_quiet();
+    mosaic_interrupt_install(); /* an interrupted command leaves no temporary file behind */
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         usage_(stdout);
         return argc < 2 ? 2 : 0;

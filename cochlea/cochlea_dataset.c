@@ -17,6 +17,7 @@
 
 #include "cochlea_fft.h"
 #include "cochlea_internal.h"
+#include "mosaic_files.h"
 #include "mosaic_md5.h"
 #include "mosaic_rng.h"
 #include "mosaic_shd.h"
@@ -239,17 +240,9 @@ static MosaicStatus synth_one_(const MosaicSynthOptions *o, const char *tmpdir, 
 }
 
 static MosaicStatus write_meta_txt_(const char *dir, const char *body, MosaicErr *err) {
-    char path[4200], tmp[4300];
+    char path[4200];
     snprintf(path, sizeof path, "%s/dataset.txt", dir);
-    snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    if (!f) return mosaic_err(err, MOSAIC_ERR_IO, "%s: cannot write: %s", tmp, strerror(errno));
-    fputs(body, f);
-    if (fclose(f) != 0 || rename(tmp, path) != 0) {
-        remove(tmp);
-        return mosaic_err(err, MOSAIC_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
-    }
-    return MOSAIC_OK;
+    return mosaic_write_text_atomic(path, body, err);
 }
 
 MosaicStatus mosaic_cochlea_synth_digits(const MosaicSynthOptions *o, const char *out_dir, const int force,

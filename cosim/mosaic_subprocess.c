@@ -1,6 +1,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "mosaic_subprocess.h"
 #include "mosaic_clock.h"
+#include "mosaic_files.h"
 
 #ifdef __linux__
 #include <sys/prctl.h>
@@ -40,23 +41,14 @@ static void kill_group_(pid_t pid) {
     kill(pid, SIGKILL);  /* in case it had not yet made its group */
 }
 
-static void on_signal_(int sig) {
+static void kill_all_(void) {
     for (int i = 0; i < MAX_CHILDREN_; i++)
         if (groups_[i]) kill(-(pid_t)groups_[i], SIGKILL), kill((pid_t)groups_[i], SIGKILL);
-    signal(sig, SIG_DFL);
-    raise(sig);
 }
 
 void mosaic_proc_kill_children_on_signals(void) {
-    const int sigs[3] = {SIGINT, SIGTERM, SIGHUP};
-    for (int i = 0; i < 3; i++) {
-        struct sigaction old, sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_signal_;
-        sigemptyset(&sa.sa_mask);
-        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN) continue; /* nohup */
-        sigaction(sigs[i], &sa, NULL);
-    }
+    mosaic_on_interrupt(kill_all_);
+    mosaic_interrupt_install();
 }
 
 MosaicStatus mosaic_proc_start(MosaicProc *proc, char *const argv[], const char *log_path, double timeout_s,

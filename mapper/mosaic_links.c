@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "mosaic_files.h"
 #include "mosaic_mapper.h"
 #include "mosaic_mapper_internal.h"
 #include "mosaic_rng.h"
@@ -177,20 +178,25 @@ MosaicStatus mosaic_links_write_text(const char *path, const MosaicArch *arch, c
     char tmp[4096];
     if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp)
         return mosaic_err(err, MOSAIC_ERR_IO, "%s: path too long", path);
+    const int tracked = mosaic_tmp_track(tmp);
     FILE *f = fopen(tmp, "w");
-    if (!f) return mosaic_err(err, MOSAIC_ERR_IO, "%s: cannot create: %s", tmp, strerror(errno));
+    if (!f) {
+        mosaic_tmp_untrack(tracked);
+        return mosaic_err(err, MOSAIC_ERR_IO, "%s: cannot create: %s", tmp, strerror(errno));
+    }
     fprintf(f, "# mosaic-links rows=%d cols=%d k=%d\n", arch->rows, arch->cols, arch->neurons_per_tile);
     for (int l = 0; l < links->n; l++) fprintf(f, "%d %d\n", (int)links->src[l], (int)links->dst[l]);
     const int bad = ferror(f);
+    MosaicStatus st = MOSAIC_OK;
     if (fclose(f) != 0 || bad) {
         remove(tmp);
-        return mosaic_err(err, MOSAIC_ERR_IO, "%s: write failed", tmp);
-    }
-    if (rename(tmp, path) != 0) {
+        st = mosaic_err(err, MOSAIC_ERR_IO, "%s: write failed", tmp);
+    } else if (rename(tmp, path) != 0) {
         remove(tmp);
-        return mosaic_err(err, MOSAIC_ERR_IO, "%s: cannot rename from %s: %s", path, tmp, strerror(errno));
+        st = mosaic_err(err, MOSAIC_ERR_IO, "%s: cannot rename from %s: %s", path, tmp, strerror(errno));
     }
-    return MOSAIC_OK;
+    mosaic_tmp_untrack(tracked);
+    return st;
 }
 
 /* ---------------------------------------------------------------------------------------------

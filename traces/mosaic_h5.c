@@ -10,12 +10,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mosaic_files.h"
 #include "mosaic_input_guard.h"
 
 struct MosaicH5File {
     hid_t id;
-    char *path; /* the real name */
-    char *tmp;  /* the temporary name while writing; NULL for a file opened for reading */
+    char *path;  /* the real name */
+    char *tmp;   /* the temporary name while writing; NULL for a file opened for reading */
+    int tracked; /* its mosaic_tmp_track handle: removed if the program is interrupted */
 };
 
 /* ---- private helpers ---- */
@@ -113,7 +115,9 @@ static MosaicH5File *alloc_file_(const char *path, bool writing) {
         f->tmp = malloc(n);
         if (f->tmp) snprintf(f->tmp, n, "%s.tmp-%ld", path, (long)getpid());
     }
+    f->tracked = f->tmp ? mosaic_tmp_track(f->tmp) : -1;
     if (!f->path || (writing && !f->tmp)) {
+        mosaic_tmp_untrack(f->tracked);
         free(f->path);
         free(f->tmp);
         free(f);
@@ -123,6 +127,7 @@ static MosaicH5File *alloc_file_(const char *path, bool writing) {
 }
 
 static void free_file_(MosaicH5File *f) {
+    mosaic_tmp_untrack(f->tracked);
     free(f->path);
     free(f->tmp);
     free(f);

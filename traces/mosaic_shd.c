@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "mosaic_files.h"
 #include "mosaic_gz.h"
 #include "mosaic_h5.h"
 #include "mosaic_h5_heap.h"
@@ -920,11 +921,13 @@ MosaicStatus mosaic_shd_writer_finish(MosaicShdWriter *w, MosaicErr *err) {
             st = mosaic_err(err, MOSAIC_ERR_NOMEM, "%s: out of memory", w->final_path);
         else {
             snprintf(tmp, len, "%s.tmp-%ld", w->final_path, (long)getpid());
+            const int tracked = mosaic_tmp_track(tmp);
             st = mosaic_gz_compress_file(w->h5_path, tmp, err);
             if (st == MOSAIC_OK && rename(tmp, w->final_path) != 0)
                 st = mosaic_err(err, MOSAIC_ERR_IO, "%s: cannot rename the temporary file '%s' to it",
                                 w->final_path, tmp);
             if (st != MOSAIC_OK) unlink(tmp);
+            mosaic_tmp_untrack(tracked);
             free(tmp);
         }
         unlink(w->h5_path);

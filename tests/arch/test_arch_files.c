@@ -1,6 +1,9 @@
 /* Atomic text files and directory creation: a failed write never touches the real file. */
 #define _POSIX_C_SOURCE 200809L
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "mosaic_files.h"
 #include "mosaic_test.h"
@@ -34,6 +37,27 @@ int main(void) {
         CHECK(mosaic_mkdirs("files_test/file", &err) == MOSAIC_ERR_IO);
         CHECK(strstr(err.msg, "not a directory") != NULL);
         CHECK(read_all_("files_test/a/b/x.txt", buf, sizeof buf) == 7);
+    }
+    TEST("AnInterruptRemovesTheTrackedTemporaryFiles") {
+        /* a child tracks two temporary files, finishes one, and is interrupted while writing the other */
+        CHECK(mosaic_write_text_atomic("files_test/busy.tmp-1", "half", &err) == MOSAIC_OK);
+        CHECK(mosaic_write_text_atomic("files_test/done.tmp-1", "kept", &err) == MOSAIC_OK);
+        const pid_t pid = fork();
+        if (pid == 0) {
+            mosaic_interrupt_install();
+            const int busy = mosaic_tmp_track("files_test/busy.tmp-1");
+            const int done = mosaic_tmp_track("files_test/done.tmp-1");
+            mosaic_tmp_untrack(done); /* renamed in real use: no longer ours to remove */
+            (void)busy;
+            raise(SIGTERM);
+            _exit(0); /* not reached: the handler dies of the signal */
+        }
+        int status = 0;
+        CHECK(waitpid(pid, &status, 0) == pid);
+        CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM); /* it still dies of the signal */
+        struct stat sb;
+        CHECK(stat("files_test/busy.tmp-1", &sb) != 0);
+        CHECK(stat("files_test/done.tmp-1", &sb) == 0);
     }
     return mosaic_test_finish();
 }

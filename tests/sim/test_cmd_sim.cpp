@@ -201,10 +201,8 @@ int main(int argc, char **argv) {
         struct stat sb;
         CHECK(stat((g_dir + "/w.fst").c_str(), &sb) == 0 && sb.st_size > 0);
         // written under temporary names, renamed when complete: nothing of them is left
-        CHECK(stat((g_dir + "/w.fst.tmp.vcd").c_str(), &sb) != 0 &&
-              stat((g_dir + "/w.fst.tmp.fst").c_str(), &sb) != 0);
-        CHECK(stat((g_dir + "/w.vcd").c_str(), &sb) == 0 &&
-              stat((g_dir + "/w.vcd.tmp.vcd").c_str(), &sb) != 0);
+        CHECK(stat((g_dir + "/w.vcd").c_str(), &sb) == 0);
+        CHECK_EQ_INT(system(("ls " + g_dir + " | grep -q '[.]tmp'").c_str()) != 0, 1);
     }
     TEST("MirroredPlacementGivesTheSameSpikes") {
         // A placement moves logical tiles to other physical tiles: with every tile mirrored left-right the
