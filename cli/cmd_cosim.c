@@ -74,6 +74,7 @@ typedef struct {
     int sim_running;
     int sim_record; /* index into hw of the checkpoint being simulated */
     char sim_out[4096], sim_log[4096];
+    int feedback_attached; /* results also update the training (traffic penalty) */
     /* last measured maps for the report */
     double *cell_util, *cell_spikes;
 } Cosim_;
@@ -169,7 +170,7 @@ static void collect_sim_(Cosim_ *c) {
     o.cell_spikes = NULL;
     char note[128];
     snprintf(note, sizeof note, "simulated in %.1f s", o.wall_s);
-    if (c->ccfg.feedback == MOSAIC_FEEDBACK_CLOSED && c->ccfg.traffic_penalty > 0) {
+    if (c->feedback_attached && c->ccfg.feedback == MOSAIC_FEEDBACK_CLOSED && c->ccfg.traffic_penalty > 0) {
         if (mosaic_feedback_set_traffic(&c->fb, c->tr, c->ccfg.traffic_penalty, o.neuron_spikes, o.steps,
                                         &err) == MOSAIC_OK)
             snprintf(note, sizeof note, "simulated in %.1f s; traffic penalty updated", o.wall_s);
@@ -179,6 +180,86 @@ static void collect_sim_(Cosim_ *c) {
 }
 
 static void poll_sim_(Cosim_ *c, int wait);
+
+/* Starts the simulator on the checkpoint of record hw[record] (its network and mapping files). */
+static MosaicStatus start_sim_(Cosim_ *c, int record, MosaicErr *err) {
+    const int epoch = c->hw[record].epoch;
+    char net_path[4096], map_path[4096];
+    snprintf(net_path, sizeof net_path, "%s/checkpoints/epoch_%04d.h5", c->run, epoch);
+    snprintf(map_path, sizeof map_path, "%s/hw/epoch_%04d_mapping.h5", c->run, epoch);
+    snprintf(c->sim_out, sizeof c->sim_out, "%s/hw/epoch_%04d_sim.h5", c->run, epoch);
+    snprintf(c->sim_log, sizeof c->sim_log, "%s/hw/epoch_%04d_sim.log", c->run, epoch);
+    char samples[32], steps[32];
+    snprintf(samples, sizeof samples, "%d", c->held.n);
+    snprintf(steps, sizeof steps, "%d", c->tcfg.steps);
+    char *argv[24];
+    int a = 0;
+    argv[a++] = c->ccfg.sim_program[0] ? c->ccfg.sim_program : c->self;
+    argv[a++] = "sim";
+    argv[a++] = "--network", argv[a++] = net_path;
+    argv[a++] = "--mapping", argv[a++] = map_path;
+    argv[a++] = "--data", argv[a++] = c->tcfg.data_test;
+    argv[a++] = "--samples", argv[a++] = samples;
+    argv[a++] = "--steps", argv[a++] = steps;
+    argv[a++] = "--out", argv[a++] = c->sim_out;
+    argv[a++] = "--quiet";
+    if (c->ccfg.sim_ideal) argv[a++] = "--ideal";
+    argv[a] = NULL;
+    MOSAIC_TRY(mosaic_proc_start(&c->proc, argv, c->sim_log, c->ccfg.sim_timeout, err));
+    c->sim_running = 1;
+    c->sim_record = record;
+    return MOSAIC_OK;
+}
+
+/* On resume: the results of simulations that finished after the run stopped (their sim.h5 is there but
+ * the records say nan), and, for a run that has finished its epochs, the simulation of its final
+ * network when it was interrupted (the final network is always simulated). Returns how many records
+ * it completed. */
+static int complete_records_(Cosim_ *c, int finished) {
+    int done = 0;
+    for (int i = 0; i < c->n_hw; i++) {
+        MosaicHwRecord *r = &c->hw[i];
+        if (!isnan(r->hw_acc)) continue;
+        char path[4200];
+        snprintf(path, sizeof path, "%s/hw/epoch_%04d_sim.h5", c->run, r->epoch);
+        MosaicSimOutcome o;
+        MosaicErr err;
+        if (access(path, R_OK) != 0 || mosaic_cosim_read_sim(path, &c->arch, &o, &err) != MOSAIC_OK) continue;
+        r->hw_acc = o.accuracy;
+        r->late_spikes = (double)o.late;
+        mosaic_sim_outcome_free(&o);
+        print_hw_(c, r, "result of a simulation that finished after the run stopped");
+        done++;
+    }
+    MosaicHwRecord *last = c->n_hw ? &c->hw[c->n_hw - 1] : NULL;
+    if (finished && last && last->epoch == c->tcfg.epochs && isnan(last->hw_acc) && last->mappable &&
+        c->held.n > 0) {
+        MosaicErr err;
+        if (start_sim_(c, c->n_hw - 1, &err) != MOSAIC_OK) {
+            printf("  hw   epoch %d: cannot simulate the final network: %s\n", last->epoch, err.msg);
+            return done;
+        }
+        print_hw_(c, last, "its simulation was interrupted: simulating the final network again");
+        poll_sim_(c, 1);
+        done += !isnan(last->hw_acc);
+    }
+    /* The report's port map comes from the last mapping, which this session did not make. */
+    if (done && last && !c->cell_util &&
+        (c->cell_util = malloc(sizeof(double) * (size_t)mosaic_cells(&c->arch)))) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s/hw/epoch_%04d_mapping.h5", c->run, last->epoch);
+        MosaicMapping m;
+        MosaicErr err;
+        if (mosaic_mapping_read(path, &m, &err) == MOSAIC_OK) {
+            mosaic_cosim_port_util(&m, c->cell_util);
+            mosaic_mapping_free(&m);
+        } else {
+            free(c->cell_util);
+            c->cell_util = NULL;
+        }
+    }
+    return done;
+}
 
 static MosaicStatus hardware_checkpoint_(Cosim_ *c, int epoch, MosaicErr *err) {
     /* Intermediate checkpoints skip the simulation while the previous one still runs (training does
@@ -228,27 +309,7 @@ static MosaicStatus hardware_checkpoint_(Cosim_ *c, int epoch, MosaicErr *err) {
     } else if (c->sim_running) {
         print_hw_(c, r, "simulator still busy with the previous checkpoint: not simulated");
     } else {
-        snprintf(c->sim_out, sizeof c->sim_out, "%s/hw/epoch_%04d_sim.h5", c->run, epoch);
-        snprintf(c->sim_log, sizeof c->sim_log, "%s/hw/epoch_%04d_sim.log", c->run, epoch);
-        char samples[32], steps[32];
-        snprintf(samples, sizeof samples, "%d", c->held.n);
-        snprintf(steps, sizeof steps, "%d", c->tcfg.steps);
-        char *argv[24];
-        int a = 0;
-        argv[a++] = c->ccfg.sim_program[0] ? c->ccfg.sim_program : c->self;
-        argv[a++] = "sim";
-        argv[a++] = "--network", argv[a++] = net_path;
-        argv[a++] = "--mapping", argv[a++] = map_path;
-        argv[a++] = "--data", argv[a++] = c->tcfg.data_test;
-        argv[a++] = "--samples", argv[a++] = samples;
-        argv[a++] = "--steps", argv[a++] = steps;
-        argv[a++] = "--out", argv[a++] = c->sim_out;
-        argv[a++] = "--quiet";
-        if (c->ccfg.sim_ideal) argv[a++] = "--ideal";
-        argv[a] = NULL;
-        MOSAIC_TRY(mosaic_proc_start(&c->proc, argv, c->sim_log, c->ccfg.sim_timeout, err));
-        c->sim_running = 1;
-        c->sim_record = c->n_hw - 1;
+        MOSAIC_TRY(start_sim_(c, c->n_hw - 1, err));
         print_hw_(c, r,
                   c->ccfg.sim_wait ? "simulating on the array" : "simulating on the array in the background");
         /* Which checkpoints find the simulator busy depends on the machine's load; waiting makes the
@@ -444,22 +505,36 @@ int mosaic_cmd_cosim(int argc, char **argv) {
     char state[4200];
     snprintf(state, sizeof state, "%s/checkpoint.h5", c.run);
     if (st == MOSAIC_OK && resume) st = mosaic_trainer_load(c.tr, state, &err);
-    /* A finished run is left as it is: rewriting its files with no epoch to add would only lose some
-     * (the report of a session without epochs is shorter). */
-    if (st == MOSAIC_OK && resume && mosaic_trainer_epochs_done(c.tr) >= c.tcfg.epochs) {
-        printf("mosaic cosim: %s has finished its %d epochs; `--set train.epochs=N` (N > %d) continues it\n",
-               resume, c.tcfg.epochs, c.tcfg.epochs);
-        cosim_free_(&c);
-        return 0;
-    }
     c.yaml = mosaic_train_config_yaml(&c.arch, &c.tcfg, &extra, 1);
     if (st == MOSAIC_OK && !c.yaml) st = mosaic_err(&err, MOSAIC_ERR_NOMEM, "config: out of memory");
-    snprintf(path, sizeof path, "%s/config.yaml", c.run);
-    if (st == MOSAIC_OK) st = mosaic_write_text_atomic(path, c.yaml, &err);
     if (st == MOSAIC_OK && resume) st = mosaic_cosim_read_hardware(c.run, &c.hw, &c.n_hw, &err);
     if (st == MOSAIC_OK) c.cap_hw = c.n_hw;
+    const int finished = st == MOSAIC_OK && resume && mosaic_trainer_epochs_done(c.tr) >= c.tcfg.epochs;
+    const int completed = st == MOSAIC_OK && resume ? complete_records_(&c, finished) : 0;
+    /* A finished run is left as it is, unless a hardware result was missing: rewriting its files with no
+     * epoch and no result to add would only lose some (the report of a session without epochs is
+     * shorter). */
+    if (finished) {
+        if (completed) {
+            st = write_outputs_(&c, 1, &err);
+            if (st == MOSAIC_OK)
+                printf(
+                    "mosaic cosim: %s: %d hardware result(s) completed; the run has finished its %d epochs "
+                    "(report: %s/report.html)\n",
+                    resume, completed, c.tcfg.epochs, c.run);
+        } else {
+            printf(
+                "mosaic cosim: %s has finished its %d epochs; `--set train.epochs=N` (N > %d) continues it\n",
+                resume, c.tcfg.epochs, c.tcfg.epochs);
+        }
+        cosim_free_(&c);
+        return st == MOSAIC_OK ? 0 : cli_fail("cosim", st, &err);
+    }
+    snprintf(path, sizeof path, "%s/config.yaml", c.run);
+    if (st == MOSAIC_OK) st = mosaic_write_text_atomic(path, c.yaml, &err);
     int closed = c.ccfg.feedback == MOSAIC_FEEDBACK_CLOSED;
     if (st == MOSAIC_OK) st = mosaic_feedback_attach(&c.fb, c.tr, closed, c.ccfg.memory_budget, &err);
+    c.feedback_attached = st == MOSAIC_OK;
     if (st != MOSAIC_OK) {
         cosim_free_(&c);
         return cli_fail("cosim", st, &err);

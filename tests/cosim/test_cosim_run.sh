@@ -151,6 +151,20 @@ kill -TERM "$cosim_pid"
 wait "$cosim_pid" 2>/dev/null || true
 sleep 0.5
 ! pgrep -f "sleep 30.$$" >/dev/null || fail "the simulator outlived the interrupted cosim"
+# interrupted while waiting for the final simulation: --resume simulates the final network again,
+# completes the record and writes the report, instead of saying the run is finished
+printf '#!/bin/sh\nsleep 2\nexec "%s" "$@"\n' "$mosaic" >slow2.sh
+chmod +x slow2.sh
+"$mosaic" cosim --config small.yaml --out lastsim --set train.epochs=1 --set cosim.sim_program="$PWD/slow2.sh" \
+    >lastsim.log 2>&1 &
+cosim_pid=$!
+for _ in $(seq 300); do grep -q "waiting for the last simulation" lastsim.log && break; sleep 0.1; done
+kill -TERM "$cosim_pid"
+wait "$cosim_pid" 2>/dev/null || true
+tail -1 lastsim/hardware.csv | grep -q ",nan,nan," || fail "the interrupted final simulation left a result: $(tail -1 lastsim/hardware.csv)"
+"$mosaic" cosim --resume lastsim >lastsim2.log 2>&1 || fail "resume of the interrupted final simulation: $(cat lastsim2.log)"
+grep -q "1 hardware result(s) completed" lastsim2.log && ! tail -1 lastsim/hardware.csv | grep -q nan &&
+    [ -s lastsim/report.html ] || fail "the final simulation was not redone: $(cat lastsim2.log; tail -1 lastsim/hardware.csv)"
 echo "ok"
 
 echo "== 3. resume equals an uninterrupted run"
