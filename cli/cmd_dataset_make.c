@@ -139,7 +139,7 @@ int dataset_parse_u64(const char *s, uint64_t *out) {
 
 int mosaic_cmd_dataset_make(int argc, char **argv) {
     const char *out = NULL, *from = NULL, *labels = NULL, *v = NULL;
-    int is_default = 0, force = 0, quiet = 0, exact = 0, no_trim = 0;
+    int is_default = 0, force = 0, quiet = 0, exact = 0, no_trim = 0, per_class_given = 0;
     MosaicSynthOptions so;
     mosaic_synth_options_default(&so);
     MosaicFromWavOptions wo;
@@ -213,13 +213,24 @@ int mosaic_cmd_dataset_make(int argc, char **argv) {
             continue;
         }
         if ((r = cli_take_value(argc, argv, &i, "--per-class", &v)) != 0) {
+            uint64_t n = 0;
             if (r < 0) return 2;
-            so.per_class = atoi(v);
+            if (!dataset_parse_u64(v, &n) || n < 1 || n > 100000) {
+                fprintf(stderr, "mosaic dataset make: --per-class %s; expected a count, 1 to 100000\n", v);
+                return 2;
+            }
+            so.per_class = (int)n;
+            per_class_given = 1;
             continue;
         }
         if ((r = cli_take_value(argc, argv, &i, "--frame", &v)) != 0) {
+            char *end = NULL;
             if (r < 0) return 2;
-            so.frame = atof(v);
+            so.frame = strtod(v, &end);
+            if (end == v || *end) {
+                fprintf(stderr, "mosaic dataset make: --frame %s; expected seconds, e.g. 0.8\n", v);
+                return 2;
+            }
             continue;
         }
         if ((r = cli_take_value(argc, argv, &i, "--snr", &v)) != 0) {
@@ -252,6 +263,13 @@ int mosaic_cmd_dataset_make(int argc, char **argv) {
     if (is_default) {
         if (from) {
             fprintf(stderr, "mosaic dataset make: --default and --from-wav exclude each other\n");
+            return 2;
+        }
+        if (per_class_given) {
+            fprintf(stderr,
+                    "mosaic dataset make: --default makes the built-in set of %d utterances per class; drop "
+                    "--per-class, or drop --default and give --out\n",
+                    DEFAULT_PER_CLASS_);
             return 2;
         }
         if (!out) out = DEFAULT_OUT_;

@@ -281,6 +281,11 @@ int mosaic_cmd_sim(int argc, char **argv) {
             return 2;
         }
     }
+    if (!wave_path && (window_s || depth_s)) {
+        std::fprintf(stderr, "mosaic sim: %s shapes a waveform: give --wave FILE.vcd|.fst too\n",
+                     window_s ? "--wave-window" : "--wave-depth");
+        return 2;
+    }
     if (wave_path && !ends_with_(wave_path, ".vcd") && !ends_with_(wave_path, ".fst")) {
         std::fprintf(stderr, "mosaic sim: --wave: expected a .vcd or .fst file name, got '%s'\n", wave_path);
         return 2;
@@ -325,6 +330,9 @@ int mosaic_cmd_sim(int argc, char **argv) {
         mosaic_network_free(&net);
         return cli_fail("sim", st, &err);
     }
+    if (ideal && !net.arch.device.ideal)
+        std::printf("mosaic sim: note: --ideal overrides device.ideal = false%s\n",
+                    sets.nsets ? " (from --set or the network file)" : " (from the network file)");
     if (ideal) net.arch.device.ideal = true;
     const int tiles = mosaic_arch_tiles(&net.arch);
     std::vector<int32_t> placement;

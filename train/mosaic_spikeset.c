@@ -115,6 +115,11 @@ MosaicStatus mosaic_spikeset_load_shd_offsets(MosaicSpikeSet *set, const char *p
     memset(set, 0, sizeof *set);
     MosaicShd *shd = NULL;
     MOSAIC_TRY(mosaic_shd_open(path, &shd, err));
+    if (mosaic_shd_num_samples(shd) == 0) {
+        mosaic_shd_close(shd);
+        return mosaic_err(err, MOSAIC_ERR_INPUT,
+                          "%s: the dataset holds no recordings (expected at least one)", path);
+    }
     if (mosaic_shd_num_classes(shd) > classes) {
         MosaicStatus st =
             mosaic_err(err, MOSAIC_ERR_INPUT,
