@@ -54,35 +54,27 @@ int cli_run_refuse_existing(const char *cmd, const char *out) {
 
 int cli_run_check_folder(const char *cmd, const char *option, const char *run, bool need_checkpoint) {
     struct stat sb;
-    char path[4200];
-    if (stat(run, &sb) != 0) {
-        fprintf(stderr, "mosaic %s: error: %s %s: no such run folder\n", cmd, option, run);
-        return 2;
-    }
-    if (!S_ISDIR(sb.st_mode)) {
-        fprintf(stderr,
-                "mosaic %s: error: %s %s: a file; expected the folder of a mosaic train or mosaic cosim run "
-                "(its --out)\n",
-                cmd, option, run);
-        return 2;
-    }
-    snprintf(path, sizeof path, "%s/config.yaml", run);
-    if (access(path, F_OK) != 0) {
-        fprintf(stderr,
-                "mosaic %s: error: %s %s: not a run folder (no config.yaml); expected the --out folder of "
-                "mosaic train or mosaic cosim\n",
-                cmd, option, run);
-        return 2;
-    }
-    snprintf(path, sizeof path, "%s/checkpoint.h5", run);
-    if (need_checkpoint && access(path, F_OK) != 0) {
-        fprintf(stderr,
-                "mosaic %s: error: %s %s: the run ended before its first epoch (no checkpoint.h5), so there "
-                "is nothing to continue; start it again with `mosaic %s --config %s/config.yaml --out %s`\n",
-                cmd, option, run, cmd, run, run);
-        return 2;
-    }
-    return 0;
+    char cfg[4200], ckpt[4200], why[8800];
+    snprintf(cfg, sizeof cfg, "%s/config.yaml", run);
+    snprintf(ckpt, sizeof ckpt, "%s/checkpoint.h5", run);
+    if (stat(run, &sb) != 0)
+        snprintf(why, sizeof why, "no such run folder");
+    else if (!S_ISDIR(sb.st_mode))
+        snprintf(why, sizeof why,
+                 "a file; expected the folder of a mosaic train or mosaic cosim run (its --out)");
+    else if (access(cfg, F_OK) != 0)
+        snprintf(
+            why, sizeof why,
+            "not a run folder (no config.yaml); expected the --out folder of mosaic train or mosaic cosim");
+    else if (need_checkpoint && access(ckpt, F_OK) != 0)
+        snprintf(why, sizeof why,
+                 "the run ended before its first epoch (no checkpoint.h5), so there is nothing to continue; "
+                 "start it again with `mosaic %s --config %s --out %s`",
+                 cmd, cfg, run);
+    else
+        return 0;
+    fprintf(stderr, "mosaic %s: error: %s %s: %s\n", cmd, option, run, why);
+    return 2;
 }
 
 MosaicStatus cli_load_train_config(const char *path, const char *const *sets, int nsets, MosaicArch *arch,
