@@ -8,15 +8,25 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int cli_take_value(int argc, char **argv, int *i, const char *name, const char **value) {
+/* 1 when argv[j] is option `name` ("name" or "name=..."). */
+static int is_option_(const char *a, const char *name, size_t n) {
+    return strncmp(a, name, n) == 0 && (a[n] == 0 || a[n] == '=');
+}
+
+static int take_(int argc, char **argv, int *i, const char *name, const char **value, int repeatable) {
     const char *a = argv[*i];
     size_t n = strlen(name);
-    if (strncmp(a, name, n) != 0) return 0;
+    if (!is_option_(a, name, n)) return 0;
+    /* Given twice, the last would silently win: '--out a ... --out b' is more likely a slip than a wish. */
+    for (int j = 1; !repeatable && j < *i; j++)
+        if (is_option_(argv[j], name, n)) {
+            fprintf(stderr, "mosaic: option %s is given twice; give it once\n", name);
+            return -1;
+        }
     if (a[n] == '=') {
         *value = a + n + 1;
         return 1;
     }
-    if (a[n] != 0) return 0;
     if (*i + 1 >= argc) {
         fprintf(stderr, "mosaic: option %s needs a value\n", name);
         return -1;
@@ -25,9 +35,13 @@ int cli_take_value(int argc, char **argv, int *i, const char *name, const char *
     return 1;
 }
 
+int cli_take_value(int argc, char **argv, int *i, const char *name, const char **value) {
+    return take_(argc, argv, i, name, value, 0);
+}
+
 int cli_take_set(int argc, char **argv, int *i, CliSets *sets) {
     const char *v = NULL;
-    int r = cli_take_value(argc, argv, i, "--set", &v);
+    int r = take_(argc, argv, i, "--set", &v, 1);
     if (r <= 0) return r;
     if (sets->nsets >= CLI_MAX_SETS) {
         fprintf(stderr, "mosaic: more than %d --set options\n", CLI_MAX_SETS);

@@ -33,7 +33,8 @@ typedef struct {
 int cli_take_set(int argc, char **argv, int *i, CliSets *sets);
 
 /* If argv[*i] is `name` followed by a value, stores the value, advances *i and returns 1; -1 when the
- * value is missing (message printed); 0 otherwise. Also accepts "name=value". */
+ * value is missing or the option was given before (message printed); 0 otherwise. Also accepts
+ * "name=value". */
 int cli_take_value(int argc, char **argv, int *i, const char *name, const char **value);
 
 /* Checks, before a long run, that the file `path` can be created later: its folder exists and is
