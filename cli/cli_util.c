@@ -51,6 +51,25 @@ int cli_take_set(int argc, char **argv, int *i, CliSets *sets) {
     return 1;
 }
 
+void cli_hint_arch(MosaicStatus st, MosaicErr *err) {
+    if (st == MOSAIC_OK ||
+        (!strstr(err->msg, "unknown key 'train.") && !strstr(err->msg, "unknown key 'cosim.")))
+        return;
+    MosaicErr hinted;
+    mosaic_err(&hinted, st,
+               "%s; --arch takes architecture keys only, and a run's config.yaml holds training keys too: "
+               "give the run folder itself (e.g. `mosaic map RUN`)",
+               err->msg);
+    *err = hinted;
+}
+
+MosaicStatus cli_load_arch(const char *path, const char *const *sets, int nsets, MosaicArch *arch,
+                           MosaicErr *err) {
+    MosaicStatus st = mosaic_arch_load(arch, path, sets, nsets, err);
+    if (path) cli_hint_arch(st, err);
+    return st;
+}
+
 int cli_fail(const char *cmd, MosaicStatus status, const MosaicErr *err) {
     fprintf(stderr, "mosaic %s: error: %s\n", cmd, err && err->msg[0] ? err->msg : mosaic_strstatus(status));
     return mosaic_status_exit_code(status);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mosaic_arch.h"
 #include "mosaic_status.h"
 
 /* Set by cli/CMakeLists.txt; the fallback keeps a stray build honest rather than broken. */
@@ -49,6 +50,12 @@ int cli_check_distinct(const char *cmd, const char *out_option, const char *out,
 
 /* Prints "mosaic <cmd>: <message>" to stderr and returns the exit code for `status`. */
 int cli_fail(const char *cmd, MosaicStatus status, const MosaicErr *err);
+
+/* mosaic_arch_load for --arch FILE; an error caused by a run's config.yaml (training keys) says what to
+ * give instead (cli_hint_arch adds that to an error of another loader that read --arch). */
+void cli_hint_arch(MosaicStatus st, MosaicErr *err);
+MosaicStatus cli_load_arch(const char *path, const char *const *sets, int nsets, MosaicArch *arch,
+                           MosaicErr *err);
 
 #ifdef __cplusplus
 }

@@ -32,7 +32,7 @@ int mosaic_cmd_arch(int argc, char **argv) {
     }
     MosaicArch arch;
     MosaicErr err;
-    MosaicStatus st = mosaic_arch_load(&arch, path, sets.sets, sets.nsets, &err);
+    MosaicStatus st = cli_load_arch(path, sets.sets, sets.nsets, &arch, &err);
     if (st != MOSAIC_OK) return cli_fail("arch", st, &err);
     mosaic_arch_write_yaml(stdout, &arch);
     printf("# cells: %d NT, %d R1 (%d R1v + %d R1h), %d R0\n", mosaic_count_cells(&arch, MOSAIC_CELL_NT),

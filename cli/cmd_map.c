@@ -152,7 +152,7 @@ int mosaic_cmd_map(int argc, char **argv) {
     mosaic_links_init(&links);
     if (random) {
         MosaicProfile prof;
-        st = mosaic_arch_load(&arch, arch_path, sets.sets, sets.nsets, &err);
+        st = cli_load_arch(arch_path, sets.sets, sets.nsets, &arch, &err);
         if (st == MOSAIC_OK) st = mosaic_profile_parse(&prof, profile, "--profile", &err);
         if (st == MOSAIC_OK) st = mosaic_links_random(&links, &arch, &prof, seed, &err);
         if (st == MOSAIC_OK && save) st = mosaic_links_write_text(save, &arch, &links, &err);
@@ -165,6 +165,7 @@ int mosaic_cmd_map(int argc, char **argv) {
         if (st == MOSAIC_OK)
             st = mosaic_links_load(net_path, arch_path, sets.sets, sets.nsets, &arch, &links, &input_tiles,
                                    &err);
+        if (arch_path) cli_hint_arch(st, &err);
         snprintf(source, sizeof source, "%s", net_path);
     }
     if (st != MOSAIC_OK) {

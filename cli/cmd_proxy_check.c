@@ -229,7 +229,7 @@ int mosaic_cmd_proxy_check(int argc, char **argv) {
     }
     MosaicArch arch;
     MosaicErr err;
-    MosaicStatus st = mosaic_arch_load(&arch, arch_path, sets.sets, sets.nsets, &err);
+    MosaicStatus st = cli_load_arch(arch_path, sets.sets, sets.nsets, &arch, &err);
     if (st != MOSAIC_OK) return cli_fail("proxy-check", st, &err);
     /* the output folder before the work, so that a bad --out fails in a second, not after the grid */
     st = mosaic_mkdirs(outdir, &err);
