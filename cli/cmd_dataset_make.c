@@ -1,4 +1,6 @@
 /* `mosaic dataset make`: spoken-digit spike datasets in the SHD layout from espeak-ng or recordings. */
+#include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,13 +119,21 @@ int dataset_parse_common(int argc, char **argv, int *i, MosaicCochleaParams *p, 
         return 1;
     }
     if ((r = cli_take_value(argc, argv, i, "--channels", &v)) != 0) {
+        uint64_t n = 0;
         if (r < 0) return *ok = 0, 1;
-        p->channels = atoi(v);
+        if (!dataset_parse_u64(v, &n) || n < 1 || n > 65535)
+            fprintf(stderr, "mosaic dataset: --channels %s; expected a count, 1 to 65535\n", v), *ok = 0;
+        p->channels = (int)n;
         return 1;
     }
     if ((r = cli_take_value(argc, argv, i, "--threads", &v)) != 0) {
+        uint64_t n = 0;
         if (r < 0) return *ok = 0, 1;
-        p->threads = atoi(v);
+        /* OpenMP threads beyond the cores only cost memory; past a few hundred, libgomp fails or crashes */
+        if (!dataset_parse_u64(v, &n) || n > 256)
+            fprintf(stderr, "mosaic dataset: --threads %s; expected 0 (the runtime default) to 256\n", v),
+                *ok = 0;
+        p->threads = (int)n;
         return 1;
     }
     return 0;
@@ -131,8 +141,11 @@ int dataset_parse_common(int argc, char **argv, int *i, MosaicCochleaParams *p, 
 
 int dataset_parse_u64(const char *s, uint64_t *out) {
     char *end = NULL;
+    /* strtoull takes "-1" as 2^64 - 1 and saturates silently past 2^64: neither is a count or a seed */
+    if (!isdigit((unsigned char)*s)) return 0;
+    errno = 0;
     const unsigned long long v = strtoull(s, &end, 10);
-    if (!*s || *end) return 0;
+    if (*end || errno == ERANGE) return 0;
     *out = v;
     return 1;
 }

@@ -26,8 +26,12 @@ static void usage_(FILE *out) {
         "  /fibre_counts  (units, M) uint8    kept spikes of the 40 fibres per sample (stage 4)\n"
         "  /bushy         (units, M) uint8    1 where the unit's bushy cell spikes (stage 5, the output)\n"
         "  /unit, /cf_hz  (units,)            the units and their characteristic frequencies\n"
-        "The fibre draws are the converter's for --seed, so /bushy equals that unit's spikes in a dataset\n"
-        "made with the same seed and parameters. Exact membrane: ~2/700 of a cold conversion per unit.\n\n"
+        "--seed is one recording's fibre seed: to reproduce a recording of a dataset, give its\n"
+        "/extra/meta_info/sample_seed (make derives one per recording from its own --seed). /bushy then\n"
+        "equals that unit's spikes in the dataset if it was made with the same parameters and the\n"
+        "exact-length chain the probe runs (`make --from-wav --exact`; make's default pads recordings to\n"
+        "a cached length, which shifts the spikes slightly). Exact membrane: ~2/700 of a cold conversion\n"
+        "per unit.\n\n"
         "exit status: 0 ok, 2 bad input, 3 I/O or internal error\n",
         MAX_UNITS_);
 }

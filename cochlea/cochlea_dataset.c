@@ -3,6 +3,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "mosaic_cochlea_dataset.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -415,6 +416,11 @@ static MosaicStatus parse_csv_(const char *path, Row_ **rows_out, size_t *n_out,
     MosaicStatus st = MOSAIC_OK;
     while (fgets(line, sizeof line, f)) {
         lineno++;
+        if (!strchr(line, '\n') && !feof(f)) {
+            st = mosaic_err(err, MOSAIC_ERR_INPUT, "%s: line %ld is longer than %zu characters", path, lineno,
+                            sizeof line - 2);
+            break;
+        }
         char *l = trim_ws_(line);
         if (!*l || *l == '#') continue;
         char *fields[4] = {NULL};
@@ -428,7 +434,11 @@ static MosaicStatus parse_csv_(const char *path, Row_ **rows_out, size_t *n_out,
         char *end = NULL;
         const long label = nf >= 2 ? strtol(fields[1], &end, 10) : -1;
         if (nf < 2 || end == fields[1] || *end) {
-            if (n == 0 && lineno == 1) continue; /* a header line */
+            /* A header names its columns ("file,label"): no file extension, a word for the label. A
+             * first row with a file name and a bad label is a data row in error, not a header. */
+            if (n == 0 && lineno == 1 && nf >= 2 && isalpha((unsigned char)fields[1][0]) &&
+                !strchr(fields[0], '.'))
+                continue;
             st = mosaic_err(err, MOSAIC_ERR_INPUT,
                             "%s: line %ld: expected 'file,label[,speaker[,split]]' with an "
                             "integer label",
@@ -543,6 +553,11 @@ MosaicStatus mosaic_cochlea_from_wav(const MosaicFromWavOptions *o, const char *
         keys[c] = strdup(buf);
         if (!keys[c]) st = mosaic_err(err, MOSAIC_ERR_NOMEM, "dataset: out of memory");
     }
+    if (st == MOSAIC_OK && kp && *kp)
+        st = mosaic_err(
+            err, MOSAIC_ERR_INPUT,
+            "--keys: more names than the %d classes the labels use (0..%d); expected one per class", nclasses,
+            nclasses - 1);
     if (st != MOSAIC_OK) goto done;
     /* Lengths first, to process in order of length. */
     for (size_t i = 0; i < n && st == MOSAIC_OK; i++) {
@@ -630,17 +645,25 @@ MosaicStatus mosaic_cochlea_from_wav(const MosaicFromWavOptions *o, const char *
         st = mosaic_shd_writer_finish(wtest, err);
         wtest = NULL;
     }
+    /* No test rows: a test.h5 left by an earlier run into this folder is not of this dataset. */
+    if (st == MOSAIC_OK && !any_test && unlink(test_path) != 0 && errno != ENOENT)
+        st = mosaic_err(err, MOSAIC_ERR_IO, "%s: cannot remove the test set of an earlier run: %s", test_path,
+                        strerror(errno));
     if (st == MOSAIC_OK) {
-        char body[1024];
+        char body[10000];
         const MosaicCochleaParams *p = &o->cochlea;
         snprintf(
             body, sizeof body,
             "# mosaic dataset from recordings (mosaic dataset make --from-wav)\nsource %s\nlabels %s\n"
             "classes %d\nspeakers %d\nseed %llu\ncochlea channels %d fibres %d fs %g level %g s0 %g bm %s "
-            "fixed_length %d trim %d\ntrain %zu\ntest %zu\nspikes %zu\n",
-            o->dir, o->labels_csv, nclasses, nspk, (unsigned long long)o->seed, p->channels, p->fibres, p->fs,
-            p->level, p->s0, p->bm == MOSAIC_COCHLEA_BM_EXACT ? "exact" : "gammatone", p->fixed_length,
-            p->trim, summary->train, summary->test, summary->spikes);
+            "sampler %s causal %d fixed_length %d trim %d downmix %d\nparams_hash %016llx\ntrain %zu\ntest "
+            "%zu\n"
+            "spikes %zu\n",
+            o->dir, o->labels_csv, nclasses, nspk ? nspk : 1, (unsigned long long)o->seed, p->channels,
+            p->fibres, p->fs, p->level, p->s0, p->bm == MOSAIC_COCHLEA_BM_EXACT ? "exact" : "gammatone",
+            p->sampler == MOSAIC_COCHLEA_SAMPLER_EVENT ? "event" : "bernoulli", p->causal, p->fixed_length,
+            p->trim, o->downmix, (unsigned long long)mosaic_cochlea_params_hash(p), summary->train,
+            summary->test, summary->spikes);
         st = write_meta_txt_(out_dir, body, err);
     }
 done:

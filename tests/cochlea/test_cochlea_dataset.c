@@ -4,6 +4,8 @@
  * 140 places instead of 700 to keep it to seconds. Skips cleanly without espeak-ng or FSDD. */
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
+#include <math.h>
+#include <sndfile.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -129,6 +131,23 @@ static void rm_rf_(const char *dir) {
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
 }
 
+/* A 0.1 s tone at 16 kHz as a WAV file. */
+static int write_tone_(const char *path, double hz) {
+    float x[1600];
+    for (int i = 0; i < 1600; i++) x[i] = (float)(0.3 * sin(2 * 3.14159265358979 * hz * i / 16000.0));
+    SF_INFO info = {.samplerate = 16000, .channels = 1, .format = SF_FORMAT_WAV | SF_FORMAT_PCM_16};
+    SNDFILE *f = sf_open(path, SFM_WRITE, &info);
+    if (!f) return 0;
+    sf_writef_float(f, x, 1600);
+    sf_close(f);
+    return 1;
+}
+
+static void write_text_(const char *path, const char *text) {
+    FILE *f = fopen(path, "w");
+    if (f) fputs(text, f), fclose(f);
+}
+
 int main(int argc, char **argv) {
     const uint64_t seed = mosaic_test_seed(argc, argv, 3);
     char tmp[] = "/tmp/mosaic-cochlea-test-XXXXXX";
@@ -191,6 +210,55 @@ int main(int argc, char **argv) {
         CHECK(rename(test, train) == 0); /* another file under the made name */
         CHECK(mosaic_cochlea_synth_digits(&o, out, 0, &sum, &err) == MOSAIC_OK && !sum.skipped);
         CHECK(mosaic_cochlea_synth_digits(&o, out, 0, &sum, &err) == MOSAIC_OK && sum.skipped);
+    }
+
+    TEST("FromWavLabelFileRules") {
+        char dir[4200], csv[4300], path[4300];
+        snprintf(dir, sizeof dir, "%s/wavs", tmp);
+        mkdir(dir, 0755);
+        snprintf(path, sizeof path, "%s/a.wav", dir);
+        CHECK(write_tone_(path, 500));
+        snprintf(path, sizeof path, "%s/b.wav", dir);
+        CHECK(write_tone_(path, 2000));
+        snprintf(csv, sizeof csv, "%s/labels.csv", tmp);
+        snprintf(out, sizeof out, "%s/fromwav", tmp);
+        MosaicFromWavOptions o;
+        mosaic_from_wav_options_default(&o);
+        o.dir = dir;
+        o.labels_csv = csv;
+        o.cochlea.channels = C_;
+        o.cochlea.bm = MOSAIC_COCHLEA_BM_GAMMATONE;
+        MosaicDatasetSummary sum;
+        /* a header row is skipped ... */
+        write_text_(csv, "file,label,speaker,split\na.wav,0,s1,train\nb.wav,1,s2,test\n");
+        CHECK(mosaic_cochlea_from_wav(&o, out, &sum, &err) == MOSAIC_OK && sum.train == 1 && sum.test == 1);
+        snprintf(test, sizeof test, "%s/test.h5", out);
+        struct stat sb;
+        CHECK(stat(test, &sb) == 0);
+        /* ... and a later run without test rows does not leave the earlier test set behind */
+        write_text_(csv, "a.wav,0\nb.wav,1\n");
+        CHECK(mosaic_cochlea_from_wav(&o, out, &sum, &err) == MOSAIC_OK && sum.train == 2 && sum.test == 0);
+        CHECK(stat(test, &sb) != 0);
+        /* a first row with a file and a bad label is an error, not a header */
+        write_text_(csv, "a.wav,zero\nb.wav,1\n");
+        CHECK(mosaic_cochlea_from_wav(&o, out, &sum, &err) == MOSAIC_ERR_INPUT);
+        CHECK(strstr(err.msg, "line 1: expected 'file,label") != NULL);
+        /* more class names than classes */
+        write_text_(csv, "a.wav,0\nb.wav,1\n");
+        o.keys = "low,high,extra";
+        CHECK(mosaic_cochlea_from_wav(&o, out, &sum, &err) == MOSAIC_ERR_INPUT);
+        CHECK(strstr(err.msg, "--keys: more names than the 2 classes") != NULL);
+        o.keys = NULL;
+        /* a line too long for the reader is named, not split into two rows */
+        FILE *f = fopen(csv, "w");
+        if (f) {
+            fputs("a.wav,0,", f);
+            for (int i = 0; i < 9000; i++) fputc('s', f);
+            fputs("\nb.wav,1\n", f);
+            fclose(f);
+        }
+        CHECK(mosaic_cochlea_from_wav(&o, out, &sum, &err) == MOSAIC_ERR_INPUT);
+        CHECK(strstr(err.msg, "line 1 is longer than") != NULL);
     }
 
     TEST("FsddRecordingsConvertAndAreLearnable") {
