@@ -4,6 +4,7 @@
 #include <sndfile.h>
 #include <soxr.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "mosaic_cochlea.h"
 
@@ -20,11 +21,26 @@ MosaicStatus mosaic_cochlea_read_audio(const char *path, const int downmix, floa
                           "%s: cannot read as audio (%s); expected WAV, FLAC or another "
                           "format libsndfile reads",
                           path, sf_strerror(NULL));
+    /* libsndfile reads a truncated WAV as a shorter recording; its parse log says the data chunk promised
+     * more bytes than the file holds ("data : 16000 (should be 7978)"). A cut recording is damaged input. */
+    char log[8192] = "";
+    sf_command(f, SFC_GET_LOG_INFO, log, sizeof log);
+    for (const char *l = strstr(log, "\ndata : "); l; l = strstr(l + 1, "\ndata : ")) {
+        long declared = 0, actual = 0;
+        if (sscanf(l, "\ndata : %ld (should be %ld)", &declared, &actual) == 2 && declared > actual) {
+            sf_close(f);
+            return mosaic_err(
+                err, MOSAIC_ERR_INPUT,
+                "%s: truncated: its data chunk declares %ld bytes, the file holds %ld (expected a "
+                "complete recording)",
+                path, declared, actual);
+        }
+    }
     if (info.channels != 1 && !downmix) {
         sf_close(f);
         return mosaic_err(err, MOSAIC_ERR_INPUT,
                           "%s: %d audio channels; expected mono (the cochlea model is "
-                          "defined for one channel; downmix explicitly to average them)",
+                          "defined for one channel; --downmix averages them)",
                           path, info.channels);
     }
     if (info.frames <= 0 || info.samplerate <= 0) {

@@ -352,6 +352,36 @@ int main(int argc, char **argv) {
         CHECK(mosaic_cochlea_read_audio("/nonexistent.wav", 0, &x, &n, &fs, &err) == MOSAIC_ERR_INPUT);
     }
 
+    TEST("TruncatedWavIsRejected") {
+        /* libsndfile would read what is left as a shorter recording */
+        char path[64];
+        snprintf(path, sizeof path, "/tmp/mosaic-cochlea-cut-%ld.wav", (long)getpid());
+        SF_INFO info = {.samplerate = 16000, .channels = 1, .format = SF_FORMAT_WAV | SF_FORMAT_PCM_16};
+        SNDFILE *f = sf_open(path, SFM_WRITE, &info);
+        CHECK(f != NULL);
+        float frames[8000] = {0};
+        for (int i = 0; i < 8000; i++) frames[i] = (float)(0.3 * sin(0.1 * i));
+        if (f) sf_writef_float(f, frames, 8000), sf_close(f);
+        float *x = NULL;
+        size_t n = 0;
+        double fs = 0;
+        CHECK(mosaic_cochlea_read_audio(path, 0, &x, &n, &fs, &err) == MOSAIC_OK && n == 8000);
+        free(x);
+        x = NULL;
+        /* keep the 44-byte header and half of the 16000 data bytes */
+        static unsigned char bytes[44 + 8000];
+        FILE *fp = fopen(path, "rb");
+        CHECK(fp && fread(bytes, 1, sizeof bytes, fp) == sizeof bytes);
+        if (fp) fclose(fp);
+        fp = fopen(path, "wb");
+        CHECK(fp && fwrite(bytes, 1, sizeof bytes, fp) == sizeof bytes);
+        if (fp) fclose(fp);
+        CHECK(mosaic_cochlea_read_audio(path, 0, &x, &n, &fs, &err) == MOSAIC_ERR_INPUT);
+        CHECK(strstr(err.msg, "truncated: its data chunk declares 16000 bytes, the file holds 8000") != NULL);
+        free(x);
+        remove(path);
+    }
+
     TEST("ParametersAreCheckedAndHashed") {
         MosaicCochleaParams p, q;
         mosaic_cochlea_params_default(&p);
