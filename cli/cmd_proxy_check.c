@@ -66,10 +66,8 @@ static MosaicStatus check_links_(const MosaicArch *arch, const MosaicLinks *link
     memset(&m, 0, sizeof m);
     MosaicStatus st = mosaic_map(&m, arch, links, NULL, MOSAIC_MAP_REPORT, err);
     if (st == MOSAIC_OK) {
-        MosaicProfile prof;
-        mosaic_proxy_profile_of(arch, m.gamma, &prof);
         MosaicProxyEstimate est;
-        st = mosaic_proxy_estimate(arch, &prof, draws, seed, &est, err);
+        st = mosaic_proxy_estimate(arch, m.gamma, draws, seed, &est, err);
         if (st == MOSAIC_OK) {
             snprintf(pt->label, sizeof pt->label, "%.159s", label);
             pt->exact_m = (double)m.dev_total;
@@ -295,9 +293,13 @@ int mosaic_cmd_proxy_check(int argc, char **argv) {
     if (st == MOSAIC_OK && npts > nrandom) {
         printf("\n%-44s %12s %8s %12s %14s\n", "saved network", "exact M", "fits", "proxy M",
                "proxy P(fits)");
-        for (int i = nrandom; i < npts; i++)
-            printf("%-44.44s %12.0f %8s %12.0f %13.0f%%\n", pts[i].label, pts[i].exact_m,
-                   pts[i].exact_ok ? "yes" : "no", pts[i].proxy_m, 100 * pts[i].p_map);
+        for (int i = nrandom; i < npts; i++) {
+            /* the end of a long path names the checkpoint; its start is the same for all of a run */
+            const size_t len = strlen(pts[i].label);
+            const char *shown = len > 44 ? pts[i].label + len - 41 : pts[i].label;
+            printf("%s%-*.44s %12.0f %8s %12.0f %13.0f%%\n", len > 44 ? "..." : "", len > 44 ? 41 : 44, shown,
+                   pts[i].exact_m, pts[i].exact_ok ? "yes" : "no", pts[i].proxy_m, 100 * pts[i].p_map);
+        }
     }
     if (st != MOSAIC_OK) {
         free(pts);

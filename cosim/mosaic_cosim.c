@@ -100,10 +100,8 @@ MosaicStatus mosaic_cosim_record_mapping(MosaicHwRecord *rec, const MosaicMappin
     worst_port_name_(rec);
     rec->proxy_total = NAN;
     if (draws > 0) {
-        MosaicProfile prof;
-        mosaic_proxy_profile_of(a, m->gamma, &prof);
         MosaicProxyEstimate est;
-        MOSAIC_TRY(mosaic_proxy_estimate(a, &prof, draws, seed, &est, err));
+        MOSAIC_TRY(mosaic_proxy_estimate(a, m->gamma, draws, seed, &est, err));
         rec->proxy_total = est.mean_m;
     }
     return MOSAIC_OK;

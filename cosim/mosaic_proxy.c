@@ -1,6 +1,7 @@
 #include "mosaic_proxy.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mosaic_mapper.h"
@@ -26,9 +27,42 @@ void mosaic_proxy_profile_of(const MosaicArch *arch, const int *gamma, MosaicPro
     }
 }
 
-MosaicStatus mosaic_proxy_estimate(const MosaicArch *arch, const MosaicProfile *prof, int draws,
-                                   uint64_t seed, MosaicProxyEstimate *est, MosaicErr *err) {
+void mosaic_proxy_budgets(const MosaicArch *arch, const int *gamma, int *budgets) {
+    const int maxd = mosaic_arch_max_distance(arch), tiles = mosaic_arch_tiles(arch),
+              k = arch->neurons_per_tile;
+    MosaicProfile prof;
+    mosaic_proxy_profile_of(arch, gamma, &prof);
+    mosaic_profile_budgets(&prof, arch, budgets);
+    int counts[MOSAIC_PROFILE_MAX_D + 1];
+    for (int d = 1; d <= maxd; d++) {
+        int64_t total = 0;
+        for (int s = 0; s < tiles; s++) total += budgets[s * (maxd + 1) + d];
+        /* one link at a time where the rounding took (gave) the most; ties to the lower tile index */
+        while (total != gamma[d]) {
+            const int up = total < gamma[d];
+            int best = -1;
+            double best_gap = 0;
+            for (int s = 0; s < tiles; s++) {
+                mosaic_tiles_at_distance(arch, s, counts);
+                const int b = budgets[s * (maxd + 1) + d], pairs = k * counts[d];
+                if (up ? b >= pairs : b <= 0) continue;
+                const double gap = prof.p[d] * pairs - b; /* exact share minus budget */
+                if (best < 0 || (up ? gap > best_gap : gap < best_gap)) best = s, best_gap = gap;
+            }
+            if (best < 0) break; /* gamma beyond what the array holds: keep what fits */
+            budgets[best * (maxd + 1) + d] += up ? 1 : -1;
+            total += up ? 1 : -1;
+        }
+    }
+}
+
+MosaicStatus mosaic_proxy_estimate(const MosaicArch *arch, const int *gamma, int draws, uint64_t seed,
+                                   MosaicProxyEstimate *est, MosaicErr *err) {
     memset(est, 0, sizeof *est);
+    const int maxd = mosaic_arch_max_distance(arch), tiles = mosaic_arch_tiles(arch);
+    int *budgets = malloc(sizeof(int) * (size_t)tiles * ((size_t)maxd + 1));
+    if (!budgets) return mosaic_err(err, MOSAIC_ERR_NOMEM, "proxy: out of memory");
+    mosaic_proxy_budgets(arch, gamma, budgets);
     double sum = 0, sum2 = 0;
     int fits = 0;
     MosaicStatus st = MOSAIC_OK;
@@ -37,7 +71,7 @@ MosaicStatus mosaic_proxy_estimate(const MosaicArch *arch, const MosaicProfile *
         mosaic_links_init(&links);
         MosaicMapping m;
         memset(&m, 0, sizeof m);
-        st = mosaic_links_random(&links, arch, prof, seed + (uint64_t)i, err);
+        st = mosaic_links_random_budgets(&links, arch, budgets, seed + (uint64_t)i, err);
         if (st == MOSAIC_OK) st = mosaic_map(&m, arch, &links, NULL, MOSAIC_MAP_REPORT, err);
         if (st == MOSAIC_OK) {
             double mm = (double)m.dev_total;
@@ -48,6 +82,7 @@ MosaicStatus mosaic_proxy_estimate(const MosaicArch *arch, const MosaicProfile *
         mosaic_mapping_free(&m);
         mosaic_links_free(&links);
     }
+    free(budgets);
     if (st != MOSAIC_OK) return st;
     est->draws = draws;
     est->mean_m = draws ? sum / draws : NAN;

@@ -5,8 +5,10 @@
  * per-distance densities p_d = gamma_d / (k * P_d), P_d being the ordered tile pairs at distance d:
  * its expected routing memory M and its probability of fitting the hardware. We estimate both by
  * drawing `draws` random networks at that profile with the reference budget rule and mapping each
- * exactly (a mapping check costs well under a millisecond). The network's own exact mapping is then
- * the truth the proxy is judged against. */
+ * exactly (a mapping check costs well under a millisecond). The rule rounds per source tile, so its
+ * totals can miss gamma_d by a few links (a trained network below its budgets: 195 links at d = 3 drew
+ * 192); the budgets are then corrected by largest remainder so that every draw has exactly gamma_d
+ * links at each distance. The network's own exact mapping is the truth the proxy is judged against. */
 #ifndef MOSAIC_PROXY_H
 #define MOSAIC_PROXY_H
 
@@ -30,9 +32,15 @@ typedef struct {
  * (k * P_d), rounded to 9 decimals. */
 void mosaic_proxy_profile_of(const MosaicArch *arch, const int *gamma, MosaicProfile *prof);
 
-/* Estimates M and mappability for profile `prof` from `draws` random networks (streams seed, seed+1, ...). */
-MosaicStatus mosaic_proxy_estimate(const MosaicArch *arch, const MosaicProfile *prof, int draws,
-                                   uint64_t seed, MosaicProxyEstimate *est, MosaicErr *err);
+/* Per-tile budgets (laid out as mosaic_profile_budgets) of random networks with exactly gamma[d] links at
+ * each distance: the reference rule at the profile of gamma, then one link more (or less) at the tiles
+ * whose exact share p_d * k * n_d(s) was rounded down (up) the most, until the totals are gamma_d. */
+void mosaic_proxy_budgets(const MosaicArch *arch, const int *gamma, int *budgets);
+
+/* Estimates M and mappability of networks with gamma[d] links at distance d (d = 0 .. max distance) from
+ * `draws` random networks with those budgets (streams seed, seed+1, ...). */
+MosaicStatus mosaic_proxy_estimate(const MosaicArch *arch, const int *gamma, int draws, uint64_t seed,
+                                   MosaicProxyEstimate *est, MosaicErr *err);
 
 /* Pearson correlation of x and y (n >= 2; NaN when either is constant). */
 double mosaic_pearson(const double *x, const double *y, int n);

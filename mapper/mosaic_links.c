@@ -205,16 +205,25 @@ MosaicStatus mosaic_links_write_text(const char *path, const MosaicArch *arch, c
 
 MosaicStatus mosaic_links_random(MosaicLinks *links, const MosaicArch *arch, const MosaicProfile *prof,
                                  uint64_t seed, MosaicErr *err) {
+    const int tiles = mosaic_arch_tiles(arch), maxd = mosaic_arch_max_distance(arch);
+    int *budgets = malloc(sizeof(int) * (size_t)tiles * ((size_t)maxd + 1));
+    if (!budgets) return mosaic_err(err, MOSAIC_ERR_NOMEM, "random network: out of memory");
+    mosaic_profile_budgets(prof, arch, budgets);
+    MosaicStatus st = mosaic_links_random_budgets(links, arch, budgets, seed, err);
+    free(budgets);
+    return st;
+}
+
+MosaicStatus mosaic_links_random_budgets(MosaicLinks *links, const MosaicArch *arch, const int *budgets,
+                                         uint64_t seed, MosaicErr *err) {
     const int tiles = mosaic_arch_tiles(arch), k = arch->neurons_per_tile;
     const int maxd = mosaic_arch_max_distance(arch);
-    int *budgets = malloc(sizeof(int) * (size_t)tiles * ((size_t)maxd + 1));
     int32_t *at_d = malloc(sizeof(int32_t) * (size_t)tiles);
     int32_t *pool = malloc(sizeof(int32_t) * (size_t)tiles * (size_t)k);
-    if (!budgets || !at_d || !pool) {
-        free(budgets), free(at_d), free(pool);
+    if (!at_d || !pool) {
+        free(at_d), free(pool);
         return mosaic_err(err, MOSAIC_ERR_NOMEM, "random network: out of memory");
     }
-    mosaic_profile_budgets(prof, arch, budgets);
     MosaicRng rng;
     mosaic_rng_seed(&rng, seed);
     MosaicStatus st = MOSAIC_OK;
@@ -227,6 +236,14 @@ MosaicStatus mosaic_links_random(MosaicLinks *links, const MosaicArch *arch, con
                 if (mosaic_tile_distance(arch, s, t) == d) at_d[nd++] = t;
             /* partial Fisher-Yates over the k * nd (neuron, tile) pairs: uniform without replacement */
             const int pairs = k * nd;
+            if (budget > pairs) {
+                st = mosaic_err(
+                    err, MOSAIC_ERR_INPUT,
+                    "random network: %d links from tile %d at distance %d; it has only %d (neuron, "
+                    "tile) pairs there",
+                    budget, s, d, pairs);
+                break;
+            }
             for (int i = 0; i < pairs; i++) pool[i] = i;
             for (int i = 0; i < budget && st == MOSAIC_OK; i++) {
                 const int j = i + (int)mosaic_rng_below(&rng, (uint64_t)(pairs - i));
@@ -236,7 +253,7 @@ MosaicStatus mosaic_links_random(MosaicLinks *links, const MosaicArch *arch, con
                 st = mosaic_links_push(links, s * k + pick / nd, at_d[pick % nd], err);
             }
         }
-    free(budgets), free(at_d), free(pool);
+    free(at_d), free(pool);
     return st;
 }
 

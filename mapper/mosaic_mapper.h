@@ -82,6 +82,11 @@ MosaicStatus mosaic_links_check(const MosaicLinks *links, const MosaicArch *arch
 MosaicStatus mosaic_links_random(MosaicLinks *links, const MosaicArch *arch, const MosaicProfile *prof,
                                  uint64_t seed, MosaicErr *err);
 
+/* The same draw with explicit budgets: budgets[s * (max distance + 1) + d] links from source tile s at
+ * distance d (each at most k * n_d(s)), as mosaic_profile_budgets lays them out. */
+MosaicStatus mosaic_links_random_budgets(MosaicLinks *links, const MosaicArch *arch, const int *budgets,
+                                         uint64_t seed, MosaicErr *err);
+
 /* gamma[d] = number of links at distance d (under `placement`, NULL = identity), for
  * d = 0 .. mosaic_arch_max_distance(arch); gamma must hold that many + 1 ints. */
 void mosaic_links_gamma(const MosaicLinks *links, const MosaicArch *arch, const int32_t *placement,

@@ -1,4 +1,6 @@
 /* The proxy's memory and mappability estimate from gamma_d. */
+#include <stdlib.h>
+
 #include "mosaic_mapper.h"
 #include "mosaic_proxy.h"
 #include "mosaic_test.h"
@@ -31,17 +33,50 @@ int main(int argc, char **argv) {
         mosaic_links_free(&links);
         mosaic_links_free(&again);
     }
+    TEST("BudgetsGiveExactlyTheNetworksGamma") {
+        /* a trained network below its budgets: the rule at its profile rounds 197 links at d = 3 to
+         * another total; the corrected budgets draw exactly 2046 and 197 */
+        int gamma[16] = {0}, g[16];
+        int *budgets =
+            malloc(sizeof(int) * (size_t)mosaic_arch_tiles(&a) * ((size_t)mosaic_arch_max_distance(&a) + 1));
+        gamma[1] = 2046, gamma[3] = 197;
+        mosaic_proxy_budgets(&a, gamma, budgets);
+        for (int extra = 0; extra < 8; extra++) {
+            gamma[3] = 190 + extra; /* every nearby total, above and below the rule's */
+            mosaic_proxy_budgets(&a, gamma, budgets);
+            MosaicLinks links;
+            mosaic_links_init(&links);
+            CHECK(mosaic_links_random_budgets(&links, &a, budgets, seed + (uint64_t)extra, &err) ==
+                  MOSAIC_OK);
+            mosaic_links_gamma(&links, &a, NULL, g);
+            CHECK_EQ_INT(g[1], 2046);
+            CHECK_EQ_INT(g[3], gamma[3]);
+            CHECK_EQ_INT(g[5], 0);
+            mosaic_links_free(&links);
+        }
+        free(budgets);
+    }
     TEST("EstimateMatchesTheReferenceMeans") {
         /* mosaic-reference.md §3: p1 0.80 / p3 0.00 -> M about 0.34 M and always mappable;
          * p1 0.80 / p3 0.10 -> about 0.70 M and (routing.md) never mappable on 32/32/8. */
         MosaicProfile p;
         MosaicProxyEstimate e;
+        MosaicLinks links;
+        int gamma[16];
         CHECK(mosaic_profile_parse(&p, "1:0.8", "t", &err) == MOSAIC_OK);
-        CHECK(mosaic_proxy_estimate(&a, &p, 6, seed, &e, &err) == MOSAIC_OK);
+        mosaic_links_init(&links);
+        CHECK(mosaic_links_random(&links, &a, &p, seed, &err) == MOSAIC_OK);
+        mosaic_links_gamma(&links, &a, NULL, gamma);
+        mosaic_links_free(&links);
+        CHECK(mosaic_proxy_estimate(&a, gamma, 6, seed, &e, &err) == MOSAIC_OK);
         CHECK(e.mean_m > 0.30e6 && e.mean_m < 0.38e6);
         CHECK_NEAR(e.p_mappable, 1.0, 0);
         CHECK(mosaic_profile_parse(&p, "1:0.8,3:0.1", "t", &err) == MOSAIC_OK);
-        CHECK(mosaic_proxy_estimate(&a, &p, 6, seed, &e, &err) == MOSAIC_OK);
+        mosaic_links_init(&links);
+        CHECK(mosaic_links_random(&links, &a, &p, seed, &err) == MOSAIC_OK);
+        mosaic_links_gamma(&links, &a, NULL, gamma);
+        mosaic_links_free(&links);
+        CHECK(mosaic_proxy_estimate(&a, gamma, 6, seed, &e, &err) == MOSAIC_OK);
         CHECK(e.mean_m > 0.62e6 && e.mean_m < 0.78e6);
         CHECK_NEAR(e.p_mappable, 0.0, 0);
         CHECK(e.sd_m > 0);
