@@ -170,11 +170,16 @@ static MosaicStatus write_outputs_(const char *outdir, const MosaicArch *arch, c
     MosaicReport r = {0};
     r.title = title;
     r.arch = arch;
+    MosaicArch copy = *arch;
+    MosaicCfgSection sec = mosaic_arch_config_section(&copy);
+    char *yaml = mosaic_cfg_to_string(&sec, 1);
+    r.config_yaml = yaml;
     r.n_proxy = n;
     r.proxy_m = pm;
     r.exact_m = pm + n;
     snprintf(path, sizeof path, "%s/report.html", outdir);
     st = mosaic_report_write_html(path, &r, err);
+    free(yaml);
     free(pm);
     return st;
 }

@@ -119,8 +119,13 @@ static void hardware_(MosaicText *t, const MosaicReport *r) {
                            h->epoch, h->mappable ? "yes" : "no", h->violations, h->devices_total,
                            h->devices_nt, h->devices_r1, h->devices_r0);
         mosaic_text_escaped(t, h->worst_port);
-        mosaic_text_printf(t, " (%.0f%%)</td><td>%.0f</td><td>%.1f%%</td><td>%.1f%%</td></tr>\n",
-                           100 * h->worst_util, h->late_spikes, 100 * h->hw_acc, 100 * h->sw_acc);
+        /* a checkpoint that was not simulated has no late spikes or hardware accuracy: a dash, not "nan" */
+        char late[32] = "&ndash;", hw_acc[32] = "&ndash;", sw_acc[32] = "&ndash;";
+        if (!isnan(h->late_spikes)) snprintf(late, sizeof late, "%.0f", h->late_spikes);
+        if (!isnan(h->hw_acc)) snprintf(hw_acc, sizeof hw_acc, "%.1f%%", 100 * h->hw_acc);
+        if (!isnan(h->sw_acc)) snprintf(sw_acc, sizeof sw_acc, "%.1f%%", 100 * h->sw_acc);
+        mosaic_text_printf(t, " (%.0f%%)</td><td>%s</td><td>%s</td><td>%s</td></tr>\n", 100 * h->worst_util,
+                           late, hw_acc, sw_acc);
     }
     mosaic_text_printf(t, "</table></section>\n");
     free(b);
@@ -190,12 +195,17 @@ MosaicStatus mosaic_report_write_html(const char *path, const MosaicReport *r, M
             &t, "<p>Array %d&times;%d tiles of %d neurons; capacities NT %d, R1 %d, R0 %d lines.</p>\n",
             r->arch->rows, r->arch->cols, r->arch->neurons_per_tile, r->arch->cap_nt[1], r->arch->cap_r1[1],
             r->arch->cap_r0[1]);
-    training_(&t, r);
-    gamma_(&t, r);
-    hardware_(&t, r);
-    grid_maps_(&t, r);
+    /* proxy-check's report has proxy points only: no training or hardware sections to call empty */
+    const int proxy_only = r->n_epochs == 0 && r->n_hw == 0 && r->n_proxy > 0;
+    if (!proxy_only) {
+        training_(&t, r);
+        gamma_(&t, r);
+        hardware_(&t, r);
+        grid_maps_(&t, r);
+    }
     proxy_(&t, r);
-    section_(&t, "Configuration", "The resolved configuration of this run.");
+    section_(&t, "Configuration",
+             proxy_only ? "The architecture checked." : "The resolved configuration of this run.");
     mosaic_text_printf(&t, "<pre>");
     mosaic_text_escaped(&t, r->config_yaml ? r->config_yaml : "(not recorded)");
     mosaic_text_printf(&t, "</pre></section>\n</body></html>\n");

@@ -89,8 +89,10 @@ static void pad_range_(double *lo, double *hi) {
     if (!isfinite(*lo) || !isfinite(*hi)) *lo = 0, *hi = 1;
     if (*hi - *lo < 1e-12) {
         double c = *lo;
-        *lo = c - (fabs(c) > 0 ? fabs(c) * 0.1 : 0.5);
-        *hi = c + (fabs(c) > 0 ? fabs(c) * 0.1 : 0.5);
+        /* a constant series: a band around it; around 0 (counts such as violations), 0 .. 1, since a
+         * negative axis would suggest negative counts */
+        *lo = c > 0 ? c - c * 0.1 : c < 0 ? c + c * 0.1 : 0;
+        *hi = c > 0 ? c + c * 0.1 : c < 0 ? c - c * 0.1 : 1;
     }
 }
 

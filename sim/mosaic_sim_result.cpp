@@ -59,10 +59,12 @@ MosaicStatus mosaic_sim_result_write(const char *path, const MosaicArch *arch, c
     w.ds("lines/spikes", MOSAIC_H5_I64, {cells, 8, s->max_lines}, s->line_spikes, "spikes",
          "spikes per line");
     w.ds("latency/histogram", MOSAIC_H5_I64, {s->max_latency + 1}, s->latency_hist, "deliveries",
-         "spike deliveries to NT crossbar rows by hops (routing cycles) from emission");
+         "spike arrivals at NT crossbar rows by hops (routing cycles) from emission, late ones included "
+         "(dropped or integrated a step later, see /late); the last bin also counts longer ones");
     w.i64("late/late", s->late, "deliveries", "deliveries that needed more cycles than a step has");
     w.i64("late/late_dropped", s->late_dropped, "deliveries", "late deliveries dropped");
-    w.i64("late/deliveries", s->deliveries, "deliveries", "all deliveries to NT crossbar rows");
+    w.i64("late/deliveries", s->deliveries, "deliveries",
+          "all spike arrivals at NT crossbar rows, late ones included (late_dropped of them not integrated)");
     w.i64("late/stray", s->stray, "spikes", "spikes on NT input lines without a programmed row");
     w.i64("late/collisions", s->collisions, "routers", "routers whose collision flag rose");
     w.ds("devices/nt", MOSAIC_H5_I32, {smp->n_tiles}, s->devices_nt, "devices",
@@ -71,7 +73,8 @@ MosaicStatus mosaic_sim_result_write(const char *path, const MosaicArch *arch, c
          "router crossbar devices ON, read back through the configuration port");
     const int32_t xbar[4] = {s->nt_rows, s->nt_cols, s->r1_side, s->r0_side};
     w.ds("devices/crossbar", MOSAIC_H5_I32, {4}, xbar, "lines",
-         "crossbar sizes: NT rows, NT columns, R1 side, R0 side (router devices = side^2)");
+         "compiled crossbar dimensions of the hardware: NT rows, NT columns, R1 side, R0 side; the devices "
+         "a mapping needs (routing memory M) are in the mapping file's /devices");
     w.ds("neurons/spikes", MOSAIC_H5_I64, {smp->n_neurons}, s->neuron_spikes, "spikes",
          "spikes per logical neuron over all samples");
     w.i64("timing/steps", s->steps, "steps", "time steps simulated");

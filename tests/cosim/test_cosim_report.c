@@ -29,6 +29,7 @@ static void fill_(MosaicArch *a, MosaicEpochRecord *ep, int ne, MosaicHwRecord *
         hw[i].hw_acc = 0.4 + 0.01 * i;
         hw[i].sw_acc = 0.42 + 0.01 * i;
     }
+    hw[1].hw_acc = hw[1].late_spikes = NAN; /* a checkpoint that was not simulated */
     int cells = mosaic_cells(a);
     for (int c = 0; c < cells; c++) {
         util[c] = (c % 7) / 6.0;
@@ -85,6 +86,9 @@ int main(int argc, char **argv) {
               strstr(buf, "http://www.w3.org/2000/svg")); /* only the SVG namespace */
         CHECK(strstr(buf, "d = 3") != NULL);
         CHECK(strstr(buf, "class=\"missing\"") == NULL);
+        /* the checkpoint without a simulation shows dashes, not "nan" */
+        CHECK(strstr(buf, "<td>&ndash;</td><td>&ndash;</td><td>43.0%</td>") != NULL);
+        CHECK(strstr(buf, "nan") == NULL);
     }
     TEST("EmptyHistorySaysWhatIsMissing") {
         MosaicReport e = {0};
