@@ -150,6 +150,16 @@ int dataset_parse_u64(const char *s, uint64_t *out) {
     return 1;
 }
 
+/* The first of `names` given in argv ("--x" or "--x=..."), or NULL. */
+static const char *given_(int argc, char **argv, const char *const *names) {
+    for (int i = 1; i < argc; i++)
+        for (const char *const *n = names; *n; n++) {
+            const size_t len = strlen(*n);
+            if (!strncmp(argv[i], *n, len) && (argv[i][len] == 0 || argv[i][len] == '=')) return *n;
+        }
+    return NULL;
+}
+
 int mosaic_cmd_dataset_make(int argc, char **argv) {
     const char *out = NULL, *from = NULL, *labels = NULL, *v = NULL;
     int is_default = 0, force = 0, quiet = 0, exact = 0, no_trim = 0, per_class_given = 0;
@@ -273,6 +283,17 @@ int mosaic_cmd_dataset_make(int argc, char **argv) {
     MosaicDatasetSummary sum;
     MosaicErr err = {{0}};
     MosaicStatus st;
+    /* Options of the other mode would be ignored; '--labels my.csv' without --from-wav would silently
+     * make the espeak digits instead. */
+    static const char *const wav_only[] = {"--labels", "--keys", "--exact", "--no-trim", "--downmix", NULL};
+    static const char *const synth_only[] = {"--per-class", "--frame",  "--snr",
+                                             "--classes",   "--espeak", NULL};
+    const char *stray = from ? given_(argc, argv, synth_only) : given_(argc, argv, wav_only);
+    if (stray) {
+        fprintf(stderr, "mosaic dataset make: %s applies only %s\n", stray,
+                from ? "to the synthetic digits (without --from-wav)" : "with --from-wav DIR");
+        return 2;
+    }
     if (is_default) {
         if (from) {
             fprintf(stderr, "mosaic dataset make: --default and --from-wav exclude each other\n");

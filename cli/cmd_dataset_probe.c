@@ -180,6 +180,11 @@ int mosaic_cmd_dataset_probe(int argc, char **argv) {
     MosaicCochleaProbe pr;
     st = mosaic_cochlea_probe(audio, n, fs, &p, seed, units, nunits, &pr, &err);
     free(audio);
+    if (st != MOSAIC_OK && !strstr(err.msg, wav)) { /* the chain's errors name the samples, not the file */
+        MosaicErr named;
+        mosaic_err(&named, st, "%s: %s", wav, err.msg);
+        err = named;
+    }
     if (st == MOSAIC_OK) st = write_(out, &pr, &p, wav, &err);
     if (st != MOSAIC_OK) {
         mosaic_cochlea_probe_free(&pr);

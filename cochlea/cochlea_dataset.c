@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <sndfile.h>
 #include <spawn.h>
@@ -386,7 +387,31 @@ typedef struct {
     size_t frames; /* length at the file's rate, for the processing order */
     double fs;
     size_t order;
+    long line; /* in the CSV */
 } Row_;
+
+static int by_file_(const void *a, const void *b) {
+    const Row_ *x = *(const Row_ *const *)a, *y = *(const Row_ *const *)b;
+    const int c = strcmp(x->file, y->file);
+    return c ? c : (x->line > y->line) - (x->line < y->line);
+}
+
+/* A recording listed twice would enter the dataset twice (in train and test, or with two labels). */
+static MosaicStatus check_unique_(const char *path, Row_ *rows, size_t n, MosaicErr *err) {
+    Row_ **idx = malloc(n * sizeof *idx);
+    if (!idx) return mosaic_err(err, MOSAIC_ERR_NOMEM, "%s: out of memory", path);
+    for (size_t i = 0; i < n; i++) idx[i] = &rows[i];
+    qsort(idx, n, sizeof *idx, by_file_);
+    MosaicStatus st = MOSAIC_OK;
+    for (size_t i = 1; i < n && st == MOSAIC_OK; i++)
+        if (!strcmp(idx[i - 1]->file, idx[i]->file))
+            st = mosaic_err(err, MOSAIC_ERR_INPUT,
+                            "%s: line %ld lists '%s' again (first on line %ld); expected each "
+                            "recording once",
+                            path, idx[i]->line, idx[i]->file, idx[i - 1]->line);
+    free(idx);
+    return st;
+}
 
 static char *trim_ws_(char *s) {
     while (*s == ' ' || *s == '\t') s++;
@@ -432,7 +457,9 @@ static MosaicStatus parse_csv_(const char *path, Row_ **rows_out, size_t *n_out,
             tok = comma ? comma + 1 : NULL;
         }
         char *end = NULL;
-        const long label = nf >= 2 ? strtol(fields[1], &end, 10) : -1;
+        errno = 0;
+        long label = nf >= 2 ? strtol(fields[1], &end, 10) : -1;
+        if (errno == ERANGE) label = LONG_MAX; /* reported below as out of range, not as a clamped number */
         if (nf < 2 || end == fields[1] || *end) {
             /* A header names its columns ("file,label"): no file extension, a word for the label. A
              * first row with a file name and a bad label is a data row in error, not a header. */
@@ -446,8 +473,8 @@ static MosaicStatus parse_csv_(const char *path, Row_ **rows_out, size_t *n_out,
             break;
         }
         if (label < 0 || label > 65535) {
-            st = mosaic_err(err, MOSAIC_ERR_INPUT, "%s: line %ld: label %ld; expected 0..65535", path, lineno,
-                            label);
+            st = mosaic_err(err, MOSAIC_ERR_INPUT, "%s: line %ld: label %s; expected 0..65535", path, lineno,
+                            fields[1]);
             break;
         }
         int test = 0;
@@ -485,7 +512,7 @@ static MosaicStatus parse_csv_(const char *path, Row_ **rows_out, size_t *n_out,
             }
             rows = g;
         }
-        rows[n] = (Row_){strdup(fields[0]), (int)label, speaker, test, 0, 0, n};
+        rows[n] = (Row_){strdup(fields[0]), (int)label, speaker, test, 0, 0, n, lineno};
         if (!rows[n].file) {
             st = mosaic_err(err, MOSAIC_ERR_NOMEM, "%s: out of memory", path);
             break;
@@ -496,6 +523,7 @@ static MosaicStatus parse_csv_(const char *path, Row_ **rows_out, size_t *n_out,
     fclose(f);
     if (st == MOSAIC_OK && n == 0)
         st = mosaic_err(err, MOSAIC_ERR_INPUT, "%s: no rows; expected 'file,label' lines", path);
+    if (st == MOSAIC_OK) st = check_unique_(path, rows, n, err);
     if (st != MOSAIC_OK) {
         rows_free_(rows, n, spk, nspk);
         return st;

@@ -243,6 +243,10 @@ int main(int argc, char **argv) {
         write_text_(csv, "a.wav,zero\nb.wav,1\n");
         CHECK(mosaic_cochlea_from_wav(&o, out, &sum, &err) == MOSAIC_ERR_INPUT);
         CHECK(strstr(err.msg, "line 1: expected 'file,label") != NULL);
+        /* a recording listed twice */
+        write_text_(csv, "a.wav,0\nb.wav,1\na.wav,1\n");
+        CHECK(mosaic_cochlea_from_wav(&o, out, &sum, &err) == MOSAIC_ERR_INPUT);
+        CHECK(strstr(err.msg, "line 3 lists 'a.wav' again (first on line 1)") != NULL);
         /* more class names than classes */
         write_text_(csv, "a.wav,0\nb.wav,1\n");
         o.keys = "low,high,extra";
