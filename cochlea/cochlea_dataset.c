@@ -640,15 +640,16 @@ MosaicStatus mosaic_cochlea_from_wav(const MosaicFromWavOptions *o, const char *
         memcpy(rows, ordered, n * sizeof *rows);
         free(ordered);
     }
-    int any_test = 0;
-    for (size_t i = 0; i < n; i++) any_test |= rows[i].test;
+    int any_test = 0, any_train = 0;
+    for (size_t i = 0; i < n; i++) any_test |= rows[i].test, any_train |= !rows[i].test;
     char train_path[4200], test_path[4200];
     st = mkdir_p_(out_dir, err);
     if (st != MOSAIC_OK) goto done;
     snprintf(train_path, sizeof train_path, "%s/train.h5", out_dir);
     snprintf(test_path, sizeof test_path, "%s/test.h5", out_dir);
-    st = mosaic_shd_writer_begin(train_path, (const char *const *)keys, nclasses, o->cochlea.channels,
-                                 &wtrain, err);
+    if (any_train)
+        st = mosaic_shd_writer_begin(train_path, (const char *const *)keys, nclasses, o->cochlea.channels,
+                                     &wtrain, err);
     if (st == MOSAIC_OK && any_test)
         st = mosaic_shd_writer_begin(test_path, (const char *const *)keys, nclasses, o->cochlea.channels,
                                      &wtest, err);
@@ -661,11 +662,11 @@ MosaicStatus mosaic_cochlea_from_wav(const MosaicFromWavOptions *o, const char *
             seeds_train[summary->train++] = (double)fseed;
         summary->spikes += out[i].count;
     }
-    if (st == MOSAIC_OK)
+    if (st == MOSAIC_OK && wtrain)
         st = mosaic_shd_writer_meta(wtrain, "sample_seed", seeds_train, (int64_t)summary->train, err);
     if (st == MOSAIC_OK && wtest)
         st = mosaic_shd_writer_meta(wtest, "sample_seed", seeds_test, (int64_t)summary->test, err);
-    if (st == MOSAIC_OK) {
+    if (st == MOSAIC_OK && wtrain) {
         st = mosaic_shd_writer_finish(wtrain, err);
         wtrain = NULL;
     }
@@ -673,10 +674,14 @@ MosaicStatus mosaic_cochlea_from_wav(const MosaicFromWavOptions *o, const char *
         st = mosaic_shd_writer_finish(wtest, err);
         wtest = NULL;
     }
-    /* No test rows: a test.h5 left by an earlier run into this folder is not of this dataset. */
+    /* No test (train) rows: a test.h5 (train.h5) left by an earlier run into this folder is not of this
+     * dataset; each file is written only when some row goes to it. */
     if (st == MOSAIC_OK && !any_test && unlink(test_path) != 0 && errno != ENOENT)
         st = mosaic_err(err, MOSAIC_ERR_IO, "%s: cannot remove the test set of an earlier run: %s", test_path,
                         strerror(errno));
+    if (st == MOSAIC_OK && !any_train && unlink(train_path) != 0 && errno != ENOENT)
+        st = mosaic_err(err, MOSAIC_ERR_IO, "%s: cannot remove the training set of an earlier run: %s",
+                        train_path, strerror(errno));
     if (st == MOSAIC_OK) {
         char body[10000];
         const MosaicCochleaParams *p = &o->cochlea;

@@ -75,9 +75,9 @@ typedef struct {
 
 void mosaic_from_wav_options_default(MosaicFromWavOptions *o);
 
-/* Converts the listed recordings into out_dir/train.h5 and out_dir/test.h5 (test.h5 only if a row is
- * marked test). Files are processed in order of length (the fixed-length variant's filter tables are
- * then built once each) and written in CSV order. */
+/* Converts the listed recordings into out_dir/train.h5 and out_dir/test.h5 (each only if some row goes to
+ * it; one left there by an earlier run is removed). Files are processed in order of length (the fixed-length
+ * variant's filter tables are then built once each) and written in CSV order. */
 MosaicStatus mosaic_cochlea_from_wav(const MosaicFromWavOptions *o, const char *out_dir,
                                      MosaicDatasetSummary *summary, MosaicErr *err);
 

@@ -239,6 +239,11 @@ int main(int argc, char **argv) {
         write_text_(csv, "a.wav,0\nb.wav,1\n");
         CHECK(mosaic_cochlea_from_wav(&o, out, &sum, &err) == MOSAIC_OK && sum.train == 2 && sum.test == 0);
         CHECK(stat(test, &sb) != 0);
+        /* likewise the training set when every row is test */
+        write_text_(csv, "a.wav,0,s1,test\nb.wav,1,s1,test\n");
+        CHECK(mosaic_cochlea_from_wav(&o, out, &sum, &err) == MOSAIC_OK && sum.train == 0 && sum.test == 2);
+        snprintf(train, sizeof train, "%s/train.h5", out);
+        CHECK(stat(train, &sb) != 0 && stat(test, &sb) == 0);
         /* a first row with a file and a bad label is an error, not a header */
         write_text_(csv, "a.wav,zero\nb.wav,1\n");
         CHECK(mosaic_cochlea_from_wav(&o, out, &sum, &err) == MOSAIC_ERR_INPUT);
