@@ -44,11 +44,25 @@ int cli_run_refuse_existing(const char *cmd, const char *out) {
             cmd, out, cmd, out);
         return 2;
     }
-    /* A run stopped before its first checkpoint has nothing to resume: it is started again. */
-    if (access(cfg, F_OK) == 0)
-        printf("mosaic %s: note: %s holds a run that ended before its first epoch (no checkpoint.h5); "
-               "starting it again\n",
-               cmd, out);
+    if (access(cfg, F_OK) != 0) return 0;
+    /* A run stopped before its first checkpoint has nothing to resume: it is started again. A
+     * config.yaml that no run wrote is the user's own file, which the new run would overwrite. */
+    char first[256] = "";
+    FILE *f = fopen(cfg, "r");
+    if (f) {
+        if (!fgets(first, sizeof first, f)) first[0] = 0;
+        fclose(f);
+    }
+    if (strcmp(first, MOSAIC_RUN_CONFIG_MARK) != 0) {
+        fprintf(stderr,
+                "mosaic %s: error: --out %s: the folder holds a config.yaml that no run wrote; a run writes "
+                "its own there, so give another --out\n",
+                cmd, out);
+        return 2;
+    }
+    printf("mosaic %s: note: %s holds a run that ended before its first epoch (no checkpoint.h5); "
+           "starting it again\n",
+           cmd, out);
     return 0;
 }
 

@@ -41,7 +41,13 @@ char *mosaic_train_config_yaml(MosaicArch *arch, MosaicTrainConfig *cfg, const M
                                int n_extra) {
     MosaicCfgSection sec[RUN_MAX_SECTIONS];
     int ns = sections_(arch, cfg, extra, n_extra, sec);
-    return mosaic_cfg_to_string(sec, (size_t)ns);
+    char *body = mosaic_cfg_to_string(sec, (size_t)ns);
+    if (!body) return NULL;
+    const size_t head = strlen(MOSAIC_RUN_CONFIG_MARK), len = strlen(body);
+    char *text = malloc(head + len + 1);
+    if (text) memcpy(text, MOSAIC_RUN_CONFIG_MARK, head), memcpy(text + head, body, len + 1);
+    free(body);
+    return text;
 }
 
 /* The test set must be laid out like the training set: the same channel count (the stride that reduces

@@ -19,7 +19,12 @@ MosaicStatus mosaic_train_load_config(const char *path, const char *const *sets,
                                       MosaicTrainConfig *cfg, const MosaicCfgSection *extra, int n_extra,
                                       MosaicErr *err);
 
-/* The resolved configuration (arch, train and extra sections) as YAML; malloc'd, caller frees. */
+/* The first line of every run's config.yaml: it tells a folder that a run started (and may restart)
+ * from one that merely holds a user's configuration file. */
+#define MOSAIC_RUN_CONFIG_MARK "# mosaic-hil run: the resolved configuration (--resume reads it)\n"
+
+/* The resolved configuration (arch, train and extra sections) as YAML, after MOSAIC_RUN_CONFIG_MARK;
+ * malloc'd, caller frees. */
 char *mosaic_train_config_yaml(MosaicArch *arch, MosaicTrainConfig *cfg, const MosaicCfgSection *extra,
                                int n_extra);
 

@@ -123,6 +123,14 @@ set -e
     fail "a new run in a folder without a checkpoint: $(cat early5.log)"
 grep -q "note: early holds a run that ended before its first epoch" early5.log && [ -e early/checkpoint.h5 ] ||
     fail "the early run was not started again: $(cat early5.log)"
+# ... but a config.yaml that no run wrote (the user's own) is not overwritten
+mkdir -p own && cp small.yaml own/config.yaml
+set +e
+"$mosaic" train --config own/config.yaml --out own --set train.epochs=1 >own.log 2>&1
+rc=$?
+set -e
+[ "$rc" = 2 ] && grep -q "holds a config.yaml that no run wrote" own.log && cmp -s small.yaml own/config.yaml ||
+    fail "a user's config.yaml in --out: $rc $(cat own.log)"
 echo "ok"
 
 echo "== 2. a crashing and a hanging simulator"
