@@ -27,33 +27,58 @@ void mosaic_proxy_profile_of(const MosaicArch *arch, const int *gamma, MosaicPro
     }
 }
 
+typedef struct {
+    int tile;
+    double gap; /* exact share minus budget */
+} ProxyGap_;
+
+static int by_gap_desc_(const void *a, const void *b) {
+    const ProxyGap_ *x = a, *y = b;
+    return x->gap != y->gap ? (x->gap < y->gap ? 1 : -1) : x->tile - y->tile;
+}
+
 void mosaic_proxy_budgets(const MosaicArch *arch, const int *gamma, int *budgets) {
     const int maxd = mosaic_arch_max_distance(arch), tiles = mosaic_arch_tiles(arch),
               k = arch->neurons_per_tile;
     MosaicProfile prof;
     mosaic_proxy_profile_of(arch, gamma, &prof);
     mosaic_profile_budgets(&prof, arch, budgets);
+    /* pairs[s * (maxd + 1) + d] = k * n_d(s), once per tile (each count costs a pass over the tiles) */
+    int *pairs = malloc(sizeof(int) * (size_t)tiles * ((size_t)maxd + 1));
+    ProxyGap_ *cand = malloc(sizeof(ProxyGap_) * (size_t)tiles);
+    if (!pairs || !cand) { /* keep the rule's budgets: close to gamma already */
+        free(pairs), free(cand);
+        return;
+    }
     int counts[MOSAIC_PROFILE_MAX_D + 1];
+    for (int s = 0; s < tiles; s++) {
+        mosaic_tiles_at_distance(arch, s, counts);
+        for (int d = 0; d <= maxd; d++) pairs[s * (maxd + 1) + d] = k * counts[d];
+    }
     for (int d = 1; d <= maxd; d++) {
         int64_t total = 0;
         for (int s = 0; s < tiles; s++) total += budgets[s * (maxd + 1) + d];
-        /* one link at a time where the rounding took (gave) the most; ties to the lower tile index */
+        /* largest remainder: one link more at the tiles the rounding took the most from (or one less
+         * where it gave the most), in passes of at most one link per tile */
         while (total != gamma[d]) {
             const int up = total < gamma[d];
-            int best = -1;
-            double best_gap = 0;
+            int n = 0;
             for (int s = 0; s < tiles; s++) {
-                mosaic_tiles_at_distance(arch, s, counts);
-                const int b = budgets[s * (maxd + 1) + d], pairs = k * counts[d];
-                if (up ? b >= pairs : b <= 0) continue;
-                const double gap = prof.p[d] * pairs - b; /* exact share minus budget */
-                if (best < 0 || (up ? gap > best_gap : gap < best_gap)) best = s, best_gap = gap;
+                const int b = budgets[s * (maxd + 1) + d], p = pairs[s * (maxd + 1) + d];
+                if (up ? b >= p : b <= 0) continue;
+                cand[n].tile = s;
+                cand[n].gap = (up ? 1 : -1) * (prof.p[d] * p - b);
+                n++;
             }
-            if (best < 0) break; /* gamma beyond what the array holds: keep what fits */
-            budgets[best * (maxd + 1) + d] += up ? 1 : -1;
-            total += up ? 1 : -1;
+            if (n == 0) break; /* gamma beyond what the array holds: keep what fits */
+            qsort(cand, (size_t)n, sizeof *cand, by_gap_desc_);
+            const int64_t need = up ? gamma[d] - total : total - gamma[d];
+            const int take = need < n ? (int)need : n;
+            for (int i = 0; i < take; i++) budgets[cand[i].tile * (maxd + 1) + d] += up ? 1 : -1;
+            total += up ? take : -take;
         }
     }
+    free(pairs), free(cand);
 }
 
 MosaicStatus mosaic_proxy_estimate(const MosaicArch *arch, const int *gamma, int draws, uint64_t seed,
