@@ -23,11 +23,16 @@ MosaicStatus mosaic_cochlea_read_audio(const char *path, const int downmix, floa
                           path, sf_strerror(NULL));
     /* libsndfile reads a truncated WAV as a shorter recording; its parse log says the data chunk promised
      * more bytes than the file holds ("data : 16000 (should be 7978)"). A cut recording is damaged input. */
-    char log[8192] = "";
-    sf_command(f, SFC_GET_LOG_INFO, log, sizeof log);
-    for (const char *l = strstr(log, "\ndata : "); l; l = strstr(l + 1, "\ndata : ")) {
+    const size_t log_size = 65536; /* large: a file with many chunks logs them all before 'data' */
+    char *log = calloc(log_size, 1);
+    if (log) sf_command(f, SFC_GET_LOG_INFO, log, (int)log_size);
+    for (const char *l = log ? strstr(log, "\ndata : ") : NULL; l; l = strstr(l + 1, "\ndata : ")) {
         long declared = 0, actual = 0;
-        if (sscanf(l, "\ndata : %ld (should be %ld)", &declared, &actual) == 2 && declared > actual) {
+        /* Programs writing WAV to a pipe cannot know the length and leave a placeholder (0x7ffff000 by
+         * sox, 0xffffffff by others): a complete file, not a truncated one. */
+        if (sscanf(l, "\ndata : %ld (should be %ld)", &declared, &actual) == 2 && declared > actual &&
+            declared < 0x7ffff000L) {
+            free(log);
             sf_close(f);
             return mosaic_err(
                 err, MOSAIC_ERR_INPUT,
@@ -36,6 +41,7 @@ MosaicStatus mosaic_cochlea_read_audio(const char *path, const int downmix, floa
                 path, declared, actual);
         }
     }
+    free(log);
     if (info.channels != 1 && !downmix) {
         sf_close(f);
         return mosaic_err(err, MOSAIC_ERR_INPUT,
