@@ -73,8 +73,11 @@ MosaicStatus mosaic_write_file_atomic(const char *path, const void *data, size_t
         return mosaic_err(err, MOSAIC_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
     }
     int ok = fwrite(data, 1, len, fp) == len;
-    int saved = errno;
+    int saved = ok ? 0 : errno; /* an errno from before is not this write's reason */
+    errno = 0;
     ok &= fflush(fp) == 0;
+    if (!ok && !saved) saved = errno;
+    errno = 0;
     ok &= fclose(fp) == 0;
     if (ok && rename(tmp, path) == 0) {
         mosaic_tmp_untrack(tracked);

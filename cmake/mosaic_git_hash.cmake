@@ -2,9 +2,17 @@
 # program is built from ("-dirty" when tracked files differ from it), touching OUT only when the text
 # changes, so an unchanged tree relinks nothing. Provenance recorded at configure time would go stale
 # after the next pull or commit, and every file written would then name the wrong source.
+# Only the source tree's own repository counts: a tarball unpacked inside another repository would
+# otherwise record that repository's commit.
+execute_process(COMMAND git rev-parse --show-toplevel WORKING_DIRECTORY ${SRC}
+                OUTPUT_VARIABLE top OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET RESULT_VARIABLE rc_top)
+get_filename_component(src_real "${SRC}" REALPATH)
+if(rc_top EQUAL 0)
+  get_filename_component(top "${top}" REALPATH)
+endif()
 execute_process(COMMAND git rev-parse --short=12 HEAD WORKING_DIRECTORY ${SRC}
                 OUTPUT_VARIABLE hash OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET RESULT_VARIABLE rc)
-if(NOT rc EQUAL 0 OR NOT hash)
+if(NOT rc EQUAL 0 OR NOT hash OR NOT rc_top EQUAL 0 OR NOT top STREQUAL src_real)
   set(hash "unknown")
 else()
   execute_process(COMMAND git diff --quiet HEAD -- WORKING_DIRECTORY ${SRC} RESULT_VARIABLE dirty ERROR_QUIET)

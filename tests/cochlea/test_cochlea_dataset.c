@@ -207,7 +207,15 @@ int main(int argc, char **argv) {
         MosaicDatasetSummary sum;
         CHECK(mosaic_cochlea_synth_digits(&o, out, 0, &sum, &err) == MOSAIC_OK && !sum.skipped);
         CHECK(mosaic_cochlea_synth_digits(&o, out, 0, &sum, &err) == MOSAIC_OK && sum.skipped);
-        CHECK(rename(test, train) == 0); /* another file under the made name */
+        /* another file under the made name, both files still there: only the checksums tell */
+        FILE *in = fopen(test, "rb"), *to = fopen(train, "wb");
+        CHECK(in && to);
+        char chunk[65536];
+        size_t got;
+        while (in && to && (got = fread(chunk, 1, sizeof chunk, in)) > 0)
+            CHECK(fwrite(chunk, 1, got, to) == got);
+        if (in) fclose(in);
+        if (to) fclose(to);
         CHECK(mosaic_cochlea_synth_digits(&o, out, 0, &sum, &err) == MOSAIC_OK && !sum.skipped);
         CHECK(mosaic_cochlea_synth_digits(&o, out, 0, &sum, &err) == MOSAIC_OK && sum.skipped);
     }
