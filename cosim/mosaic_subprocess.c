@@ -68,14 +68,30 @@ MosaicStatus mosaic_proc_start(MosaicProc *proc, char *const argv[], const char 
     }
     fcntl(pfd[1], F_SETFD, FD_CLOEXEC);
     const pid_t parent = getpid();
+    /* The interrupt signals wait until the child is known (remember_) and has its own handlers: in
+     * between, the parent's handler would run in the child (removing the parent's temporary files), or
+     * miss the child. */
+    sigset_t interrupts, saved;
+    sigemptyset(&interrupts);
+    sigaddset(&interrupts, SIGINT), sigaddset(&interrupts, SIGTERM), sigaddset(&interrupts, SIGHUP);
+    sigprocmask(SIG_BLOCK, &interrupts, &saved);
     pid_t pid = fork();
     if (pid < 0) {
+        const int e = errno;
+        sigprocmask(SIG_SETMASK, &saved, NULL);
         close(pfd[0]), close(pfd[1]);
         if (log_fd >= 0) close(log_fd);
-        return mosaic_err(err, MOSAIC_ERR_IO, "cannot fork: %s", strerror(errno));
+        return mosaic_err(err, MOSAIC_ERR_IO, "cannot fork: %s", strerror(e));
     }
     if (pid == 0) {
         close(pfd[0]);
+        /* the default for the signals the parent catches; ignored ones (nohup) stay ignored */
+        const int sigs[3] = {SIGINT, SIGTERM, SIGHUP};
+        for (int i = 0; i < 3; i++) {
+            struct sigaction cur;
+            if (sigaction(sigs[i], NULL, &cur) == 0 && cur.sa_handler != SIG_IGN) signal(sigs[i], SIG_DFL);
+        }
+        sigprocmask(SIG_SETMASK, &saved, NULL);
         /* Its own process group (killed as a whole), and killed when the parent dies however it dies,
          * even by SIGKILL: a simulator must not outlive the run that owns it. */
         setpgid(0, 0);
@@ -83,7 +99,6 @@ MosaicStatus mosaic_proc_start(MosaicProc *proc, char *const argv[], const char 
         prctl(PR_SET_PDEATHSIG, SIGKILL);
 #endif
         if (getppid() != parent) _exit(127); /* the parent died before the line above */
-        signal(SIGINT, SIG_DFL), signal(SIGTERM, SIG_DFL), signal(SIGHUP, SIG_DFL);
         if (log_fd >= 0) {
             dup2(log_fd, STDOUT_FILENO);
             dup2(log_fd, STDERR_FILENO);
@@ -96,6 +111,9 @@ MosaicStatus mosaic_proc_start(MosaicProc *proc, char *const argv[], const char 
         (void)w;
         _exit(127);
     }
+    setpgid(pid, pid); /* also here: whichever of the two runs first makes the group */
+    remember_(pid);
+    sigprocmask(SIG_SETMASK, &saved, NULL);
     close(pfd[1]);
     if (log_fd >= 0) close(log_fd);
     int child_errno = 0;
@@ -103,20 +121,27 @@ MosaicStatus mosaic_proc_start(MosaicProc *proc, char *const argv[], const char 
     close(pfd[0]);
     if (n == (ssize_t)sizeof child_errno) {
         waitpid(pid, NULL, 0);
+        forget_(pid);
         return mosaic_err(err, MOSAIC_ERR_IO, "cannot start '%s': %s", argv[0], strerror(child_errno));
     }
-    setpgid(pid, pid); /* also here: whichever of the two runs first makes the group */
     proc->pid = pid;
-    remember_(pid);
     proc->start_s = mosaic_now_s();
     proc->timeout_s = timeout_s;
     proc->state = MOSAIC_PROC_RUNNING;
     return MOSAIC_OK;
 }
 
+/* Reaps the ended child. Its group (what it started and left running) is killed first, while the
+ * unreaped child still holds the process and group id, so that no other process can have taken them. */
+static int reap_(pid_t pid) {
+    kill(-pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    forget_(pid);
+    return status;
+}
+
 static void record_(MosaicProc *proc, int status) {
-    forget_(proc->pid);
-    kill(-proc->pid, SIGKILL); /* what it left behind in its group */
     proc->elapsed_s = mosaic_now_s() - proc->start_s;
     if (proc->state == MOSAIC_PROC_TIMEOUT) return; /* we killed it: keep the reason */
     if (WIFEXITED(status)) {
@@ -130,18 +155,18 @@ static void record_(MosaicProc *proc, int status) {
 
 MosaicProcState mosaic_proc_poll(MosaicProc *proc) {
     if (proc->state != MOSAIC_PROC_RUNNING) return proc->state;
-    int status = 0;
-    pid_t r = waitpid(proc->pid, &status, WNOHANG);
-    if (r == proc->pid) {
-        record_(proc, status);
+    /* has it ended? (WNOWAIT: leave it unreaped, so that reap_ can still kill its group safely) */
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    if (waitid(P_PID, (id_t)proc->pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == proc->pid) {
+        record_(proc, reap_(proc->pid));
         return proc->state;
     }
     proc->elapsed_s = mosaic_now_s() - proc->start_s;
     if (proc->timeout_s > 0 && proc->elapsed_s > proc->timeout_s) {
         proc->state = MOSAIC_PROC_TIMEOUT;
         kill_group_(proc->pid);
-        waitpid(proc->pid, &status, 0);
-        record_(proc, status);
+        record_(proc, reap_(proc->pid));
     }
     return proc->state;
 }
@@ -157,9 +182,7 @@ MosaicProcState mosaic_proc_wait(MosaicProc *proc) {
 void mosaic_proc_kill(MosaicProc *proc) {
     if (proc->state != MOSAIC_PROC_RUNNING) return;
     kill_group_(proc->pid);
-    int status = 0;
-    waitpid(proc->pid, &status, 0);
-    record_(proc, status);
+    record_(proc, reap_(proc->pid));
 }
 
 void mosaic_proc_describe(const MosaicProc *proc, char *out, int outlen) {
