@@ -75,6 +75,8 @@ typedef struct {
     int sim_record; /* index into hw of the checkpoint being simulated */
     char sim_out[4096], sim_log[4096];
     int feedback_attached; /* results also update the training (traffic penalty) */
+    char sim_tmp[4200];    /* the simulator's temporary result file: removed if it is killed */
+    int sim_tmp_tracked;
     /* last measured maps for the report */
     double *cell_util, *cell_spikes;
 } Cosim_;
@@ -150,6 +152,8 @@ static void collect_sim_(Cosim_ *c) {
     char desc[160];
     mosaic_proc_describe(&c->proc, desc, sizeof desc);
     c->sim_running = 0;
+    unlink(c->sim_tmp); /* left only by a simulator that was killed or crashed */
+    mosaic_tmp_untrack(c->sim_tmp_tracked);
     if (c->proc.state != MOSAIC_PROC_EXITED || c->proc.exit_code != 0) {
         char note[4800];
         snprintf(note, sizeof note, "simulation of epoch %d failed: %s; see %s; training goes on", r->epoch,
@@ -208,6 +212,9 @@ static MosaicStatus start_sim_(Cosim_ *c, int record, MosaicErr *err) {
     MOSAIC_TRY(mosaic_proc_start(&c->proc, argv, c->sim_log, c->ccfg.sim_timeout, err));
     c->sim_running = 1;
     c->sim_record = record;
+    /* the name its result file has until complete (traces' atomic writes), for when it is killed */
+    snprintf(c->sim_tmp, sizeof c->sim_tmp, "%s.tmp-%ld", c->sim_out, (long)c->proc.pid);
+    c->sim_tmp_tracked = mosaic_tmp_track(c->sim_tmp);
     return MOSAIC_OK;
 }
 
@@ -402,7 +409,11 @@ static void print_epoch_(const Cosim_ *c, const MosaicTrainEpoch *e) {
  * ------------------------------------------------------------------------------------------- */
 
 static void cosim_free_(Cosim_ *c) {
-    if (c->sim_running) mosaic_proc_kill(&c->proc);
+    if (c->sim_running) {
+        mosaic_proc_kill(&c->proc);
+        unlink(c->sim_tmp);
+        mosaic_tmp_untrack(c->sim_tmp_tracked);
+    }
     mosaic_feedback_free(&c->fb);
     mosaic_trainer_free(c->tr);
     mosaic_spikeset_free(&c->train);
@@ -419,6 +430,7 @@ int mosaic_cmd_cosim(int argc, char **argv) {
     CliSets sets = {0};
     Cosim_ c;
     memset(&c, 0, sizeof c);
+    c.sim_tmp_tracked = -1;
     mosaic_cosim_config_default(&c.ccfg);
     for (int i = 1; i < argc; i++) {
         int r;

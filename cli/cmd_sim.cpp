@@ -449,7 +449,10 @@ int mosaic_cmd_sim(int argc, char **argv) {
     }
     const double wall = mosaic_now_s() - t0;
     if (st != MOSAIC_OK) {
-        mosaic_sim_free(sim);
+        mosaic_sim_free(sim); // closes the waveform: the unfinished one goes
+        if (wave_path) unlink(vcd_path.c_str());
+        mosaic_tmp_untrack(tracked[0]);
+        mosaic_tmp_untrack(tracked[1]);
         mosaic_bins_free(bins);
         mosaic_shd_close(shd);
         mosaic_mapping_free(&map);

@@ -664,6 +664,7 @@ struct MosaicShdWriter {
     char *final_path; /* the path the user asked for */
     char *h5_path;    /* where the HDF5 file is committed: final_path, or a temporary for ".gz" */
     bool gz;
+    int gz_tracked; /* mosaic_tmp_track handle of that temporary (removed if the program is interrupted) */
     hid_t d_times, d_units, t_f16, vl_times, vl_units, dxpl;
     int n_classes, n_units;
     int64_t n, cap;
@@ -683,6 +684,7 @@ static void writer_close_ids_(MosaicShdWriter *w) {
 }
 
 static void writer_free_(MosaicShdWriter *w) {
+    mosaic_tmp_untrack(w->gz_tracked);
     free(w->final_path);
     free(w->h5_path);
     free(w->labels);
@@ -766,6 +768,7 @@ MosaicStatus mosaic_shd_writer_begin(const char *path, const char *const *class_
     w->n_classes = n_classes;
     w->n_units = n_units;
     w->gz = mosaic_gz_is_gz_path(path);
+    w->gz_tracked = -1;
     w->final_path = strdup(path);
     size_t len = strlen(path) + 40;
     w->h5_path = malloc(len);
@@ -773,9 +776,10 @@ MosaicStatus mosaic_shd_writer_begin(const char *path, const char *const *class_
         writer_free_(w);
         return mosaic_err(err, MOSAIC_ERR_NOMEM, "%s: out of memory", path);
     }
-    if (w->gz)
+    if (w->gz) {
         snprintf(w->h5_path, len, "%s.h5tmp-%ld", path, (long)getpid());
-    else
+        w->gz_tracked = mosaic_tmp_track(w->h5_path);
+    } else
         snprintf(w->h5_path, len, "%s", path);
     MosaicStatus st = mosaic_h5_create(w->h5_path, &w->h5, err);
     if (st != MOSAIC_OK) {
