@@ -222,8 +222,36 @@ static MosaicStatus start_sim_(Cosim_ *c, int record, MosaicErr *err) {
  * the records say nan), and, for a run that has finished its epochs, the simulation of its final
  * network when it was interrupted (the final network is always simulated). Returns how many records
  * it completed. */
+static MosaicStatus hardware_checkpoint_(Cosim_ *c, int epoch, MosaicErr *err);
+
+/* The per-cell spike map of the last simulated record, for the report (NULL when there is none). */
+static void load_spike_map_(Cosim_ *c) {
+    for (int i = c->n_hw - 1; i >= 0 && !c->cell_spikes; i--) {
+        if (isnan(c->hw[i].hw_acc)) continue;
+        char path[4200];
+        snprintf(path, sizeof path, "%s/hw/epoch_%04d_sim.h5", c->run, c->hw[i].epoch);
+        MosaicSimOutcome o;
+        MosaicErr err;
+        if (access(path, R_OK) != 0 || mosaic_cosim_read_sim(path, &c->arch, &o, &err) != MOSAIC_OK) return;
+        c->cell_spikes = o.cell_spikes;
+        o.cell_spikes = NULL;
+        mosaic_sim_outcome_free(&o);
+    }
+}
+
 static int complete_records_(Cosim_ *c, int finished) {
     int done = 0;
+    /* Interrupted after the last epoch's checkpoint but before its hardware record was written: the
+     * final network is mapped and simulated now. */
+    if (finished && (c->n_hw == 0 || c->hw[c->n_hw - 1].epoch != c->tcfg.epochs)) {
+        MosaicErr err;
+        if (hardware_checkpoint_(c, c->tcfg.epochs, &err) != MOSAIC_OK) {
+            printf("  hw   epoch %d: cannot check the final network: %s\n", c->tcfg.epochs, err.msg);
+            return done;
+        }
+        poll_sim_(c, 1);
+        done++;
+    }
     for (int i = 0; i < c->n_hw; i++) {
         MosaicHwRecord *r = &c->hw[i];
         if (!isnan(r->hw_acc)) continue;
@@ -250,6 +278,7 @@ static int complete_records_(Cosim_ *c, int finished) {
         poll_sim_(c, 1);
         done += !isnan(last->hw_acc);
     }
+    if (done) load_spike_map_(c);
     /* The report's port map comes from the last mapping, which this session did not make. */
     if (done && last && !c->cell_util &&
         (c->cell_util = malloc(sizeof(double) * (size_t)mosaic_cells(&c->arch)))) {
