@@ -33,6 +33,16 @@ static double *driven_trace_(size_t m, double onset, double tau, double mod, dou
     return p;
 }
 
+/* A 16-bit WAV at 16 kHz of `n` frames of `channels` interleaved samples. */
+static int write_wav16_(const char *path, int channels, const float *frames, int n) {
+    SF_INFO info = {.samplerate = 16000, .channels = channels, .format = SF_FORMAT_WAV | SF_FORMAT_PCM_16};
+    SNDFILE *f = sf_open(path, SFM_WRITE, &info);
+    if (!f) return 0;
+    const int ok = sf_writef_float(f, frames, n) == n;
+    sf_close(f);
+    return ok;
+}
+
 int main(int argc, char **argv) {
     const uint64_t seed = mosaic_test_seed(argc, argv, 20261122);
     MosaicErr err;
@@ -331,13 +341,9 @@ int main(int argc, char **argv) {
     TEST("StereoIsRejectedUnlessDownmixed") {
         char path[64];
         snprintf(path, sizeof path, "/tmp/mosaic-cochlea-stereo-%ld.wav", (long)getpid());
-        SF_INFO info = {.samplerate = 16000, .channels = 2, .format = SF_FORMAT_WAV | SF_FORMAT_PCM_16};
-        SNDFILE *f = sf_open(path, SFM_WRITE, &info);
-        CHECK(f != NULL);
         float frames[200];
         for (int i = 0; i < 100; i++) frames[2 * i] = 0.5f, frames[2 * i + 1] = -0.25f;
-        sf_writef_float(f, frames, 100);
-        sf_close(f);
+        CHECK(write_wav16_(path, 2, frames, 100));
         float *x = NULL;
         size_t n = 0;
         double fs = 0;
@@ -356,12 +362,9 @@ int main(int argc, char **argv) {
         /* libsndfile would read what is left as a shorter recording */
         char path[64];
         snprintf(path, sizeof path, "/tmp/mosaic-cochlea-cut-%ld.wav", (long)getpid());
-        SF_INFO info = {.samplerate = 16000, .channels = 1, .format = SF_FORMAT_WAV | SF_FORMAT_PCM_16};
-        SNDFILE *f = sf_open(path, SFM_WRITE, &info);
-        CHECK(f != NULL);
-        float frames[8000] = {0};
+        static float frames[8000];
         for (int i = 0; i < 8000; i++) frames[i] = (float)(0.3 * sin(0.1 * i));
-        if (f) sf_writef_float(f, frames, 8000), sf_close(f);
+        CHECK(write_wav16_(path, 1, frames, 8000));
         float *x = NULL;
         size_t n = 0;
         double fs = 0;
