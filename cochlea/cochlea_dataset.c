@@ -567,7 +567,20 @@ MosaicStatus mosaic_cochlea_from_wav(const MosaicFromWavOptions *o, const char *
         if (kp && *kp) {
             const char *comma = strchr(kp, ',');
             const size_t len = comma ? (size_t)(comma - kp) : strlen(kp);
-            snprintf(buf, sizeof buf, "%.*s", (int)(len < 255 ? len : 255), kp);
+            /* a class name is a label users see: empty, cut short (possibly inside a UTF-8 character)
+             * or repeated would misname classes */
+            if (len == 0 || len > 255) {
+                st = mosaic_err(err, MOSAIC_ERR_INPUT, "--keys: name %d is %s; expected 1 to 255 bytes",
+                                c + 1, len ? "longer than 255 bytes" : "empty");
+                break;
+            }
+            snprintf(buf, sizeof buf, "%.*s", (int)len, kp);
+            for (int e = 0; e < c && st == MOSAIC_OK; e++)
+                if (!strcmp(keys[e], buf))
+                    st = mosaic_err(err, MOSAIC_ERR_INPUT,
+                                    "--keys: '%s' names classes %d and %d; expected distinct names", buf, e,
+                                    c);
+            if (st != MOSAIC_OK) break;
             kp = comma ? comma + 1 : kp + len;
         } else if (o->keys) {
             st = mosaic_err(err, MOSAIC_ERR_INPUT,
@@ -590,11 +603,17 @@ MosaicStatus mosaic_cochlea_from_wav(const MosaicFromWavOptions *o, const char *
     /* Lengths first, to process in order of length. */
     for (size_t i = 0; i < n && st == MOSAIC_OK; i++) {
         snprintf(path, sizeof path, "%s/%s", o->dir, rows[i].file);
+        struct stat sb;
+        if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) { /* a FIFO would block the reader forever */
+            st = mosaic_err(err, MOSAIC_ERR_INPUT, "%s: line %ld: %s is not a regular file (expected audio)",
+                            o->labels_csv, rows[i].line, path);
+            break;
+        }
         SF_INFO info = {0};
         SNDFILE *f = sf_open(path, SFM_READ, &info);
         if (!f) {
-            st = mosaic_err(err, MOSAIC_ERR_INPUT, "%s: line for '%s': cannot read the audio file %s (%s)",
-                            o->labels_csv, rows[i].file, path, sf_strerror(NULL));
+            st = mosaic_err(err, MOSAIC_ERR_INPUT, "%s: line %ld: cannot read the audio file %s (%s)",
+                            o->labels_csv, rows[i].line, path, sf_strerror(NULL));
             break;
         }
         rows[i].frames = (size_t)info.frames;

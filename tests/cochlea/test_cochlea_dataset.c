@@ -265,7 +265,16 @@ int main(int argc, char **argv) {
         o.keys = "low,high,extra";
         CHECK(mosaic_cochlea_from_wav(&o, out, &sum, &err) == MOSAIC_ERR_INPUT);
         CHECK(strstr(err.msg, "--keys: more names than the 2 classes") != NULL);
+        o.keys = "low,low";
+        CHECK(mosaic_cochlea_from_wav(&o, out, &sum, &err) == MOSAIC_ERR_INPUT);
+        CHECK(strstr(err.msg, "'low' names classes 0 and 1") != NULL);
+        o.keys = "low,";
+        CHECK(mosaic_cochlea_from_wav(&o, out, &sum, &err) == MOSAIC_ERR_INPUT);
         o.keys = NULL;
+        /* a listed path that is not a regular file (a folder here; a FIFO would block) */
+        write_text_(csv, "a.wav,0\n.,1\n");
+        CHECK(mosaic_cochlea_from_wav(&o, out, &sum, &err) == MOSAIC_ERR_INPUT);
+        CHECK(strstr(err.msg, "line 2:") != NULL && strstr(err.msg, "not a regular file") != NULL);
         /* a line too long for the reader is named, not split into two rows */
         FILE *f = fopen(csv, "w");
         if (f) {
