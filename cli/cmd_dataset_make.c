@@ -315,6 +315,14 @@ int mosaic_cmd_dataset_make(int argc, char **argv) {
         usage_(stderr);
         return 2;
     }
+    if (from && labels) { /* the label file must not be one of the files the dataset writes */
+        static const char *const outs[3] = {"train.h5", "test.h5", "dataset.txt"};
+        for (int k = 0; k < 3; k++) {
+            char path[4200];
+            snprintf(path, sizeof path, "%s/%s", out, outs[k]);
+            if (cli_check_distinct("dataset make", "--out", path, "--labels", labels)) return 2;
+        }
+    }
     if (from) {
         if (!labels) {
             fprintf(stderr, "mosaic dataset make: --from-wav needs --labels FILE.csv\n");
