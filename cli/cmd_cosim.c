@@ -186,13 +186,22 @@ static void collect_sim_(Cosim_ *c) {
 static void poll_sim_(Cosim_ *c, int wait);
 
 /* Starts the simulator on the checkpoint of record hw[record] (its network and mapping files). */
+/* The files of one hardware checkpoint: its network, and its mapping, simulation result and log. */
+static void checkpoint_file_(const Cosim_ *c, int epoch, char *buf, size_t n) {
+    snprintf(buf, n, "%s/checkpoints/epoch_%04d.h5", c->run, epoch);
+}
+
+static void hw_file_(const Cosim_ *c, int epoch, const char *what, char *buf, size_t n) {
+    snprintf(buf, n, "%s/hw/epoch_%04d_%s", c->run, epoch, what);
+}
+
 static MosaicStatus start_sim_(Cosim_ *c, int record, MosaicErr *err) {
     const int epoch = c->hw[record].epoch;
     char net_path[4096], map_path[4096];
-    snprintf(net_path, sizeof net_path, "%s/checkpoints/epoch_%04d.h5", c->run, epoch);
-    snprintf(map_path, sizeof map_path, "%s/hw/epoch_%04d_mapping.h5", c->run, epoch);
-    snprintf(c->sim_out, sizeof c->sim_out, "%s/hw/epoch_%04d_sim.h5", c->run, epoch);
-    snprintf(c->sim_log, sizeof c->sim_log, "%s/hw/epoch_%04d_sim.log", c->run, epoch);
+    checkpoint_file_(c, epoch, net_path, sizeof net_path);
+    hw_file_(c, epoch, "mapping.h5", map_path, sizeof map_path);
+    hw_file_(c, epoch, "sim.h5", c->sim_out, sizeof c->sim_out);
+    hw_file_(c, epoch, "sim.log", c->sim_log, sizeof c->sim_log);
     char samples[32], steps[32];
     snprintf(samples, sizeof samples, "%d", c->held.n);
     snprintf(steps, sizeof steps, "%d", c->tcfg.steps);
@@ -229,7 +238,7 @@ static void load_spike_map_(Cosim_ *c) {
     for (int i = c->n_hw - 1; i >= 0 && !c->cell_spikes; i--) {
         if (isnan(c->hw[i].hw_acc)) continue;
         char path[4200];
-        snprintf(path, sizeof path, "%s/hw/epoch_%04d_sim.h5", c->run, c->hw[i].epoch);
+        hw_file_(c, c->hw[i].epoch, "sim.h5", path, sizeof path);
         MosaicSimOutcome o;
         MosaicErr err;
         if (access(path, R_OK) != 0 || mosaic_cosim_read_sim(path, &c->arch, &o, &err) != MOSAIC_OK) return;
@@ -256,7 +265,7 @@ static int complete_records_(Cosim_ *c, int finished) {
         MosaicHwRecord *r = &c->hw[i];
         if (!isnan(r->hw_acc)) continue;
         char path[4200];
-        snprintf(path, sizeof path, "%s/hw/epoch_%04d_sim.h5", c->run, r->epoch);
+        hw_file_(c, r->epoch, "sim.h5", path, sizeof path);
         MosaicSimOutcome o;
         MosaicErr err;
         if (access(path, R_OK) != 0 || mosaic_cosim_read_sim(path, &c->arch, &o, &err) != MOSAIC_OK) continue;
@@ -283,7 +292,7 @@ static int complete_records_(Cosim_ *c, int finished) {
     if (done && last && !c->cell_util &&
         (c->cell_util = malloc(sizeof(double) * (size_t)mosaic_cells(&c->arch)))) {
         char path[4200];
-        snprintf(path, sizeof path, "%s/hw/epoch_%04d_mapping.h5", c->run, last->epoch);
+        hw_file_(c, last->epoch, "mapping.h5", path, sizeof path);
         MosaicMapping m;
         MosaicErr err;
         if (mosaic_mapping_read(path, &m, &err) == MOSAIC_OK) {
@@ -302,8 +311,8 @@ static MosaicStatus hardware_checkpoint_(Cosim_ *c, int epoch, MosaicErr *err) {
      * not wait); the final network is always simulated. */
     if (epoch == c->tcfg.epochs) poll_sim_(c, 1);
     char net_path[4096], map_path[4096];
-    snprintf(net_path, sizeof net_path, "%s/checkpoints/epoch_%04d.h5", c->run, epoch);
-    snprintf(map_path, sizeof map_path, "%s/hw/epoch_%04d_mapping.h5", c->run, epoch);
+    checkpoint_file_(c, epoch, net_path, sizeof net_path);
+    hw_file_(c, epoch, "mapping.h5", map_path, sizeof map_path);
     MosaicNetwork net;
     MOSAIC_TRY(mosaic_trainer_export(c->tr, &net, err));
     MosaicProvenance prov = provenance_(c);

@@ -195,6 +195,13 @@ awk -F, 'NR > 1 && $(NF - 1) == "nan" { bad = 1 } END { exit bad }' whole/hardwa
 # ... and the hardware records (no timings in them), the worst port included, survive the resume unchanged
 cmp -s part/hardware.csv whole/hardware.csv ||
     fail "resumed hardware records differ: $(diff whole/hardware.csv part/hardware.csv | head -5)"
+# provenance: the checkpoint names the program that wrote it and its version; history files are tagged
+attr() { h5dump -a "$2" "$1" 2>/dev/null | grep -o '"[^"]*"' | tail -1; }
+[ "$(attr whole/checkpoint.h5 /program)" = '"mosaic cosim"' ] && attr whole/checkpoint.h5 /version | grep -q '[0-9]' ||
+    fail "checkpoint provenance: $(attr whole/checkpoint.h5 /program) $(attr whole/checkpoint.h5 /version)"
+[ "$(attr whole/history.h5 /format)" = '"mosaic-cosim-history"' ] && h5dump -a /format_version whole/history.h5 >/dev/null &&
+    [ "$(attr trained/history.h5 /format)" = '"mosaic-train-history"' ] ||
+    fail "history format tags: $(attr whole/history.h5 /format) $(attr trained/history.h5 /format)"
 # resuming the finished run says so and rewrites nothing (it used to rewrite a shorter report)
 (cd whole && find . -type f -exec md5sum {} + | sort) >before.md5
 "$mosaic" cosim --resume whole >again.log 2>&1 || fail "cosim --resume of a finished run: $(cat again.log)"
