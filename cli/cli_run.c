@@ -103,3 +103,11 @@ MosaicStatus cli_load_train_config(const char *path, const char *const *sets, in
     if (cosim_set) *cosim_set = memcmp(&cosim, &defaults, sizeof cosim) != 0;
     return st;
 }
+
+void cli_window_note(const char *cmd, const char *path, double window_s, const MosaicSpikeSet *set) {
+    if (set->spikes_read <= 0 || 2 * set->spikes_outside <= set->spikes_read) return;
+    fprintf(stderr,
+            "mosaic %s: note: %.1f %% of the spikes in %s lie at or after the end of the %g s window "
+            "(train.data.window_s) and are not used\n",
+            cmd, 100.0 * (double)set->spikes_outside / (double)set->spikes_read, path, window_s);
+}

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "mosaic_arch.h"
+#include "mosaic_spikeset.h"
 #include "mosaic_status.h"
 #include "mosaic_train_config.h"
 
@@ -37,6 +38,10 @@ int cli_run_check_folder(const char *cmd, const char *option, const char *run, b
  * NULL): the file or a --set changed one of them. */
 MosaicStatus cli_load_train_config(const char *path, const char *const *sets, int nsets, MosaicArch *arch,
                                    MosaicTrainConfig *cfg, bool *cosim_set, MosaicErr *err);
+
+/* A note on stderr when most spikes of a loaded dataset fell after the binning window (a short
+ * train.data.window_s, or times in a wrong unit that were not all late enough to be refused). */
+void cli_window_note(const char *cmd, const char *path, double window_s, const MosaicSpikeSet *set);
 
 #ifdef __cplusplus
 }

@@ -550,6 +550,10 @@ int mosaic_cmd_cosim(int argc, char **argv) {
     snprintf(dir, sizeof dir, "%s/hw", c.run);
     if (st == MOSAIC_OK) st = mosaic_mkdirs(dir, &err);
     if (st == MOSAIC_OK) st = mosaic_train_load_data(&c.tcfg, NULL, &c.train, &c.test, &err);
+    if (st == MOSAIC_OK) {
+        cli_window_note("cosim", c.tcfg.data_train, c.tcfg.window_s, &c.train);
+        cli_window_note("cosim", c.tcfg.data_test, c.tcfg.window_s, &c.test);
+    }
     if (st == MOSAIC_OK && c.tcfg.data_source == MOSAIC_DATA_SHD) st = held_out_(&c, &err);
     if (st == MOSAIC_OK) st = mosaic_trainer_create(&c.tr, &c.tcfg, &c.arch, &err);
     char state[4200];

@@ -432,6 +432,12 @@ int mosaic_cmd_sim(int argc, char **argv) {
     for (int i = 0; i < n && st == MOSAIC_OK; i++) {
         index[(size_t)i] = all_views ? i : (int64_t)i * mosaic_bins_offsets(bins) + offset;
         st = mosaic_bins_sample(bins, index[(size_t)i], x.data(), &err);
+        if (st == MOSAIC_OK)
+            st = mosaic_bins_check_window(
+                bins,
+                run_window > 0 ? "the run's train.data.window_s"
+                               : "the default; a run folder as --network gives its train.data.window_s",
+                &err);
         if (st != MOSAIC_OK) break;
         label[(size_t)i] = mosaic_bins_label(bins, index[(size_t)i]);
         int pred = 0;

@@ -199,6 +199,8 @@ int mosaic_cmd_train(int argc, char **argv) {
     MosaicSpikeSet train, test;
     st = mosaic_train_load_data(&cfg, NULL, &train, &test, &err);
     if (st != MOSAIC_OK) return cli_fail("train", st, &err);
+    cli_window_note("train", cfg.data_train, cfg.window_s, &train);
+    cli_window_note("train", cfg.data_test, cfg.window_s, &test);
     MosaicTrainer *tr = NULL;
     st = mosaic_trainer_create(&tr, &cfg, &arch, &err);
     if (st == MOSAIC_OK && resume) {
@@ -297,6 +299,7 @@ int mosaic_cmd_eval(int argc, char **argv) {
     MosaicSpikeSet train, test;
     st = mosaic_train_load_data(&cfg, data, &train, &test, &err);
     if (st != MOSAIC_OK) return cli_fail("eval", st, &err);
+    cli_window_note("eval", data, cfg.window_s, &test);
     MosaicTrainer *tr = NULL;
     st = mosaic_trainer_create(&tr, &cfg, &arch, &err);
     snprintf(path, sizeof path, "%s/checkpoint.h5", run);

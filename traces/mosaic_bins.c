@@ -20,6 +20,8 @@ struct MosaicBins {
     int32_t *channel_of; /* (U) unit u -> channel u / S, or -1 if that reaches C */
     MosaicSpikes buf;
     int64_t dropped;
+    int64_t seen;    /* spikes counted the way `dropped` counts them: inside the window or not */
+    double max_time; /* the latest of them */
     /* preloaded events: view v owns cells[first[v] .. first[v+1]), each a cell index t*C + c of its
      * (T, C) matrix; once per occupied cell in binary mode, once per spike in count mode */
     uint32_t *cells;
@@ -99,6 +101,22 @@ int mosaic_bins_offsets(const MosaicBins *bins) { return bins->S; }
 int mosaic_bins_steps(const MosaicBins *bins) { return bins->T; }
 int mosaic_bins_channels(const MosaicBins *bins) { return bins->C; }
 int64_t mosaic_bins_dropped(const MosaicBins *bins) { return bins->dropped; }
+int64_t mosaic_bins_spikes(const MosaicBins *bins) { return bins->seen; }
+
+MosaicStatus mosaic_bins_check_window(const MosaicBins *bins, const char *key, MosaicErr *err) {
+    /* Typically times written in milliseconds: only the first 1/1000 of the window stays, every input
+     * is (nearly) silent, and training or simulating on it runs to the end and reports chance with no
+     * hint why. A short window that cuts recordings short drops far fewer. */
+    if (bins->seen == 0 || (double)bins->dropped <= 0.99 * (double)bins->seen) return MOSAIC_OK;
+    return mosaic_err(
+        err, MOSAIC_ERR_INPUT,
+        "%s: /spikes/times: %lld of the %lld spikes%s (%.2f %%) lie at or after the end of the "
+        "%g s window (%s), the latest at %g s, so the inputs would be (nearly) silent; expected "
+        "times in seconds from the start of each recording (are these milliseconds?)",
+        mosaic_shd_path(bins->shd), (long long)bins->dropped, (long long)bins->seen,
+        bins->preloaded ? "" : " read so far", 100.0 * (double)bins->dropped / (double)bins->seen,
+        bins->spec.window, key, bins->max_time);
+}
 
 int32_t mosaic_bins_label(const MosaicBins *bins, int64_t view) {
     return mosaic_shd_label(bins->shd, mosaic_bins_recording(bins, view));
@@ -141,10 +159,12 @@ static void bin_spikes_(MosaicBins *b, const MosaicSpikes *sp, int o, uint8_t *o
         bool mine = b->offset_of[u] == o && c >= 0;
         if (!mine && o != 0) continue;
         int s = step_of_(b, sp->times[k]);
-        if (s < 0) {
-            if (o == 0) b->dropped++; /* every spike of the recording once, not once per offset */
-            continue;
+        if (o == 0) { /* every spike of the recording once, not once per offset */
+            b->seen++;
+            if (sp->times[k] > b->max_time) b->max_time = sp->times[k];
+            if (s < 0) b->dropped++;
         }
+        if (s < 0) continue;
         if (mine) add_cell_(&out[(size_t)s * b->C + c], b->spec.binary);
     }
 }
@@ -229,6 +249,8 @@ MosaicStatus mosaic_bins_preload(MosaicBins *bins, void (*progress)(int64_t done
         for (int64_t k = 0; k < sp->n; k++) {
             int u = sp->units[k], c = bins->channel_of[u];
             int s = step_of_(bins, sp->times[k]);
+            bins->seen++;
+            if (sp->times[k] > bins->max_time) bins->max_time = sp->times[k];
             if (s < 0) {
                 bins->dropped++;
                 continue;

@@ -83,6 +83,13 @@ MosaicStatus mosaic_bins_batch(MosaicBins *bins, const int64_t *views, int64_t n
 /* Spikes that fell outside the window (t >= W): every spike once after mosaic_bins_preload; on the
  * streaming path, counted each time offset 0 of a recording is binned. */
 int64_t mosaic_bins_dropped(const MosaicBins *bins);
+/* The spikes counted the same way, inside the window or not. */
+int64_t mosaic_bins_spikes(const MosaicBins *bins);
+
+/* Fails (naming the file, /spikes/times, the window and `key`, the configuration key that set it) when
+ * more than 99 % of the spikes counted so far fell outside the window: almost always times written in
+ * milliseconds instead of seconds. */
+MosaicStatus mosaic_bins_check_window(const MosaicBins *bins, const char *key, MosaicErr *err);
 
 /* ---- index sets: shuffles and splits ---- */
 

@@ -138,6 +138,7 @@ MosaicStatus mosaic_spikeset_load_shd_offsets(MosaicSpikeSet *set, const char *p
     uint8_t *x = NULL;
     MosaicStatus st = mosaic_bins_create(shd, &spec, &bins, err);
     if (st == MOSAIC_OK) st = mosaic_bins_preload(bins, NULL, NULL, err);
+    if (st == MOSAIC_OK) st = mosaic_bins_check_window(bins, "train.data.window_s", err);
     const int64_t views = st == MOSAIC_OK ? mosaic_bins_count(bins) : 0;
     const int S = st == MOSAIC_OK ? mosaic_bins_offsets(bins) : 1, keep = offsets > 0 ? offsets : S;
     if (st == MOSAIC_OK && keep > S)
@@ -159,6 +160,10 @@ MosaicStatus mosaic_spikeset_load_shd_offsets(MosaicSpikeSet *set, const char *p
         if (st == MOSAIC_OK) st = mosaic_spikeset_add(set, (int)s, x, mosaic_bins_label(bins, v), err);
     }
     free(x);
+    if (st == MOSAIC_OK) {
+        set->spikes_read = mosaic_bins_spikes(bins);
+        set->spikes_outside = mosaic_bins_dropped(bins);
+    }
     mosaic_bins_free(bins);
     mosaic_shd_close(shd);
     if (st != MOSAIC_OK) mosaic_spikeset_free(set);

@@ -22,6 +22,7 @@ typedef struct {
     int32_t *chan;       /* all active channels */
     int32_t *label;      /* (n) */
     int64_t cap_chan;
+    int64_t spikes_read, spikes_outside; /* loaded from SHD: spikes in the file, and those past the window */
 } MosaicSpikeSet;
 
 /* An empty set for n samples of `steps` steps; fill with mosaic_spikeset_add in sample order. */

@@ -133,9 +133,48 @@ int main(int argc, char **argv) {
         /* offset 1: unit 1 at 1.4004 s is past the window: dropped, counted */
         CHECK_EQ_INT(ones[1], 0);
         CHECK_EQ_INT(mosaic_bins_dropped(b), 1);
+        CHECK_EQ_INT(mosaic_bins_spikes(b), 6);
+        CHECK(mosaic_bins_check_window(b, "k", &err) == MOSAIC_OK);
         /* channels 117..127 are the reference's zero padding */
         mosaic_bins_free(b);
         mosaic_shd_close(h);
+    }
+
+    TEST("TimesInMillisecondsAreRefusedNamingTheWindow") {
+        /* 1 spike in 100 inside the window passes (a short window may cut that much); 1 in 101 does
+         * not, on the streaming path and after preloading. */
+        for (int late = 99; late <= 100; late++) {
+            MosaicShdWriter *w;
+            float t[101];
+            int32_t u[101];
+            for (int k = 0; k <= late; k++) t[k] = k == 0 ? 0.5f : 1.5f + (float)k, u[k] = k % 700;
+            CHECK(mosaic_shd_writer_begin(hand, fixture_classes_, 4, 700, &w, &err) == MOSAIC_OK);
+            CHECK(mosaic_shd_writer_add(w, t, u, late + 1, 3, 1, &err) == MOSAIC_OK);
+            CHECK(mosaic_shd_writer_finish(w, &err) == MOSAIC_OK);
+            for (int preload = 0; preload <= 1; preload++) {
+                MosaicShd *h;
+                CHECK(mosaic_shd_open(hand, &h, &err) == MOSAIC_OK);
+                MosaicBinSpec spec;
+                mosaic_bin_spec_default(&spec);
+                MosaicBins *b;
+                CHECK(mosaic_bins_create(h, &spec, &b, &err) == MOSAIC_OK);
+                CHECK(mosaic_bins_check_window(b, "k", &err) == MOSAIC_OK); /* nothing read yet */
+                uint8_t m[100 * 128];
+                if (preload) CHECK(mosaic_bins_preload(b, NULL, NULL, &err) == MOSAIC_OK);
+                CHECK(mosaic_bins_sample(b, 0, m, &err) == MOSAIC_OK);
+                CHECK_EQ_INT(mosaic_bins_spikes(b), late + 1);
+                CHECK_EQ_INT(mosaic_bins_dropped(b), late);
+                MosaicStatus st = mosaic_bins_check_window(b, "train.data.window_s", &err);
+                CHECK(st == (late == 99 ? MOSAIC_OK : MOSAIC_ERR_INPUT));
+                if (st != MOSAIC_OK) {
+                    CHECK(strstr(err.msg, hand) && strstr(err.msg, "/spikes/times"));
+                    CHECK(strstr(err.msg, "1.4 s window (train.data.window_s)"));
+                    CHECK(strstr(err.msg, "milliseconds"));
+                }
+                mosaic_bins_free(b);
+                mosaic_shd_close(h);
+            }
+        }
     }
 
     TEST("ViewsMatchBruteForceForEveryRuleAndMode") {
