@@ -32,12 +32,7 @@ typedef struct {
 
 static int loaded_cmp_(const void *pa, const void *pb) {
     const Loaded_ *a = pa, *b = pb;
-    /* fullest first (load relative to capacity), then the larger load */
-    const double fa = a->cap ? (double)a->count / a->cap : 1e9 * a->count;
-    const double fb = b->cap ? (double)b->count / b->cap : 1e9 * b->count;
-    if (fa != fb) return fa > fb ? -1 : 1;
-    if (a->count != b->count) return b->count - a->count;
-    return a->cp - b->cp;
+    return mosaic_port_rank_cmp(a->count, a->cap, a->cp, b->count, b->cap, b->cp);
 }
 
 /* "NT (1,3) tile 1" / "R1v (4,5)" */

@@ -83,20 +83,14 @@ MosaicStatus mosaic_cosim_record_mapping(MosaicHwRecord *rec, const MosaicMappin
     rec->devices_total = (double)m->dev_total;
     rec->worst_util = 0;
     rec->worst_row = -1;
-    for (int gr = 0; gr < mosaic_grid_rows(a); gr++)
-        for (int gc = 0; gc < mosaic_grid_cols(a); gc++) {
-            int cell = mosaic_cell_index(a, gr, gc);
-            for (int p = 0; p < MOSAIC_NPORTS; p++) {
-                int cap = mosaic_port_capacity(a, gr, gc, p), cnt = m->count[mosaic_cp(cell, p)];
-                if (cap <= 0 || cnt <= 0) continue;
-                double u = (double)cnt / cap;
-                if (u > rec->worst_util) {
-                    rec->worst_util = u;
-                    rec->worst_row = gr, rec->worst_col = gc, rec->worst_pidx = p;
-                    rec->worst_load = cnt, rec->worst_cap = cap;
-                }
-            }
-        }
+    const int worst = mosaic_mapping_busiest_port(m); /* the port `mosaic map` lists first */
+    if (worst >= 0) {
+        const int cell = worst / MOSAIC_NPORTS, G = mosaic_grid_cols(a);
+        rec->worst_row = cell / G, rec->worst_col = cell % G, rec->worst_pidx = worst % MOSAIC_NPORTS;
+        rec->worst_load = m->count[worst];
+        rec->worst_cap = mosaic_port_capacity(a, rec->worst_row, rec->worst_col, rec->worst_pidx);
+        rec->worst_util = rec->worst_cap > 0 ? (double)rec->worst_load / rec->worst_cap : INFINITY;
+    }
     worst_port_name_(rec);
     rec->proxy_total = NAN;
     if (draws > 0) {

@@ -199,6 +199,27 @@ static MosaicStatus build_report_(MosaicMapping *m, const int32_t *cap, MosaicEr
  * Configuration: line assignment, router crossbars, NT crossbars
  * ------------------------------------------------------------------------------------------- */
 
+int mosaic_port_rank_cmp(int count_a, int cap_a, int cp_a, int count_b, int cap_b, int cp_b) {
+    const double fa = cap_a > 0 ? (double)count_a / cap_a : 1e9 * count_a;
+    const double fb = cap_b > 0 ? (double)count_b / cap_b : 1e9 * count_b;
+    if (fa != fb) return fa > fb ? -1 : 1;
+    if (count_a != count_b) return count_b - count_a;
+    return cp_a - cp_b;
+}
+
+int mosaic_mapping_busiest_port(const MosaicMapping *m) {
+    const int G = mosaic_grid_cols(&m->arch);
+    int best = -1, best_count = 0, best_cap = 0;
+    for (int cp = 0; cp < m->n_cells * MOSAIC_NPORTS; cp++) {
+        if (m->count[cp] <= 0) continue;
+        const int cell = cp / MOSAIC_NPORTS,
+                  cap = mosaic_port_capacity(&m->arch, cell / G, cell % G, cp % MOSAIC_NPORTS);
+        if (best < 0 || mosaic_port_rank_cmp(m->count[cp], cap, cp, best_count, best_cap, best) < 0)
+            best = cp, best_count = m->count[cp], best_cap = cap;
+    }
+    return best;
+}
+
 int mosaic_mapping_line_of(const MosaicMapping *m, int cp, int32_t source) {
     const int32_t *base = m->line_source + m->line_offset[cp];
     int lo = 0, hi = m->lines[cp] - 1;

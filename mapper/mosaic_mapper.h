@@ -210,6 +210,14 @@ static inline int mosaic_cp(int cell, int port) { return cell * MOSAIC_NPORTS + 
  * carry it (binary search). */
 int mosaic_mapping_line_of(const MosaicMapping *m, int cp, int32_t source);
 
+/* How every report ranks loaded ports (`mosaic map`'s list, the co-simulation's worst port): fuller
+ * first (load / capacity; a load on a port without capacity above all), then the larger load, then the
+ * lower cp. Negative when port a ranks first. */
+int mosaic_port_rank_cmp(int count_a, int cap_a, int cp_a, int count_b, int cap_b, int cp_b);
+
+/* The first loaded port of m in that ranking, or -1 when no port carries a line. */
+int mosaic_mapping_busiest_port(const MosaicMapping *m);
+
 /* ---------------------------------------------------------------------------------------------
  * Incremental routing state (training)
  * ------------------------------------------------------------------------------------------- */

@@ -283,6 +283,23 @@ int main(void) {
             CHECK_EQ_INT(m.violations[2].kind, MOSAIC_CELL_NT);
             CHECK_EQ_INT(m.violations[4].gr, 3);
         }
+        /* the busiest port, as `mosaic map` lists it first and the co-simulation records it: of the two
+         * 4/2 ports of R1h (1,2), in_W (the lower index) */
+        CHECK_EQ_INT(mosaic_mapping_busiest_port(&m), mosaic_cp(cell_(&b, 1, 2), MOSAIC_IN_W));
+        mosaic_mapping_free(&m);
+        mosaic_links_free(&l);
+    }
+    TEST("PortRankFullestThenLargerLoadThenLowerIndex") {
+        CHECK(mosaic_port_rank_cmp(3, 4, 9, 7, 10, 1) < 0);  /* 0.75 before 0.7 */
+        CHECK(mosaic_port_rank_cmp(4, 8, 1, 16, 32, 9) > 0); /* both half full: the larger load first */
+        CHECK(mosaic_port_rank_cmp(5, 8, 1, 5, 8, 9) < 0);   /* equal: the lower index */
+        CHECK(mosaic_port_rank_cmp(1, 0, 9, 40, 32, 1) < 0); /* a load where there is no capacity */
+        MosaicLinks l;
+        mosaic_links_init(&l);
+        MosaicMapping m;
+        MosaicErr err;
+        CHECK(mosaic_map(&m, &a, &l, NULL, MOSAIC_MAP_REPORT, &err) == MOSAIC_OK);
+        CHECK_EQ_INT(mosaic_mapping_busiest_port(&m), -1); /* nothing routed */
         mosaic_mapping_free(&m);
         mosaic_links_free(&l);
     }
