@@ -138,6 +138,29 @@ static uint64_t sample_seed_(const uint64_t master, const uint64_t index) {
     return mosaic_rng_u64(&r) & SEED_MASK_;
 }
 
+/* Closes both writers (either may be NULL), then renames both: a failure before the renames (a full
+ * disk at close) leaves the train.h5 and test.h5 of an earlier run as they were, both of them, not a
+ * new train set beside an old test set. Frees the writers and clears both pointers. */
+static MosaicStatus finish_pair_(MosaicShdWriter **a, MosaicShdWriter **b, MosaicErr *err) {
+    MosaicShdWriter *w[2] = {*a, *b};
+    *a = *b = NULL;
+    MosaicStatus st = MOSAIC_OK;
+    for (int i = 0; i < 2; i++)
+        if (w[i] && st == MOSAIC_OK && (st = mosaic_shd_writer_close(w[i], err)) != MOSAIC_OK)
+            w[i] = NULL; /* freed by close */
+    for (int i = 0; i < 2; i++) {
+        if (!w[i]) continue;
+        if (st != MOSAIC_OK) {
+            mosaic_shd_writer_abort(w[i]);
+            continue;
+        }
+        st = mosaic_shd_writer_publish(w[i], err);
+        /* the second rename failing after the first is left as it is: renames fail for reasons (a
+         * folder made read-only meanwhile) that would stop the first as well */
+    }
+    return st;
+}
+
 /* Whether dir/dataset.txt records `hash` and the MD5 sums of the train.h5 and test.h5 that are there now.
  * The sums make sure the files are the ones made with those parameters, not files put there since (by
  * `mosaic dataset synth`, a copy, a half-finished download). */
@@ -328,14 +351,7 @@ MosaicStatus mosaic_cochlea_synth_digits(const MosaicSynthOptions *o, const char
         st = mosaic_shd_writer_meta(wtrain, "sample_seed", train_seeds, (int64_t)summary->train, err);
     if (st == MOSAIC_OK)
         st = mosaic_shd_writer_meta(wtest, "sample_seed", test_seeds, (int64_t)summary->test, err);
-    if (st == MOSAIC_OK) {
-        st = mosaic_shd_writer_finish(wtrain, err);
-        wtrain = NULL;
-    }
-    if (st == MOSAIC_OK) {
-        st = mosaic_shd_writer_finish(wtest, err);
-        wtest = NULL;
-    }
+    if (st == MOSAIC_OK) st = finish_pair_(&wtrain, &wtest, err);
     char md5[2][33] = {"", ""};
     if (st == MOSAIC_OK) st = mosaic_md5_file(train_path, md5[0], err);
     if (st == MOSAIC_OK) st = mosaic_md5_file(test_path, md5[1], err);
@@ -685,14 +701,7 @@ MosaicStatus mosaic_cochlea_from_wav(const MosaicFromWavOptions *o, const char *
         st = mosaic_shd_writer_meta(wtrain, "sample_seed", seeds_train, (int64_t)summary->train, err);
     if (st == MOSAIC_OK && wtest)
         st = mosaic_shd_writer_meta(wtest, "sample_seed", seeds_test, (int64_t)summary->test, err);
-    if (st == MOSAIC_OK && wtrain) {
-        st = mosaic_shd_writer_finish(wtrain, err);
-        wtrain = NULL;
-    }
-    if (st == MOSAIC_OK && wtest) {
-        st = mosaic_shd_writer_finish(wtest, err);
-        wtest = NULL;
-    }
+    if (st == MOSAIC_OK) st = finish_pair_(&wtrain, &wtest, err);
     /* No test (train) rows: a test.h5 (train.h5) left by an earlier run into this folder is not of this
      * dataset; each file is written only when some row goes to it. */
     if (st == MOSAIC_OK && !any_test && unlink(test_path) != 0 && errno != ENOENT)

@@ -158,20 +158,35 @@ MosaicStatus mosaic_h5_create(const char *path, MosaicH5File **out, MosaicErr *e
     return MOSAIC_OK;
 }
 
-MosaicStatus mosaic_h5_commit(MosaicH5File *f, MosaicErr *err) {
-    assert(f && f->tmp);
+MosaicStatus mosaic_h5_close_tmp(MosaicH5File *f, MosaicErr *err) {
+    assert(f && f->tmp && f->id >= 0);
+    const herr_t closed = H5Fclose(f->id);
+    f->id = H5I_INVALID_HID;
+    if (closed >= 0) return MOSAIC_OK;
+    unlink(f->tmp);
+    return mosaic_err(err, MOSAIC_ERR_IO, "%s: writing the temporary file '%s' failed at close", f->path,
+                      f->tmp);
+}
+
+MosaicStatus mosaic_h5_publish(MosaicH5File *f, MosaicErr *err) {
+    assert(f && f->tmp && f->id < 0);
     MosaicStatus st = MOSAIC_OK;
-    if (H5Fclose(f->id) < 0) {
-        st = mosaic_err(err, MOSAIC_ERR_IO, "%s: writing the temporary file '%s' failed at close", f->path,
-                        f->tmp);
-        unlink(f->tmp);
-    } else if (rename(f->tmp, f->path) != 0) {
+    if (rename(f->tmp, f->path) != 0) {
         st = mosaic_err(err, MOSAIC_ERR_IO, "%s: cannot rename the temporary file '%s' to it", f->path,
                         f->tmp);
         unlink(f->tmp);
     }
     free_file_(f);
     return st;
+}
+
+MosaicStatus mosaic_h5_commit(MosaicH5File *f, MosaicErr *err) {
+    MosaicStatus st = mosaic_h5_close_tmp(f, err);
+    if (st != MOSAIC_OK) {
+        free_file_(f);
+        return st;
+    }
+    return mosaic_h5_publish(f, err);
 }
 
 void mosaic_h5_abort(MosaicH5File *f) {

@@ -47,6 +47,12 @@ MosaicStatus mosaic_h5_create(const char *path, MosaicH5File **out, MosaicErr *e
  * the temporary file is removed). */
 MosaicStatus mosaic_h5_commit(MosaicH5File *f, MosaicErr *err);
 
+/* mosaic_h5_commit in two halves, for outputs that must replace their files together: close_tmp
+ * flushes and closes the temporary file (on error it is removed; finish `f` with mosaic_h5_abort),
+ * publish renames it to the real path and frees `f` in every case. */
+MosaicStatus mosaic_h5_close_tmp(MosaicH5File *f, MosaicErr *err);
+MosaicStatus mosaic_h5_publish(MosaicH5File *f, MosaicErr *err);
+
 /* Closes and removes the temporary file of a file being written, or just closes a file opened for
  * reading; frees `f`. Accepts NULL. */
 void mosaic_h5_abort(MosaicH5File *f);

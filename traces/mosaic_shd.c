@@ -665,6 +665,8 @@ struct MosaicShdWriter {
     char *h5_path;    /* where the HDF5 file is committed: final_path, or a temporary for ".gz" */
     bool gz;
     int gz_tracked; /* mosaic_tmp_track handle of that temporary (removed if the program is interrupted) */
+    char *gz_ready; /* ".gz", closed: the compressed file under its temporary name, for publish */
+    int gz_ready_tracked;
     hid_t d_times, d_units, t_f16, vl_times, vl_units, dxpl;
     int n_classes, n_units;
     int64_t n, cap;
@@ -685,6 +687,8 @@ static void writer_close_ids_(MosaicShdWriter *w) {
 
 static void writer_free_(MosaicShdWriter *w) {
     mosaic_tmp_untrack(w->gz_tracked);
+    mosaic_tmp_untrack(w->gz_ready_tracked);
+    free(w->gz_ready);
     free(w->final_path);
     free(w->h5_path);
     free(w->labels);
@@ -698,6 +702,7 @@ void mosaic_shd_writer_abort(MosaicShdWriter *w) {
     if (!w) return;
     writer_close_ids_(w);
     mosaic_h5_abort(w->h5);
+    if (w->gz_ready) unlink(w->gz_ready);
     writer_free_(w);
 }
 
@@ -768,7 +773,7 @@ MosaicStatus mosaic_shd_writer_begin(const char *path, const char *const *class_
     w->n_classes = n_classes;
     w->n_units = n_units;
     w->gz = mosaic_gz_is_gz_path(path);
-    w->gz_tracked = -1;
+    w->gz_tracked = w->gz_ready_tracked = -1;
     w->final_path = strdup(path);
     size_t len = strlen(path) + 40;
     w->h5_path = malloc(len);
@@ -908,7 +913,7 @@ static MosaicStatus write_u16_(MosaicShdWriter *w, const char *name, const uint1
     return st;
 }
 
-MosaicStatus mosaic_shd_writer_finish(MosaicShdWriter *w, MosaicErr *err) {
+MosaicStatus mosaic_shd_writer_close(MosaicShdWriter *w, MosaicErr *err) {
     MosaicStatus st = write_u16_(w, "/labels", w->labels, err);
     if (st == MOSAIC_OK) st = write_u16_(w, "/extra/speaker", w->speakers, err);
     if (st != MOSAIC_OK) {
@@ -916,26 +921,46 @@ MosaicStatus mosaic_shd_writer_finish(MosaicShdWriter *w, MosaicErr *err) {
         return st;
     }
     writer_close_ids_(w);
+    if (!w->gz) {
+        st = mosaic_h5_close_tmp(w->h5, err);
+        if (st != MOSAIC_OK) mosaic_shd_writer_abort(w);
+        return st;
+    }
+    /* ".gz": the HDF5 file goes to its own temporary (h5_path), then compressed into the one that
+     * publish renames */
     st = mosaic_h5_commit(w->h5, err);
     w->h5 = NULL;
-    if (st == MOSAIC_OK && w->gz) {
-        size_t len = strlen(w->final_path) + 32;
-        char *tmp = malloc(len);
-        if (!tmp)
+    if (st == MOSAIC_OK) {
+        const size_t len = strlen(w->final_path) + 32;
+        w->gz_ready = malloc(len);
+        if (!w->gz_ready)
             st = mosaic_err(err, MOSAIC_ERR_NOMEM, "%s: out of memory", w->final_path);
         else {
-            snprintf(tmp, len, "%s.tmp-%ld", w->final_path, (long)getpid());
-            const int tracked = mosaic_tmp_track(tmp);
-            st = mosaic_gz_compress_file(w->h5_path, tmp, err);
-            if (st == MOSAIC_OK && rename(tmp, w->final_path) != 0)
-                st = mosaic_err(err, MOSAIC_ERR_IO, "%s: cannot rename the temporary file '%s' to it",
-                                w->final_path, tmp);
-            if (st != MOSAIC_OK) unlink(tmp);
-            mosaic_tmp_untrack(tracked);
-            free(tmp);
+            snprintf(w->gz_ready, len, "%s.tmp-%ld", w->final_path, (long)getpid());
+            w->gz_ready_tracked = mosaic_tmp_track(w->gz_ready);
+            st = mosaic_gz_compress_file(w->h5_path, w->gz_ready, err);
         }
-        unlink(w->h5_path);
+    }
+    unlink(w->h5_path);
+    if (st != MOSAIC_OK) mosaic_shd_writer_abort(w);
+    return st;
+}
+
+MosaicStatus mosaic_shd_writer_publish(MosaicShdWriter *w, MosaicErr *err) {
+    MosaicStatus st = MOSAIC_OK;
+    if (!w->gz) {
+        st = mosaic_h5_publish(w->h5, err);
+        w->h5 = NULL;
+    } else if (rename(w->gz_ready, w->final_path) != 0) {
+        st = mosaic_err(err, MOSAIC_ERR_IO, "%s: cannot rename the temporary file '%s' to it", w->final_path,
+                        w->gz_ready);
+        unlink(w->gz_ready);
     }
     writer_free_(w);
     return st;
+}
+
+MosaicStatus mosaic_shd_writer_finish(MosaicShdWriter *w, MosaicErr *err) {
+    MOSAIC_TRY(mosaic_shd_writer_close(w, err));
+    return mosaic_shd_writer_publish(w, err);
 }

@@ -110,7 +110,14 @@ MosaicStatus mosaic_shd_writer_meta(MosaicShdWriter *w, const char *name, const 
  * case the temporary file is removed). */
 MosaicStatus mosaic_shd_writer_finish(MosaicShdWriter *w, MosaicErr *err);
 
-/* Discards the temporary file and frees the writer. Accepts NULL. */
+/* mosaic_shd_writer_finish in two halves, for datasets that must replace their files together (a
+ * train.h5 and its test.h5): close leaves the complete file under its temporary name (on error it
+ * frees the writer, as finish does); then publish renames it and frees the writer, or abort
+ * discards it. */
+MosaicStatus mosaic_shd_writer_close(MosaicShdWriter *w, MosaicErr *err);
+MosaicStatus mosaic_shd_writer_publish(MosaicShdWriter *w, MosaicErr *err);
+
+/* Discards the temporary file (also a closed one) and frees the writer. Accepts NULL. */
 void mosaic_shd_writer_abort(MosaicShdWriter *w);
 
 /* ---- float16 (exposed for tests and for writers of other float16 data) ---- */

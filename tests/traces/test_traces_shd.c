@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "mosaic_gz.h"
+#include "mosaic_md5.h"
 #include "mosaic_shd.h"
 #include "mosaic_test.h"
 #include "shd_fixture.h"
@@ -256,6 +257,41 @@ int main(int argc, char **argv) {
         char cmd[600];
         snprintf(cmd, sizeof cmd, "ls '%s' | grep -c tmp > /dev/null", fixture_dir());
         CHECK(system(cmd) != 0); /* no temporary left behind either */
+    }
+
+    TEST("ClosedFilesReplaceTheOldOnesOnlyWhenPublished") {
+        /* dataset make's pair: both files are closed before either is renamed, so an abort after a
+         * close leaves the earlier file (here: the small.h5 of the first test) untouched */
+        for (int gz = 0; gz <= 1; gz++) {
+            const char *path = gz ? "small.h5.gz" : "small.h5";
+            char full[512], before[33], after[33];
+            fixture_path(full, sizeof full, path);
+            MosaicErr err;
+            CHECK(mosaic_md5_file(full, before, &err) == MOSAIC_OK);
+            const float t[1] = {0.5f};
+            const int32_t u[1] = {3};
+            for (int publish = 0; publish <= 1; publish++) {
+                MosaicShdWriter *w;
+                CHECK(mosaic_shd_writer_begin(full, fixture_classes_, 4, 700, &w, &err) == MOSAIC_OK);
+                CHECK(mosaic_shd_writer_add(w, t, u, 1, 2, 0, &err) == MOSAIC_OK);
+                CHECK(mosaic_shd_writer_close(w, &err) == MOSAIC_OK);
+                CHECK(mosaic_md5_file(full, after, &err) == MOSAIC_OK);
+                CHECK(!strcmp(before, after)); /* closed, not yet published */
+                if (publish)
+                    CHECK(mosaic_shd_writer_publish(w, &err) == MOSAIC_OK);
+                else
+                    mosaic_shd_writer_abort(w);
+                CHECK(mosaic_md5_file(full, after, &err) == MOSAIC_OK);
+                CHECK(!strcmp(before, after) == !publish);
+                char cmd[600];
+                snprintf(cmd, sizeof cmd, "ls '%s' | grep -c tmp > /dev/null", fixture_dir());
+                CHECK(system(cmd) != 0); /* no temporary left behind */
+            }
+            MosaicShd *shd;
+            CHECK(mosaic_shd_open(full, &shd, &err) == MOSAIC_OK);
+            CHECK_EQ_INT(mosaic_shd_num_samples(shd), 1);
+            mosaic_shd_close(shd);
+        }
     }
 
     fixture_cleanup();
