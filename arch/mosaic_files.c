@@ -15,17 +15,22 @@ static char tmp_paths_[TMP_SLOTS_][TMP_PATH_];
 static volatile sig_atomic_t tmp_used_[TMP_SLOTS_];
 static void (*volatile on_interrupt_[ON_INTERRUPT_])(void);
 
-int mosaic_tmp_track(const char *path) {
+enum { TMP_FILE_ = 1, TMP_DIR_ = 2 }; /* tmp_used_ values */
+
+static int track_(const char *path, int kind) {
     const size_t n = strlen(path);
     if (n >= TMP_PATH_) return -1;
     for (int i = 0; i < TMP_SLOTS_; i++)
         if (!tmp_used_[i]) {
             memcpy(tmp_paths_[i], path, n + 1);
-            tmp_used_[i] = 1; /* published after the path is complete */
+            tmp_used_[i] = kind; /* published after the path is complete */
             return i;
         }
     return -1;
 }
+
+int mosaic_tmp_track(const char *path) { return track_(path, TMP_FILE_); }
+int mosaic_tmp_track_dir(const char *path) { return track_(path, TMP_DIR_); }
 
 void mosaic_tmp_untrack(int handle) {
     if (handle >= 0 && handle < TMP_SLOTS_) tmp_used_[handle] = 0;
@@ -43,7 +48,9 @@ void mosaic_on_interrupt(void (*fn)(void)) {
 
 static void on_signal_(int sig) {
     for (int i = 0; i < TMP_SLOTS_; i++)
-        if (tmp_used_[i]) unlink(tmp_paths_[i]);
+        if (tmp_used_[i] == TMP_FILE_) unlink(tmp_paths_[i]);
+    for (int i = 0; i < TMP_SLOTS_; i++)
+        if (tmp_used_[i] == TMP_DIR_) rmdir(tmp_paths_[i]);
     for (int i = 0; i < ON_INTERRUPT_; i++)
         if (on_interrupt_[i]) on_interrupt_[i]();
     signal(sig, SIG_DFL);

@@ -27,6 +27,9 @@ MosaicStatus mosaic_mkdirs(const char *path, MosaicErr *err);
  * behind. Untracked files (more than 32 at once, paths over 4 KB) are only left behind. */
 int mosaic_tmp_track(const char *path); /* a handle for mosaic_tmp_untrack, or -1 */
 void mosaic_tmp_untrack(int handle);    /* accepts -1 */
+/* A scratch folder, removed (rmdir) after the tracked files when interrupted: track the files made in
+ * it too, so that it is empty by then. */
+int mosaic_tmp_track_dir(const char *path);
 
 /* Adds a function run by the interrupt handler after the temporary files are removed (at most 4;
  * it must be async-signal-safe, e.g. kill()). */

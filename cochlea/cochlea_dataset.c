@@ -222,17 +222,22 @@ static MosaicStatus synth_one_(const MosaicSynthOptions *o, const char *tmpdir, 
                           tmpdir, sizeof wav - 32);
     char *argv[] = {(char *)o->espeak, "-v", voice, "-p", ps, "-s", ss, "-a", as, "-w", wav,
                     (char *)word,      NULL};
+    const int tracked = mosaic_tmp_track(wav);
     const int rc = run_program_(argv);
-    if (rc != 0)
+    if (rc != 0) {
+        remove(wav);
+        mosaic_tmp_untrack(tracked);
         return mosaic_err(err, MOSAIC_ERR_IO,
                           "%s: %s (voice %s, word '%s'); install espeak-ng (apt-get install "
                           "espeak-ng) or pass --espeak PROGRAM",
                           o->espeak, rc < 0 ? strerror(errno) : "exited with an error", voice, word);
+    }
     float *x = NULL, *y = NULL;
     size_t n = 0, ny = 0;
     double fs = 0;
     MosaicStatus st = mosaic_cochlea_read_audio(wav, 0, &x, &n, &fs, err);
     remove(wav);
+    mosaic_tmp_untrack(tracked);
     if (st != MOSAIC_OK) return st;
     st = mosaic_cochlea_resample(x, n, fs, o->cochlea.fs, &y, &ny, err);
     if (fs != o->cochlea.fs) sum->resampled++, sum->resampled_from = fs;
@@ -294,6 +299,7 @@ MosaicStatus mosaic_cochlea_synth_digits(const MosaicSynthOptions *o, const char
     MOSAIC_TRY(mkdir_p_(out_dir, err));
     snprintf(tmpdir, sizeof tmpdir, "%s/.espeak-%ld", out_dir, (long)getpid());
     MOSAIC_TRY(mkdir_p_(tmpdir, err));
+    const int tmpdir_tracked = mosaic_tmp_track_dir(tmpdir); /* an interrupted run removes it */
 
     const int nlang = o->english + o->german;
     const int nclasses = 10 * nlang;
@@ -377,6 +383,7 @@ done:
     mosaic_shd_writer_abort(wtrain);
     mosaic_shd_writer_abort(wtest);
     rmdir(tmpdir);
+    mosaic_tmp_untrack(tmpdir_tracked);
     mosaic_cochlea_cache_free(cache);
     free(frame), free(train_seeds), free(test_seeds);
     return st;

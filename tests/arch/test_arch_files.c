@@ -42,9 +42,14 @@ int main(void) {
         /* a child tracks two temporary files, finishes one, and is interrupted while writing the other */
         CHECK(mosaic_write_text_atomic("files_test/busy.tmp-1", "half", &err) == MOSAIC_OK);
         CHECK(mosaic_write_text_atomic("files_test/done.tmp-1", "kept", &err) == MOSAIC_OK);
+        /* and a scratch folder (dataset make's espeak WAVs), tracked before the file made in it */
+        CHECK(mosaic_mkdirs("files_test/scratch", &err) == MOSAIC_OK);
+        CHECK(mosaic_write_text_atomic("files_test/scratch/u1.wav", "wav", &err) == MOSAIC_OK);
         const pid_t pid = fork();
         if (pid == 0) {
             mosaic_interrupt_install();
+            (void)mosaic_tmp_track_dir("files_test/scratch");
+            (void)mosaic_tmp_track("files_test/scratch/u1.wav");
             const int busy = mosaic_tmp_track("files_test/busy.tmp-1");
             const int done = mosaic_tmp_track("files_test/done.tmp-1");
             mosaic_tmp_untrack(done); /* renamed in real use: no longer ours to remove */
@@ -58,6 +63,7 @@ int main(void) {
         struct stat sb;
         CHECK(stat("files_test/busy.tmp-1", &sb) != 0);
         CHECK(stat("files_test/done.tmp-1", &sb) == 0);
+        CHECK(stat("files_test/scratch", &sb) != 0); /* emptied, then removed */
     }
     return mosaic_test_finish();
 }
