@@ -79,6 +79,7 @@ typedef struct {
     int sim_tmp_tracked;
     /* last measured maps for the report */
     double *cell_util, *cell_spikes;
+    int64_t vetoed_printed; /* refill candidates refused up to the last epoch line */
 } Cosim_;
 
 static MosaicProvenance provenance_(const Cosim_ *c) {
@@ -427,7 +428,7 @@ static MosaicStatus write_outputs_(Cosim_ *c, int with_report, MosaicErr *err) {
     return st;
 }
 
-static void print_epoch_(const Cosim_ *c, const MosaicTrainEpoch *e) {
+static void print_epoch_(Cosim_ *c, const MosaicTrainEpoch *e) {
     printf("epoch %d/%d  loss %.4f  train %.1f%%  test %.1f%%  rate %.3f  gamma", e->epoch + 1,
            c->tcfg.epochs, e->loss, 100 * e->train_acc, 100 * e->test_acc, e->rate);
     for (int d = 1; d < MOSAIC_TRAIN_MAX_D && d <= mosaic_trainer_max_distance(c->tr); d += 2)
@@ -436,8 +437,12 @@ static void print_epoch_(const Cosim_ *c, const MosaicTrainEpoch *e) {
     if (e->shortfall) printf(" short %lld", (long long)e->shortfall);
     printf("  | ports over capacity %d, M %lld", mosaic_router_violations(c->fb.router),
            (long long)mosaic_router_devices(c->fb.router));
-    if (c->ccfg.feedback == MOSAIC_FEEDBACK_CLOSED)
-        printf(", vetoed %lld", (long long)(c->fb.vetoed_capacity + c->fb.vetoed_memory));
+    if (c->ccfg.feedback == MOSAIC_FEEDBACK_CLOSED) {
+        /* this epoch's, so that a resumed run (whose counters start again) prints the same */
+        const int64_t vetoed = c->fb.vetoed_capacity + c->fb.vetoed_memory;
+        printf(", vetoed %lld", (long long)(vetoed - c->vetoed_printed));
+        c->vetoed_printed = vetoed;
+    }
     printf("  | %.0f samples/s\n", e->samples_per_s);
     fflush(stdout);
 }
