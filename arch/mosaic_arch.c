@@ -53,15 +53,16 @@ static const MosaicCfgField arch_fields_[] = {
     F_("device.levels", MOSAIC_CFG_INT, device.levels, 0, 1 << 16, NULL,
        "conductance levels per device of a differential pair; 0 = continuous"),
     F_("device.gmax", MOSAIC_CFG_DOUBLE, device.gmax, 0, 1e30, NULL,
-       "weight of the highest level (step = gmax / (levels - 1)); 0 = max |w| of the network"),
+       "weight of the highest level, the largest conductance (step = gmax / (levels - 1); larger "
+       "weights are clipped to it); 0 = max |w| of the network"),
     F_("device.programming_noise", MOSAIC_CFG_DOUBLE, device.programming_noise, 0, 10, NULL,
-       "programming noise sigma, fraction of max |w|"),
+       "programming noise sigma, fraction of Gmax (device.gmax; by default max |w|, as the reference)"),
     F_("device.read_noise", MOSAIC_CFG_DOUBLE, device.read_noise, 0, 10, NULL,
-       "read noise sigma per read, fraction of max |w|"),
+       "read noise sigma per read, fraction of Gmax (device.gmax; by default max |w|)"),
     F_("device.stuck_off", MOSAIC_CFG_DOUBLE, device.stuck_off, 0, 1, NULL,
-       "fraction of devices stuck at zero conductance"),
+       "fraction of programmed device pairs (non-zero weights) stuck at zero conductance"),
     F_("device.stuck_on", MOSAIC_CFG_DOUBLE, device.stuck_on, 0, 1, NULL,
-       "fraction of devices stuck at maximum conductance"),
+       "fraction of programmed device pairs with one device stuck at Gmax"),
     F_("device.seed", MOSAIC_CFG_INT64, device.seed, 0, 9.2e18, NULL, "seed of the device variability draw"),
 };
 #undef F_

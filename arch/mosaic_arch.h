@@ -48,8 +48,8 @@ typedef struct {
     bool ideal;               /* true: weights exactly as trained (no quantisation, no noise) */
     int levels;               /* conductance levels per device of a differential pair; 0 = continuous */
     double gmax;              /* weight of the highest level; 0 = max |w| of the programmed network */
-    double programming_noise; /* relative sigma, fraction of max |w| (reference 0.05) */
-    double read_noise;        /* relative sigma per read, fraction of max |w| */
+    double programming_noise; /* relative sigma, fraction of Gmax (default max |w|; reference 0.05) */
+    double read_noise;        /* relative sigma per read, fraction of Gmax */
     double stuck_off;         /* fraction of devices stuck at zero conductance */
     double stuck_on;          /* fraction of devices stuck at maximum conductance */
     int64_t seed;             /* device variability draw */

@@ -210,9 +210,10 @@ static MosaicStatus stats_alloc(MosaicSimStats *s, const MosaicNetwork *net, con
     return MOSAIC_OK;
 }
 
-// Devices an NT crossbar has programmed: the non-zero weights of its block and of its link rows.
+// Devices an NT crossbar has programmed: the non-zero weights of its block and of its link rows, as
+// programmed (a weight the device model rounded to level 0, or a pair stuck off, holds no device).
 static void count_nt_devices(MosaicSim *sim) {
-    const MosaicNetwork *net = sim->net;
+    const MosaicNetwork *net = &sim->eff;
     const MosaicMapping *map = sim->map;
     const int k = net->arch.neurons_per_tile, tiles = mosaic_arch_tiles(&net->arch);
     for (int p = 0; p < tiles; p++) {

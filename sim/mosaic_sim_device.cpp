@@ -36,11 +36,13 @@ void program_region(float *w, size_t n, double gmax, const MosaicDeviceModel *de
                 continue;
             }
             w[i] = mosaic_device_level_weight(level, step, sign);
+        } else if (std::fabs((double)w[i]) > gmax) { // continuous: no conductance above Gmax either
+            w[i] = (float)(sign * gmax);
         }
         if (dev->programming_noise == 0) continue;
         double g = std::fabs((double)w[i]) + dev->programming_noise * gmax * noise;
         if (g < 0) g = 0; // a conductance cannot go negative
-        if (step > 0 && g > top) g = top;
+        if (g > (step > 0 ? top : gmax)) g = step > 0 ? top : gmax;
         w[i] = (float)(sign * g);
     }
 }

@@ -1,6 +1,7 @@
 // The NT device model: ideal devices keep every weight bit-identical; quantisation puts every programmed
 // weight on the level grid within half a step; programming noise has the requested sigma (fraction of
-// max |w|); stuck devices appear at the requested rate; zero weights stay unprogrammed; one seed, one draw.
+// Gmax, by default max |w|); stuck devices appear at the requested rate; zero weights stay unprogrammed; one
+// seed, one draw.
 #include <cmath>
 
 #include "mosaic_sim_device.h"
@@ -86,6 +87,30 @@ int main(int argc, char **argv) {
         printf("  stuck off %.4f (want 0.1), stuck on %.4f (want 0.05)\n", (double)off / n, (double)on / n);
         CHECK_NEAR((double)off / n, 0.1, 0.01);
         CHECK_NEAR((double)on / n, 0.05, 0.01);
+        mosaic_network_free(&eff);
+    }
+    TEST("ContinuousWeightsAreClippedAtAConfiguredGmax") {
+        // A conductance cannot exceed Gmax, quantised or not; the default Gmax (max |w|) clips nothing.
+        MosaicDeviceModel dev = arch.device;
+        dev.ideal = false, dev.levels = 0, dev.programming_noise = 0, dev.gmax = 0.5 * gmax;
+        MosaicNetwork eff;
+        CHECK(mosaic_device_program(&eff, &net, &dev, &err) == MOSAIC_OK);
+        long clipped = 0, above = 0, changed_below = 0;
+        for (size_t i = 0; i < n_link; i++) {
+            const double w = std::fabs(net.link_w[i]), e = std::fabs(eff.link_w[i]);
+            above += e > dev.gmax;
+            if (w > dev.gmax)
+                clipped += (float)e == (float)dev.gmax && (eff.link_w[i] < 0) == (net.link_w[i] < 0);
+            else
+                changed_below += eff.link_w[i] != net.link_w[i];
+        }
+        CHECK(clipped > 0);
+        CHECK_EQ_INT(above, 0);
+        CHECK_EQ_INT(changed_below, 0);
+        mosaic_network_free(&eff);
+        dev.gmax = 0; // max |w|
+        CHECK(mosaic_device_program(&eff, &net, &dev, &err) == MOSAIC_OK);
+        CHECK(memcmp(eff.link_w, net.link_w, n_link * sizeof(float)) == 0);
         mosaic_network_free(&eff);
     }
     mosaic_network_free(&net);

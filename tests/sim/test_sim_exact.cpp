@@ -125,6 +125,31 @@ int main(int argc, char **argv) {
         opt.wave_depth = 2;
         CHECK_EQ_INT(sim_test_modes_differ(&net, &map, opt, xs, 100), 0);
     }
+    TEST("NtDevicesAreTheProgrammedWeights") {
+        // Ideal: every non-zero trained weight holds a device pair; every pair stuck off: none does.
+        const int k = arch.neurons_per_tile;
+        long long nonzero = 0;
+        for (size_t i = 0; i < (size_t)net.n_input_tiles * k * k; i++) nonzero += net.w_in[i] != 0.0f;
+        for (size_t i = 0; i < (size_t)mosaic_arch_tiles(&arch) * k * k; i++)
+            nonzero += net.w_intra[i] != 0.0f;
+        for (size_t i = 0; i < (size_t)net.n_links * k; i++) nonzero += net.link_w[i] != 0.0f;
+        MosaicSimOptions o;
+        mosaic_sim_options_default(&o);
+        for (int stuck = 0; stuck <= 1; stuck++) {
+            MosaicNetwork dev_net = net; // shares the weights; the simulator only reads them
+            dev_net.arch.device.ideal = !stuck;
+            dev_net.arch.device.programming_noise = 0;
+            dev_net.arch.device.stuck_off = stuck;
+            MosaicSim *s2 = NULL;
+            CHECK(mosaic_sim_create(&s2, &dev_net, &map, &o, &err) == MOSAIC_OK);
+            if (!s2) continue;
+            const MosaicSimStats *st3 = mosaic_sim_stats(s2);
+            long long devices = 0;
+            for (int t = 0; t < mosaic_arch_tiles(&arch); t++) devices += st3->devices_nt[t];
+            CHECK_EQ_INT(devices, stuck ? 0 : nonzero);
+            mosaic_sim_free(s2);
+        }
+    }
     mosaic_mapping_free(&map);
     mosaic_network_free(&net);
     return mosaic_test_finish();
