@@ -80,9 +80,10 @@ static bool ends_with_(const char *s, const char *suffix) {
 }
 
 // The network of a run folder (RUN/network.h5, which mosaic train and mosaic cosim write, binned as
-// RUN/config.yaml says in *steps, *window_s), or a network file (steps and window left alone).
+// RUN/config.yaml says in *steps, *window_s, trained on *train_data), or a network file (steps and
+// window left alone, no training set known).
 static MosaicStatus load_network_(const char *path, MosaicNetwork *net, long *steps, double *window_s,
-                                  MosaicErr *err) {
+                                  std::string *train_data, MosaicErr *err) {
     char net_path[4096];
     bool is_run = false;
     MOSAIC_TRY(cli_run_network(path, net_path, sizeof net_path, &is_run, err));
@@ -93,6 +94,7 @@ static MosaicStatus load_network_(const char *path, MosaicNetwork *net, long *st
         MOSAIC_TRY(cli_load_train_config(cfg_path.c_str(), nullptr, 0, &arch, &cfg, nullptr, err));
         *steps = cfg.steps;
         *window_s = cfg.window_s;
+        if (cfg.data_source == MOSAIC_DATA_SHD) *train_data = cfg.data_train;
     }
     return mosaic_netfile_read(net_path, net, err);
 }
@@ -313,9 +315,16 @@ int mosaic_cmd_sim(int argc, char **argv) {
     MosaicNetwork net;
     long run_steps = 0;
     double run_window = 0;
-    MosaicStatus st = load_network_(net_path, &net, &run_steps, &run_window, &err);
+    std::string train_data;
+    MosaicStatus st = load_network_(net_path, &net, &run_steps, &run_window, &train_data, &err);
     if (st == MOSAIC_OK && run_steps > 0 && !steps_s) steps = run_steps;
     if (st != MOSAIC_OK) return cli_fail("sim", st, &err);
+    // As eval: data laid out unlike the run's training set would feed its inputs other channels.
+    if (!train_data.empty() &&
+        (st = mosaic_train_check_data_layout(train_data.c_str(), data_path, &err)) != MOSAIC_OK) {
+        mosaic_network_free(&net);
+        return cli_fail("sim", st, &err);
+    }
     const MosaicArch before = net.arch;
     MosaicCfgSection sec = mosaic_arch_config_section(&net.arch);
     for (int i = 0; i < sets.nsets && st == MOSAIC_OK; i++) st = mosaic_cfg_set(sets.sets[i], &sec, 1, &err);

@@ -54,7 +54,7 @@ char *mosaic_train_config_yaml(MosaicArch *arch, MosaicTrainConfig *cfg, const M
  * units to inputs is computed from it, so another count maps channels differently) and the same class
  * names in the same order (labels are indices into them). Otherwise every score is meaningless. When
  * the training file cannot be opened (a run evaluated after its data moved), there is nothing to check. */
-static MosaicStatus check_same_layout_(const char *train_path, const char *test_path, MosaicErr *err) {
+MosaicStatus mosaic_train_check_data_layout(const char *train_path, const char *test_path, MosaicErr *err) {
     MosaicShd *a = NULL, *b = NULL;
     MosaicErr ignored;
     if (mosaic_shd_open(train_path, &a, &ignored) != MOSAIC_OK) return MOSAIC_OK;
@@ -91,7 +91,7 @@ MosaicStatus mosaic_train_load_data(const MosaicTrainConfig *c, const char *test
                                          (uint64_t)c->synth_seed, (uint64_t)c->synth_seed * 2 + 2, err);
     }
     const char *test_path = test_override ? test_override : c->data_test;
-    MOSAIC_TRY(check_same_layout_(c->data_train, test_path, err));
+    MOSAIC_TRY(mosaic_train_check_data_layout(c->data_train, test_path, err));
     if (!test_override)
         MOSAIC_TRY(mosaic_spikeset_load_shd_offsets(train, c->data_train, c->steps, c->window_s, c->inputs,
                                                     c->classes, c->data_offsets, err));

@@ -28,6 +28,11 @@ MosaicStatus mosaic_train_load_config(const char *path, const char *const *sets,
 char *mosaic_train_config_yaml(MosaicArch *arch, MosaicTrainConfig *cfg, const MosaicCfgSection *extra,
                                int n_extra);
 
+/* Refuses a dataset `data_path` laid out unlike the training set `train_path` (another channel count,
+ * other class names): the inputs or the labels would mean something else. Passes when the training set
+ * cannot be opened (a run folder moved to another machine). */
+MosaicStatus mosaic_train_check_data_layout(const char *train_path, const char *data_path, MosaicErr *err);
+
 /* The training and test sets the configuration names: the built-in synthetic task or SHD-layout files
  * binned as configured. `test_override` (may be NULL) replaces the test file ("synthetic" for the
  * synthetic test set), in which case `train` is left empty. Both sets are zeroed first. */

@@ -77,6 +77,12 @@ rc=$?
 set -e
 [ "$rc" = 2 ] && grep -q "data256/test.h5: 256 channels (root attribute n_units); expected 128 like the training set" eval256.log ||
     fail "eval on a test set with other channels: $rc $(cat eval256.log)"
+set +e
+"$mosaic" sim --network closed --data data256/test.h5 --out sim256.h5 >sim256.log 2>&1
+rc=$?
+set -e
+[ "$rc" = 2 ] && grep -q "data256/test.h5: 256 channels (root attribute n_units); expected 128 like the training set" sim256.log &&
+    [ ! -e sim256.h5 ] || fail "sim of a run on a test set with other channels: $rc $(cat sim256.log)"
 "$mosaic" eval closed --data data/test.h5 >eval.log 2>&1 || fail "mosaic eval refused a cosim run: $(cat eval.log)"
 grep -q "after 3 epochs on data/test.h5" eval.log || fail "mosaic eval: $(cat eval.log)"
 "$mosaic" eval closed >eval-own.log 2>&1 || fail "mosaic eval without --data: $(cat eval-own.log)"
