@@ -604,7 +604,10 @@ void Array::run_sample() {
             wait(cycle_time()); // the cells of cycle c run, then their writes land
             st->cycles++;
         }
-        if (e.wave_on && c >= e.K + 2) e.wave->change(wave_late_, 0);
+        if (e.wave_on && c >= e.K + 2) { // down after the last (late) cycle, not within it
+            e.wave->time(e.now + 1);
+            e.wave->change(wave_late_, 0);
+        }
         e.global_step++;
     }
 }
@@ -624,7 +627,7 @@ void Array::declare_wave(VcdWriter &w) {
     const int dr[4] = {-1, 0, 1, 0}, dc[4] = {0, 1, 0, -1};
     w.scope(basename());
     wave_step_ = w.wire("step", 32);
-    wave_cycle_ = w.wire("cycle", 16);
+    wave_cycle_ = w.wire("cycle", 32); // K may be up to 2^20 (--cycles-per-step)
     wave_late_ = w.wire("late_phase", 1);
     for (int gr = 0; gr < GR; gr++)
         for (int gc = 0; gc < GC; gc++) {
