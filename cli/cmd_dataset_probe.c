@@ -21,7 +21,7 @@ static void usage_(FILE *out) {
         "Runs the cochlea on one recording as `mosaic dataset make` does (resampled to 48 kHz, RMS 0.3 +\n"
         "Hann taper; --trim cuts silence like --from-wav) and writes, for each listed unit (0 = base, at\n"
         "most %d units), every stage's output at the internal rate F = 24 kHz:\n"
-        "  /u             (units, M) float32  basilar-membrane displacement (stage 2, model units)\n"
+        "  /u             (units, M) float32  basilar-membrane (partition) velocity (stage 2, model units)\n"
         "  /prob          (units, M) float64  hair-cell release probability per sample (stage 3)\n"
         "  /fibre_counts  (units, M) uint8    kept spikes of the 40 fibres per sample (stage 4)\n"
         "  /bushy         (units, M) uint8    1 where the unit's bushy cell spikes (stage 5, the output)\n"
@@ -84,7 +84,7 @@ static MosaicStatus write_(const char *path, const MosaicCochleaProbe *pr, const
         st = mosaic_h5_write(f, "cf_hz", MOSAIC_H5_F64, 1, dims, cf, "Hz", "characteristic frequency", err);
     if (st == MOSAIC_OK)
         st = mosaic_h5_write(f, "u", MOSAIC_H5_F32, 2, dims, pr->u, "model units",
-                             "stage 2: basilar-membrane displacement at rate F", err);
+                             "stage 2: basilar-membrane (partition) velocity at rate F", err);
     if (st == MOSAIC_OK)
         st = mosaic_h5_write(f, "prob", MOSAIC_H5_F64, 2, dims, pr->prob, "1",
                              "stage 3: hair-cell release probability per sample", err);

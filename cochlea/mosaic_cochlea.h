@@ -155,7 +155,7 @@ typedef struct {
     double rate;    /* F = floor(fs/2) */
     uint64_t seed;
     int *unit;       /* (units,) */
-    float *u;        /* stage 2: basilar-membrane displacement, model units */
+    float *u;        /* stage 2: basilar-membrane (partition) velocity, model units */
     double *prob;    /* stage 3: hair-cell release probability per sample */
     uint8_t *counts; /* stage 4: kept fibre spikes per sample (0..fibres) */
     uint8_t *bushy;  /* stage 5: 1 where the bushy cell spikes */
