@@ -42,7 +42,7 @@ static const MosaicCfgField arch_fields_[] = {
     F_("capacity.nt", MOSAIC_CFG_INT8, cap_nt, 0, 4096, NULL,
        "NT port widths in lines: in_N in_E in_S in_W out_N out_E out_S out_W (or one number)"),
     F_("capacity.r1", MOSAIC_CFG_INT8, cap_r1, 0, 4096, NULL,
-       "R1 port widths in the R1v frame (N/S face NTs); rotated a quarter turn for R1h"),
+       "R1 port widths in the R1v frame (N/S face NTs), opposite sides equal; turned a quarter for R1h"),
     F_("capacity.r0", MOSAIC_CFG_INT8, cap_r0, 0, 4096, NULL, "R0 port widths in lines"),
     F_("timing.cycles_per_step", MOSAIC_CFG_INT, cycles_per_step, 0, 1 << 20, NULL,
        "routing cycles per time step; 0 = the longest route of the mapping"),
@@ -80,6 +80,20 @@ MosaicStatus mosaic_arch_validate(const MosaicArch *a, const char *source, Mosai
     if (a->device.levels == 1)
         return mosaic_err(err, MOSAIC_ERR_INPUT,
                           "%s: key 'device.levels': expected 0 (continuous) or at least 2, got 1", source);
+    /* R1h cells take the R1 vector turned a quarter (routing.md): which way it turns matters only for a
+     * vector that is not 180-degree symmetric, and routing.md's vectors always are, so such a vector
+     * has no defined meaning for half the R1s. NT and R0 vectors apply port by port as given. */
+    static const char *const names[4] = {"in_N/in_S", "in_E/in_W", "out_N/out_S", "out_E/out_W"};
+    static const int first[4] = {MOSAIC_IN_N, MOSAIC_IN_E, MOSAIC_OUT_N, MOSAIC_OUT_E};
+    for (int i = 0; i < 4; i++) {
+        const int p = first[i], q = p + 2; /* the opposite side */
+        if (a->cap_r1[p] != a->cap_r1[q])
+            return mosaic_err(err, MOSAIC_ERR_INPUT,
+                              "%s: key 'capacity.r1': %s are %d and %d; expected equal opposite sides (a "
+                              "180-degree symmetric vector, routing.md), since R1h cells use the vector "
+                              "turned a quarter",
+                              source, names[i], a->cap_r1[p], a->cap_r1[q]);
+    }
     return MOSAIC_OK;
 }
 

@@ -87,6 +87,12 @@ int main(void) {
         CHECK(mosaic_arch_load(&a, NULL, noeq, 1, &err) == MOSAIC_ERR_INPUT);
         const char *stuck[] = {"device.stuck_on=0.7", "device.stuck_off=0.7"};
         CHECK(mosaic_arch_load(&a, NULL, stuck, 2, &err) == MOSAIC_ERR_INPUT);
+        /* an R1 vector whose opposite sides differ: undefined for the R1h cells, which turn it */
+        const char *lopsided[] = {"capacity.r1=[32,5,32,10,32,32,32,32]"};
+        CHECK(mosaic_arch_load(&a, NULL, lopsided, 1, &err) == MOSAIC_ERR_INPUT);
+        CHECK(strstr(err.msg, "'capacity.r1': in_E/in_W are 5 and 10") != NULL);
+        const char *symmetric[] = {"capacity.r1=[32,5,32,5,30,6,30,6]", "capacity.nt=[1,2,3,4,5,6,7,8]"};
+        CHECK(mosaic_arch_load(&a, NULL, symmetric, 2, &err) == MOSAIC_OK);
     }
     TEST("ResolvedCopyLoadsBackToTheSameValues") {
         const char *sets[] = {"array.rows=4", "capacity.nt=[1,2,3,4,5,6,7,8]",
