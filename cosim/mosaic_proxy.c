@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "mosaic_mapper.h"
+#include "mosaic_rng.h"
 
 void mosaic_proxy_profile_of(const MosaicArch *arch, const int *gamma, MosaicProfile *prof) {
     int maxd = mosaic_arch_max_distance(arch), tiles = mosaic_arch_tiles(arch);
@@ -81,6 +82,12 @@ void mosaic_proxy_budgets(const MosaicArch *arch, const int *gamma, int *budgets
     free(pairs), free(cand);
 }
 
+uint64_t mosaic_proxy_draw_seed(uint64_t seed, int i) {
+    MosaicRng rng;
+    mosaic_rng_derive(&rng, seed, (uint64_t)i);
+    return mosaic_rng_u64(&rng);
+}
+
 MosaicStatus mosaic_proxy_estimate(const MosaicArch *arch, const int *gamma, int draws, uint64_t seed,
                                    MosaicProxyEstimate *est, MosaicErr *err) {
     memset(est, 0, sizeof *est);
@@ -96,7 +103,7 @@ MosaicStatus mosaic_proxy_estimate(const MosaicArch *arch, const int *gamma, int
         mosaic_links_init(&links);
         MosaicMapping m;
         memset(&m, 0, sizeof m);
-        st = mosaic_links_random_budgets(&links, arch, budgets, seed + (uint64_t)i, err);
+        st = mosaic_links_random_budgets(&links, arch, budgets, mosaic_proxy_draw_seed(seed, i), err);
         if (st == MOSAIC_OK) st = mosaic_map(&m, arch, &links, NULL, MOSAIC_MAP_REPORT, err);
         if (st == MOSAIC_OK) {
             double mm = (double)m.dev_total;

@@ -38,9 +38,13 @@ void mosaic_proxy_profile_of(const MosaicArch *arch, const int *gamma, MosaicPro
 void mosaic_proxy_budgets(const MosaicArch *arch, const int *gamma, int *budgets);
 
 /* Estimates M and mappability of networks with gamma[d] links at distance d (d = 0 .. max distance) from
- * `draws` random networks with those budgets (streams seed, seed+1, ...). */
+ * `draws` random networks with those budgets, draw i seeded by mosaic_proxy_draw_seed(seed, i). */
 MosaicStatus mosaic_proxy_estimate(const MosaicArch *arch, const int *gamma, int draws, uint64_t seed,
                                    MosaicProxyEstimate *est, MosaicErr *err);
+
+/* The seed of draw i of an estimate at `seed`: a hash of both, so that estimates at nearby seeds (the
+ * consecutive networks of proxy-check) share no draws, as seed + i made them do. */
+uint64_t mosaic_proxy_draw_seed(uint64_t seed, int i);
 
 /* Pearson correlation of x and y (n >= 2; NaN when either is constant). */
 double mosaic_pearson(const double *x, const double *y, int n);

@@ -82,6 +82,18 @@ int main(int argc, char **argv) {
         CHECK(e.sd_m > 0);
         printf("p1 0.8 / p3 0.1: proxy M %.0f +- %.0f\n", e.mean_m, e.sd_m);
     }
+    TEST("EstimatesAtNearbySeedsShareNoDraws") {
+        /* proxy-check gives consecutive networks consecutive seeds: 100 of them at 20 draws each must
+         * draw 2000 different networks (seed + i gave about 120) */
+        enum { SEEDS = 100, DRAWS = 20 };
+        static uint64_t all[SEEDS * DRAWS];
+        int n = 0, repeats = 0;
+        for (int s = 0; s < SEEDS; s++)
+            for (int i = 0; i < DRAWS; i++) all[n++] = mosaic_proxy_draw_seed(seed + (uint64_t)s, i);
+        for (int x = 0; x < n; x++)
+            for (int y = x + 1; y < n; y++) repeats += all[x] == all[y];
+        CHECK_EQ_INT(repeats, 0);
+    }
     TEST("PearsonOfLinearDataIsOne") {
         double x[4] = {1, 2, 3, 4}, y[4] = {3, 5, 7, 9}, z[4] = {1, 1, 1, 1};
         CHECK_NEAR(mosaic_pearson(x, y, 4), 1.0, 1e-12);
