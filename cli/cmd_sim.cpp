@@ -408,6 +408,27 @@ int mosaic_cmd_sim(int argc, char **argv) {
     if (samples > available)
         std::fprintf(stderr, "mosaic sim: --samples %ld: %s has %lld %s; simulating all of them\n", samples,
                      data_path, (long long)available, all_views ? "views" : "recordings");
+    // The window counts global steps over all samples: one past the run would record nothing.
+    const long run_steps_total = (long)n * steps;
+    if (wave_path && wave_a >= run_steps_total) {
+        std::fprintf(
+            stderr,
+            "mosaic sim: error: --wave-window %ld:%ld: the run has %ld time steps (%d samples of %ld); "
+            "expected a window starting below %ld\n",
+            wave_a, wave_b, run_steps_total, n, steps, run_steps_total);
+        mosaic_bins_free(bins);
+        mosaic_shd_close(shd);
+        mosaic_mapping_free(&map);
+        mosaic_network_free(&net);
+        return 2;
+    }
+    if (wave_path && wave_b > run_steps_total) {
+        std::fprintf(
+            stderr,
+            "mosaic sim: note: --wave-window %ld:%ld: the run has %ld time steps; recording %ld:%ld\n",
+            wave_a, wave_b, run_steps_total, wave_a, run_steps_total);
+        wave_b = run_steps_total;
+    }
 
     // ---- simulator ----
     MosaicSimOptions opt;

@@ -185,6 +185,18 @@ int main(int argc, char **argv) {
             CHECK_EQ_INT(
                 missing_gtkw_signals(std::string(src) + "/waveforms/mosaic_8x8.gtkw", g_dir + "/w8.vcd"), 0);
     }
+    TEST("WaveWindowOutsideTheRunIsRefusedAndOneOverlappingItIsCut") {
+        // 2 samples of 100 steps: global steps 0..199
+        std::string out;
+        const std::string base = mosaic + " sim --network " + net_path + " --data " + data_path + " --out " +
+                                 g_dir + "/simw.h5 --samples 2 --wave " + g_dir + "/win.vcd";
+        CHECK_EQ_INT(run(base + " --wave-window 300:400", &out), 2);
+        CHECK(out.find("the run has 200 time steps (2 samples of 100)") != std::string::npos);
+        CHECK(access((g_dir + "/simw.h5").c_str(), F_OK) != 0); // refused before the work
+        CHECK_EQ_INT(run(base + " --wave-window 150:250", &out), 0);
+        CHECK(out.find("recording 150:200") != std::string::npos);
+        CHECK(out.find("wrote " + g_dir + "/win.vcd (steps 150..199") != std::string::npos);
+    }
     TEST("SimAcceptsTheMapperFileAndWritesFst") {
         const std::string map_path = g_dir + "/map.h5";
         // The file `mosaic map --out` writes (the mapper's writer), with the identity placement.
