@@ -86,6 +86,23 @@ static int views_match_brute_force_(MosaicShd *shd, const MosaicBinSpec *spec, i
     return bad == 0;
 }
 
+/* Writes `path` with one recording (label 3, speaker 1) and opens the reference view of it. */
+static MosaicBins *one_sample_view_(const char *path, const float *t, const int32_t *u, int n,
+                                    MosaicShd **h) {
+    MosaicErr err;
+    MosaicShdWriter *w;
+    MosaicBins *b = NULL;
+    *h = NULL;
+    CHECK(mosaic_shd_writer_begin(path, fixture_classes_, 4, 700, &w, &err) == MOSAIC_OK);
+    CHECK(mosaic_shd_writer_add(w, t, u, n, 3, 1, &err) == MOSAIC_OK);
+    CHECK(mosaic_shd_writer_finish(w, &err) == MOSAIC_OK);
+    CHECK(mosaic_shd_open(path, h, &err) == MOSAIC_OK);
+    MosaicBinSpec spec;
+    mosaic_bin_spec_default(&spec);
+    CHECK(mosaic_bins_create(*h, &spec, &b, &err) == MOSAIC_OK);
+    return b;
+}
+
 int main(int argc, char **argv) {
     uint64_t seed = mosaic_test_seed(argc, argv, 7);
     char path[512], hand[512];
@@ -99,20 +116,12 @@ int main(int argc, char **argv) {
 
     TEST("ReferenceRuleMatchesHandComputedDigitize") {
         /* numpy.digitize(t, numpy.linspace(0, 1.4, 100)): edges every 1.4/99 = 14.14 ms, step 0 unused. */
-        MosaicShdWriter *w;
         const float t[6] = {
             0.0f,       0.0140991211f /* < 1.4/99 */, 0.0141601562f /* > 1.4/99 */, 1.38867188f, 1.39941406f,
             1.40039062f};
         const int32_t u[6] = {0, 6, 12, 699, 5, 1};
-        CHECK(mosaic_shd_writer_begin(hand, fixture_classes_, 4, 700, &w, &err) == MOSAIC_OK);
-        CHECK(mosaic_shd_writer_add(w, t, u, 6, 3, 1, &err) == MOSAIC_OK);
-        CHECK(mosaic_shd_writer_finish(w, &err) == MOSAIC_OK);
         MosaicShd *h;
-        CHECK(mosaic_shd_open(hand, &h, &err) == MOSAIC_OK);
-        MosaicBinSpec spec;
-        mosaic_bin_spec_default(&spec);
-        MosaicBins *b;
-        CHECK(mosaic_bins_create(h, &spec, &b, &err) == MOSAIC_OK);
+        MosaicBins *b = one_sample_view_(hand, t, u, 6, &h);
         CHECK_EQ_INT(mosaic_bins_offsets(b), 6);
         CHECK_EQ_INT(mosaic_bins_channels(b), 128);
         CHECK_EQ_INT(mosaic_bins_count(b), 6);
@@ -144,20 +153,12 @@ int main(int argc, char **argv) {
         /* 1 spike in 100 inside the window passes (a short window may cut that much); 1 in 101 does
          * not, on the streaming path and after preloading. */
         for (int late = 99; late <= 100; late++) {
-            MosaicShdWriter *w;
             float t[101];
             int32_t u[101];
             for (int k = 0; k <= late; k++) t[k] = k == 0 ? 0.5f : 1.5f + (float)k, u[k] = k % 700;
-            CHECK(mosaic_shd_writer_begin(hand, fixture_classes_, 4, 700, &w, &err) == MOSAIC_OK);
-            CHECK(mosaic_shd_writer_add(w, t, u, late + 1, 3, 1, &err) == MOSAIC_OK);
-            CHECK(mosaic_shd_writer_finish(w, &err) == MOSAIC_OK);
             for (int preload = 0; preload <= 1; preload++) {
                 MosaicShd *h;
-                CHECK(mosaic_shd_open(hand, &h, &err) == MOSAIC_OK);
-                MosaicBinSpec spec;
-                mosaic_bin_spec_default(&spec);
-                MosaicBins *b;
-                CHECK(mosaic_bins_create(h, &spec, &b, &err) == MOSAIC_OK);
+                MosaicBins *b = one_sample_view_(hand, t, u, late + 1, &h);
                 CHECK(mosaic_bins_check_window(b, "k", &err) == MOSAIC_OK); /* nothing read yet */
                 uint8_t m[100 * 128];
                 if (preload) CHECK(mosaic_bins_preload(b, NULL, NULL, &err) == MOSAIC_OK);
