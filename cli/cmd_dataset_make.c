@@ -70,14 +70,14 @@ typedef struct {
     const char *what;
 } Progress_;
 
-static void progress_(void *ctx, const size_t done, const size_t total, const char *name) {
+static void progress_(void *ctx, const size_t done, const size_t total, const double work, const char *name) {
     Progress_ *p = ctx;
     if (p->quiet) return;
     const double t = mosaic_now_s() - p->t0;
-    const double eta = done ? t / (double)done * (double)(total - done) : 0;
+    const double eta = work > 0 && work < 1 ? t / work * (1 - work) : 0;
     if (p->tty) {
         char bar[31];
-        const int fill = (int)(30.0 * (double)done / (double)total);
+        const int fill = (int)(30.0 * work); /* by audio length, like the ETA */
         for (int i = 0; i < 30; i++) bar[i] = i < fill ? '#' : '.';
         bar[30] = '\0';
         fprintf(stderr, "\r[%s] %zu/%zu %s  %.0f s, ETA %.0f s  %-12.12s", bar, done, total, p->what, t, eta,

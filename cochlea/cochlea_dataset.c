@@ -350,7 +350,8 @@ MosaicStatus mosaic_cochlea_synth_digits(const MosaicSynthOptions *o, const char
             summary->audio_seconds += (double)frame_n / o->cochlea.fs;
             mosaic_cochlea_spikes_free(&s);
             done_n++;
-            if (o->progress) o->progress(o->progress_ctx, done_n, total, word);
+            if (o->progress)
+                o->progress(o->progress_ctx, done_n, total, (double)done_n / (double)total, word);
         }
     }
     if (st == MOSAIC_OK)
@@ -645,6 +646,8 @@ MosaicStatus mosaic_cochlea_from_wav(const MosaicFromWavOptions *o, const char *
     }
     if (st != MOSAIC_OK) goto done;
     qsort(rows, n, sizeof *rows, by_length_);
+    double seconds_total = 0, seconds_done = 0; /* work, for the progress callback */
+    for (size_t i = 0; i < n; i++) seconds_total += (double)rows[i].frames / rows[i].fs;
     size_t held = 0; /* bytes of spikes kept so far */
     for (size_t i = 0; i < n && st == MOSAIC_OK; i++) {
         snprintf(path, sizeof path, "%s/%s", o->dir, rows[i].file);
@@ -668,7 +671,10 @@ MosaicStatus mosaic_cochlea_from_wav(const MosaicFromWavOptions *o, const char *
          * tables get what is left of the budget, so tables and spikes together stay within it. */
         held += out[rows[i].order].count * (sizeof *out->sample + sizeof *out->unit);
         mosaic_cochlea_cache_set_budget(cache, o->cache_bytes > held ? o->cache_bytes - held : 0);
-        if (o->progress) o->progress(o->progress_ctx, i + 1, n, rows[i].file);
+        seconds_done += (double)rows[i].frames / rows[i].fs;
+        if (o->progress)
+            o->progress(o->progress_ctx, i + 1, n, seconds_total > 0 ? seconds_done / seconds_total : 1.0,
+                        rows[i].file);
     }
     if (st != MOSAIC_OK) goto done;
     {

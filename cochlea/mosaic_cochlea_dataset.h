@@ -21,8 +21,10 @@
 extern "C" {
 #endif
 
-/* Called after each converted file (done of total); `name` is the file or word just done. */
-typedef void (*MosaicDatasetProgress)(void *ctx, size_t done, size_t total, const char *name);
+/* Called after each converted file (done of total); `name` is the file or word just done; `work` is the
+ * fraction of the whole job done, by audio length (recordings run shortest first, so a count would
+ * underestimate the time left). */
+typedef void (*MosaicDatasetProgress)(void *ctx, size_t done, size_t total, double work, const char *name);
 
 typedef struct {
     size_t train, test;    /* samples written */
