@@ -111,3 +111,17 @@ void cli_window_note(const char *cmd, const char *path, double window_s, const M
             "(train.data.window_s) and are not used\n",
             cmd, 100.0 * (double)set->spikes_outside / (double)set->spikes_read, path, window_s);
 }
+
+void cli_resume_sets_note(const char *cmd, const char *run, const char *const *sets, int nsets) {
+    char list[1024] = "";
+    for (int i = 0; i < nsets; i++) {
+        if (!strncmp(sets[i], "train.epochs=", 13)) continue;
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", list[0] ? ", " : "", sets[i]);
+    }
+    if (list[0])
+        fprintf(stderr,
+                "mosaic %s: note: the resumed run continues with %s; the epochs already done used "
+                "%s/config.yaml's "
+                "earlier values (the rewritten config.yaml records the new ones)\n",
+                cmd, list, run);
+}

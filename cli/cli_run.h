@@ -43,6 +43,10 @@ MosaicStatus cli_load_train_config(const char *path, const char *const *sets, in
  * train.data.window_s, or times in a wrong unit that were not all late enough to be refused). */
 void cli_window_note(const char *cmd, const char *path, double window_s, const MosaicSpikeSet *set);
 
+/* A note on stderr naming the --set values (other than train.epochs, the usual one) that a --resume
+ * applies from here on: the epochs already done used the run's earlier values. */
+void cli_resume_sets_note(const char *cmd, const char *run, const char *const *sets, int nsets);
+
 #ifdef __cplusplus
 }
 #endif

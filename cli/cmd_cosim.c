@@ -589,6 +589,7 @@ int mosaic_cmd_cosim(int argc, char **argv) {
         cosim_free_(&c);
         return st == MOSAIC_OK ? 0 : cli_fail("cosim", st, &err);
     }
+    if (st == MOSAIC_OK && resume) cli_resume_sets_note("cosim", resume, sets.sets, sets.nsets);
     snprintf(path, sizeof path, "%s/config.yaml", c.run);
     if (st == MOSAIC_OK) st = mosaic_write_text_atomic(path, c.yaml, &err);
     int closed = c.ccfg.feedback == MOSAIC_FEEDBACK_CLOSED;

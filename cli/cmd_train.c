@@ -26,7 +26,7 @@
 static void train_usage_(FILE *out) {
     fprintf(out,
             "usage: mosaic train --config FILE --out RUN [--set key=value ...] [--stop-after N]\n"
-            "       mosaic train --resume RUN [--stop-after N]\n"
+            "       mosaic train --resume RUN [--stop-after N] [--set key=value ...]\n"
             "--stop-after N ends this invocation after N more epochs (resume later with --resume RUN).\n"
             "Trains the recurrent LIF network with BPTT (surrogate 1/(s|v-thr|+1)^2, s from\n"
             "train.neuron.surrogate) and Adam under train.method = routing-aware | hop-penalty | deepr |\n"
@@ -215,6 +215,7 @@ int mosaic_cmd_train(int argc, char **argv) {
         mosaic_spikeset_free(&test);
         return 0;
     }
+    if (st == MOSAIC_OK && resume) cli_resume_sets_note("train", resume, sets.sets, sets.nsets);
     char *yaml = mosaic_train_config_yaml(&arch, &cfg, NULL, 0);
     if (st == MOSAIC_OK && !yaml) st = mosaic_err(&err, MOSAIC_ERR_NOMEM, "config: out of memory");
     snprintf(path, sizeof path, "%s/config.yaml", out);

@@ -1,7 +1,9 @@
 #include "mosaic_train_config.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "mosaic_bptt.h"
@@ -238,16 +240,43 @@ MosaicStatus mosaic_train_config_validate(const MosaicTrainConfig *c, const Mosa
 }
 
 const char *mosaic_train_config_unused_note(const MosaicTrainConfig *c) {
-    if (c->rewire_every == 0) return NULL;
-    switch (c->method) {
-    case MOSAIC_METHOD_DEEPR:
-        return "train.rewire.every has no effect with method deepr, which rewires after every step";
-    case MOSAIC_METHOD_HOP_PENALTY:
-        return "train.rewire.every has no effect with method hop-penalty, which does not rewire";
-    case MOSAIC_METHOD_DENSE:
-        return "train.rewire.every has no effect with method dense, which does not rewire";
-    default: return NULL;
+    static char note[640];
+    note[0] = 0;
+    if (c->rewire_every != 0) {
+        const char *why = c->method == MOSAIC_METHOD_DEEPR         ? "deepr, which rewires after every step"
+                          : c->method == MOSAIC_METHOD_HOP_PENALTY ? "hop-penalty, which does not rewire"
+                          : c->method == MOSAIC_METHOD_DENSE       ? "dense, which does not rewire"
+                                                                   : NULL;
+        if (why) snprintf(note, sizeof note, "train.rewire.every has no effect with method %s", why);
     }
+    /* The quantisation keys a run would silently ignore: all of them with quantisation off, the fan-in
+     * projection's without a fan-in limit. */
+    MosaicTrainConfig d;
+    mosaic_train_config_default(&d);
+    const bool off = c->quant_levels == 0, no_limit = c->quant_fanin == 0;
+    const struct {
+        const char *key;
+        bool changed, ignored;
+    } keys[] = {
+        {"gmax", c->quant_gmax != d.quant_gmax, off},
+        {"base", c->quant_learn_gmax != d.quant_learn_gmax, off},
+        {"fanin", c->quant_fanin != d.quant_fanin, off},
+        {"temperature", c->quant_temperature != d.quant_temperature, off},
+        {"fanin_mode", c->quant_fanin_mode != d.quant_fanin_mode, off || no_limit},
+        {"removal", c->quant_removal != d.quant_removal, off || no_limit},
+        {"target", c->quant_target != d.quant_target, off || no_limit},
+    };
+    char list[200] = "";
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+        if (keys[k].changed && keys[k].ignored)
+            snprintf(list + strlen(list), sizeof list - strlen(list), "%strain.quant.%s", list[0] ? ", " : "",
+                     keys[k].key);
+    if (list[0])
+        snprintf(note + strlen(note), sizeof note - strlen(note), "%s%s %s no effect %s", note[0] ? "; " : "",
+                 list, strchr(list, ',') ? "have" : "has",
+                 off ? "with train.quant.levels 0 (quantised rewiring off)"
+                     : "without a fan-in limit (train.quant.fanin 0)");
+    return note[0] ? note : NULL;
 }
 
 double mosaic_train_config_alpha(const MosaicTrainConfig *c) { return exp(-c->dt_ms / c->tau_ms); }

@@ -91,9 +91,11 @@ MosaicCfgSection mosaic_train_config_section(MosaicTrainConfig *cfg);
 MosaicStatus mosaic_train_config_validate(const MosaicTrainConfig *cfg, const MosaicArch *arch,
                                           const char *source, MosaicErr *err);
 
-/* A key set to something the chosen method never reads, as a sentence for the console ("..." without a
- * trailing newline), or NULL. Not an error: one configuration serves several methods through --set
- * train.method=..., and the main job's sets routing-aware keys. */
+/* Keys set to something the chosen method never reads (train.rewire.every of a method that does not
+ * rewire; train.quant.* keys with quantisation off or without a fan-in limit), as a sentence for the
+ * console (no trailing newline; static storage, valid until the next call), or NULL. Not an error: one
+ * configuration serves several methods through --set train.method=..., and the main job's sets
+ * routing-aware keys. */
 const char *mosaic_train_config_unused_note(const MosaicTrainConfig *cfg);
 
 /* Membrane decay per step: exp(-dt_ms / tau_ms). */

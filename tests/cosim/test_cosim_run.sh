@@ -103,6 +103,12 @@ set -e
 [ ! -e trained/hw ] || fail "cosim --resume touched the train run"
 "$mosaic" train --resume trained >done.log 2>&1 || fail "train --resume of a finished run: $(cat done.log)"
 grep -q "trained has finished its 1 epochs" done.log || fail "a finished run did not say so: $(cat done.log)"
+# continuing it with other values says which apply from here on (train.epochs, the usual one, is not named)
+"$mosaic" train --resume trained --stop-after 1 --set train.epochs=2 --set train.lr=0.002 >more.log 2>&1 ||
+    fail "train --resume with more epochs: $(cat more.log)"
+grep -q "note: the resumed run continues with train.lr=0.002; the epochs already done used trained/config.yaml" more.log &&
+    ! grep -q "train.epochs=2" more.log && grep -q "^  lr: 0.002" trained/config.yaml ||
+    fail "train --resume --set: $(cat more.log)"
 # a new run does not start in a folder that holds one (it would leave the old one's later files mixed in)
 set +e
 "$mosaic" cosim --config small.yaml --out closed >again1.log 2>&1; rc1=$?
