@@ -32,7 +32,10 @@ MosaicStatus mosaic_train_load_config(const char *path, const char *const *sets,
     int ns = sections_(arch, cfg, extra, n_extra, sec);
     if (path) MOSAIC_TRY(mosaic_cfg_load_file(path, sec, (size_t)ns, err));
     for (int i = 0; i < nsets; i++) MOSAIC_TRY(mosaic_cfg_set(sets[i], sec, (size_t)ns, err));
-    const char *src = path ? path : "--set";
+    /* a cross-key check may fail on a value --set gave: name both places */
+    char src[4200];
+    snprintf(src, sizeof src, "%s%s%s", path ? path : "", path && nsets ? " with " : "",
+             nsets || !path ? "--set" : "");
     MOSAIC_TRY(mosaic_arch_validate(arch, src, err));
     return mosaic_train_config_validate(cfg, arch, src, err);
 }
