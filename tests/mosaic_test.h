@@ -14,6 +14,7 @@
 #include <string.h>
 
 static int mosaic_test_failures_ = 0;
+static int mosaic_test_skips_ = 0;
 static int mosaic_test_checks_ = 0;
 static const char *mosaic_test_current_ = "";
 
@@ -63,6 +64,17 @@ static const char *mosaic_test_current_ = "";
         }                                                                                                    \
     } while (0)
 
+/* Inside a TEST: says why it cannot run here and leaves it. A program that skipped anything (and failed
+ * nothing) exits with MOSAIC_TEST_SKIPPED, which CTest reports as "Skipped" (SKIP_RETURN_CODE), so a
+ * missing program or data set shows in the summary instead of passing quietly. */
+#define MOSAIC_TEST_SKIPPED 77
+#define SKIP(why)                                                                                            \
+    {                                                                                                        \
+        printf("skipped: %s\n", why);                                                                        \
+        mosaic_test_skips_++;                                                                                \
+        break;                                                                                               \
+    }
+
 /* Seed from --seed N, else MOSAIC_TEST_SEED, else `fallback`; printed for replay. */
 static inline uint64_t mosaic_test_seed(int argc, char **argv, uint64_t fallback) {
     uint64_t seed = fallback;
@@ -75,8 +87,10 @@ static inline uint64_t mosaic_test_seed(int argc, char **argv, uint64_t fallback
 }
 
 static inline int mosaic_test_finish(void) {
-    printf("%d checks, %d failed\n", mosaic_test_checks_, mosaic_test_failures_);
-    return mosaic_test_failures_ ? EXIT_FAILURE : EXIT_SUCCESS;
+    printf("%d checks, %d failed%s\n", mosaic_test_checks_, mosaic_test_failures_,
+           mosaic_test_skips_ ? ", some skipped (see above)" : "");
+    if (mosaic_test_failures_) return EXIT_FAILURE;
+    return mosaic_test_skips_ ? MOSAIC_TEST_SKIPPED : EXIT_SUCCESS;
 }
 
 #endif
