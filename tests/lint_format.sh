@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$1"
 command -v clang-format >/dev/null || { echo "clang-format not installed (./hil.sh installs it)" >&2; exit 1; }
-files=$(git ls-files '*.c' '*.h' '*.cpp' '*.hpp' 2>/dev/null || find . -name '*.[ch]' -o -name '*.cpp')
+files=$(git ls-files '*.c' '*.h' '*.inc' '*.cpp' '*.hpp' 2>/dev/null || find . -name '*.[ch]' -o -name '*.cpp')
 bad=$(clang-format --dry-run $files 2>&1 | grep -c "warning:" || true)
 if [ "$bad" != "0" ]; then
     clang-format --dry-run $files 2>&1 | grep "warning:" | cut -d: -f1 | sort -u >&2
