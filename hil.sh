@@ -25,9 +25,21 @@ install_missing() {
     if ((${#missing[@]})); then
         echo "== installing: ${missing[*]}"
         local sudo=""
-        [ "$(id -u)" -ne 0 ] && sudo="sudo"
-        $sudo apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+        if [ "$(id -u)" -ne 0 ]; then
+            command -v sudo >/dev/null || {
+                echo "hil.sh: these Debian packages are missing and installing them needs root: run as root" \
+                     "(or install sudo): ${missing[*]}" >&2
+                exit 1
+            }
+            sudo="sudo"
+        fi
+        # env: sudo drops the caller's environment, and debconf must not stop to ask questions
+        $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq || true
+        $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" || {
+            echo "hil.sh: apt-get could not install ${missing[*]} (no network, or no Debian package" \
+                 "sources in /etc/apt?); nothing was built" >&2
+            exit 1
+        }
     fi
 }
 

@@ -105,14 +105,16 @@ static void peak_mb_(const char *self, const size_t n, const int cached) {
 }
 
 static const char usage_[] =
-    "usage: bench_cochlea [--threads T] [--quick]\n"
+    "usage: bench_cochlea [--threads T] [--quick | --smoke]\n"
     "  Speed and peak memory of the auditory front end against the naive exact chain, measured in the\n"
     "  same run, and FSDD throughput when the shared data is found (MOSAIC_SHARED_DATA).\n"
     "  --threads T  OpenMP threads of the chain (1; times are then CPU seconds of the one thread)\n"
-    "  --quick      skip one peak-memory child and time the naive chain on a shorter signal\n";
+    "  --quick      skip one peak-memory child and time the naive chain on a shorter signal\n"
+    "  --smoke      every step on signals a tenth as long, one FSDD file (CI's smoke run; the\n"
+    "               figures mean nothing)\n";
 
 int main(int argc, char **argv) {
-    int threads = 1, quick = 0;
+    int threads = 1, quick = 0, smoke = 0;
     /* The peak-memory child: a fresh process re-executed from this one (see peak_mb_). */
     if (argc == 4 && !strcmp(argv[1], "--peak")) {
         peak_child_((size_t)atol(argv[2]), atoi(argv[3]));
@@ -124,6 +126,8 @@ int main(int argc, char **argv) {
             threads = bench_int(argc, argv, &i, 1, usage_);
         else if (!strcmp(argv[i], "--quick"))
             quick = 1;
+        else if (!strcmp(argv[i], "--smoke"))
+            smoke = quick = 1;
         else
             bench_unknown(argv, i, usage_);
     }
@@ -135,45 +139,47 @@ int main(int argc, char **argv) {
 
     /* Peak memory first: Linux keeps a process's peak RSS across fork and exec, so the child must start
      * from this still-small process. */
-    peak_mb_("/proc/self/exe", 96000, 0);
-    peak_mb_("/proc/self/exe", 96000, 1);
+    /* --smoke: every length a tenth (and the naive peer's a twentieth) */
+    const size_t tenth = smoke ? 10 : 1;
+    peak_mb_("/proc/self/exe", 96000 / tenth, 0);
+    peak_mb_("/proc/self/exe", 96000 / tenth, 1);
     /* The largest recording the default budget still caches (~1.15 s): the default's worst case. */
-    peak_mb_("/proc/self/exe", 55000, 1);
+    peak_mb_("/proc/self/exe", 55000 / tenth, 1);
     if (!quick) peak_mb_("/proc/self/exe", 96000, 2);
 
     /* 1 s of audio, exact N = 48000 (M = 24001, prime: Bluestein inverse transforms). */
-    const size_t n = 48000;
+    const size_t n = 48000 / tenth;
     float *x = speech_(n);
     MosaicCochleaCache *cache = mosaic_cochlea_cache_create((size_t)1 << 30);
     size_t spikes = 0;
-    const double cold = run_(x, n, &p, cache, &spikes);
-    const double warm = median_(x, n, &p, cache, &spikes);
-    printf(
-        "exact, N = 48000 (M = 24001 prime): cold %.2f s (filter table %.0f MB), warm %.3f s per s of audio, "
-        "%zu spikes\n",
-        cold, mosaic_cochlea_cache_bytes(cache) / 1e6, warm, spikes);
+    const double per_s = FS_ / (double)n; /* seconds of CPU -> seconds per second of audio */
+    const double cold = run_(x, n, &p, cache, &spikes) * per_s;
+    const double warm = median_(x, n, &p, cache, &spikes) * per_s;
+    printf("exact, N = %zu (M = %zu%s): cold %.2f s (filter table %.0f MB), warm %.3f s per s of audio, "
+           "%zu spikes\n",
+           n, n / 2 + 1, smoke ? "" : " prime", cold, mosaic_cochlea_cache_bytes(cache) / 1e6, warm, spikes);
     /* A 5-smooth M (the dataset maker's frames): no Bluestein step. */
-    const size_t n2 = 2 * (24300 - 1);
+    const size_t n2 = 2 * ((smoke ? 2430 : 24300) - 1);
     float *x2 = speech_(n2);
     run_(x2, n2, &p, cache, NULL);
     const double warm2 = median_(x2, n2, &p, cache, &spikes) * FS_ / (double)n2;
-    printf("exact, N = %zu (M = 24300 = 2^2 3^5 5^2): warm %.3f s per s of audio\n", n2, warm2);
+    printf("exact, N = %zu (M = %zu, 5-smooth): warm %.3f s per s of audio\n", n2, n2 / 2 + 1, warm2);
     MosaicCochleaParams q = p;
     q.bm = MOSAIC_COCHLEA_BM_GAMMATONE;
     run_(x, n, &q, cache, NULL);
-    const double gamma = median_(x, n, &q, cache, &spikes);
+    const double gamma = median_(x, n, &q, cache, &spikes) * per_s;
     printf("gammatone (§12 A): %.3f s per s of audio, %zu spikes\n", gamma, spikes);
     float *sil = calloc(n, sizeof *sil);
-    const double back = median_(sil, n, &p, cache, &spikes);
+    const double back = median_(sil, n, &p, cache, &spikes) * per_s;
     printf("stages 3-5 only (digital silence): %.3f s per s of audio, %zu spikes\n", back, spikes);
     q = p;
     q.sampler = MOSAIC_COCHLEA_SAMPLER_BERNOULLI;
-    const double bern = run_(sil, n, &q, cache, NULL);
+    const double bern = run_(sil, n, &q, cache, NULL) * per_s;
     printf("stages 3-5 with the per-sample Bernoulli sampler: %.3f s per s (event sampler %.1fx faster)\n",
            bern, bern / back);
 
     /* The peer: straightforward exact chain, no skipping, no cache, on 0.25 s. */
-    const size_t np = quick ? 6000 : 12000;
+    const size_t np = smoke ? 600 : quick ? 6000 : 12000;
     float *xp = speech_(np);
     q = p;
     q.skip_nepers = 0;
@@ -198,7 +204,7 @@ int main(int argc, char **argv) {
         struct dirent *e;
         int files = 0;
         double audio = 0, t0 = mosaic_now_s();
-        while ((e = readdir(d)) && files < 60) {
+        while ((e = readdir(d)) && files < (smoke ? 1 : 60)) {
             if (!strstr(e->d_name, ".wav")) continue;
             char path[8400];
             snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
