@@ -69,13 +69,23 @@ static int write_peer_file_(const char *path, const MosaicNetwork *net, const Mo
 }
 
 static const char usage_[] =
-    "usage: bench_train [--method routing-aware|hop-penalty|deepr|dense] [--profile 1:0.8,3:0.1]\n"
-    "                   [--batch 256] [--threads 2] [--samples 512] [--lambda-fr 10] [--target 5]\n"
-    "                   [--init-input X] [--init-recurrent X] [--peer bench/train/peer_torch.py]\n"
-    "                   [--python /usr/bin/python3]\n"
+    "usage: bench_train [options]\n"
     "  One training epoch of the 5x5x32 network on generated samples, then the same epoch in PyTorch\n"
-    "  (the peer: same initial weights, masks and data) in the same run, and the ratio. Defaults of\n"
-    "  --init-input and --init-recurrent: the engine's (train.init.input, train.init.recurrent).\n";
+    "  (the peer: same initial weights, masks and data) in the same run, and the ratio by wall and CPU\n"
+    "  time. The defaults are the configuration docs/results.md (\"Speed\") measures, at about 0.21\n"
+    "  spikes per neuron per step; our cost follows the spikes, PyTorch's dense one does not.\n"
+    "  --method M         routing-aware (default), hop-penalty, deepr or dense\n"
+    "  --profile P        link profile of routing-aware (default 1:0.8,3:0.1)\n"
+    "  --samples N        samples in the epoch (default 256)\n"
+    "  --batch B          batch size, both engines (default 64)\n"
+    "  --threads T        threads, both engines (default 1; two make the OpenBLAS peer collapse on a\n"
+    "                     loaded 2-core machine)\n"
+    "  --lambda-fr L      firing-rate term weight (default 10, the reference's)\n"
+    "  --target R         its target, 10 x mean spikes per step (default 5)\n"
+    "  --init-input X     input weight scale (default 4; the engine's own train.init.input is 1)\n"
+    "  --init-recurrent X recurrent weight scale (default 1; train.init.recurrent is 0.5)\n"
+    "  --peer FILE        the PyTorch script (default bench/train/peer_torch.py of the source tree)\n"
+    "  --python FILE      the interpreter (default /usr/bin/python3)\n";
 
 static int method_(const char *v) {
     for (int m = 0; m < 4; m++)
@@ -89,8 +99,12 @@ int main(int argc, char **argv) {
     mosaic_arch_default(&arch);
     mosaic_train_config_default(&cfg);
     cfg.epochs = 1;
-    cfg.threads = 2;
-    int samples = 512;
+    /* the measured configuration of docs/results.md ("Speed"), dense-activity case */
+    cfg.threads = 1;
+    cfg.batch = 64;
+    cfg.init_in = 4;
+    cfg.init_rec = 1;
+    int samples = 256;
     char peer_default[4096];
     bench_source_path(peer_default, sizeof peer_default, "bench/train/peer_torch.py");
     const char *peer = peer_default, *python = "/usr/bin/python3";
