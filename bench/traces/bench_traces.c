@@ -245,16 +245,25 @@ int main(int argc, char **argv) {
         system("/usr/bin/python3 -c 'import h5py, numpy' 2>/dev/null") == 0) {
         snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s' '%s'", script, h5);
         FILE *p = popen(cmd, "r");
-        double t_peer = -1;
+        double t_peer = -1, c_peer = -1;
+        long sum_peer = -1;
         char line[512];
         while (p && fgets(line, sizeof line, p)) {
             fputs(line, stdout);
             if (!strncmp(line, "peer_seconds ", 13)) t_peer = atof(line + 13);
+            if (!strncmp(line, "peer_cpu_seconds ", 17)) c_peer = atof(line + 17);
+            if (!strncmp(line, "peer_checksum ", 14)) sum_peer = atol(line + 14);
         }
         if (p) pclose(p);
-        if (t_peer > 0)
-            printf("ratio: peer (h5py + numpy, reference loader) / ours (.h5), wall = %.1fx\n",
-                   t_peer / t_h5);
+        /* the same views, or the times compare different work */
+        if (sum_peer >= 0)
+            printf("peer checksum %ld, ours %ld: %s\n", sum_peer, sum_h5,
+                   sum_peer == sum_h5 ? "the same views" : "DIFFERENT VIEWS");
+        /* CPU as well as wall: under load the wall ratio measures when each run met the load */
+        if (t_peer > 0 && c_peer > 0)
+            printf("ratio: peer (h5py + numpy, reference loader) / ours (.h5): wall %.1fx, cpu %.1fx\n",
+                   t_peer / t_h5, c_peer / c_h5);
+        if (sum_peer >= 0 && sum_peer != sum_h5) return 1;
     } else {
         printf("peer skipped: needs /usr/bin/python3 with h5py and numpy (apt-get install python3-h5py) and "
                "%s\n",
