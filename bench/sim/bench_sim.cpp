@@ -384,9 +384,11 @@ int main(int argc, char **argv) {
         std::printf("bench_sim: %d samples of %d steps, a network trained elsewhere\n", samples, steps);
         return bench_file(network, data, samples, steps);
     }
-    std::printf(
-        "bench_sim: %d samples of 100 steps per geometry, trained routing-aware networks (synthetic task)\n",
-        samples);
+    std::printf("bench_sim: %d samples of 100 steps per geometry, routing-aware networks trained briefly on "
+                "the synthetic "
+                "task for their activity (accuracy at chance; --network NET --data D for a network trained "
+                "for real)\n",
+                samples);
     std::fflush(stdout);
     int rc = 0;
     for (int side : {5, 8})
