@@ -111,7 +111,8 @@ static const char usage_[] =
     "  --threads T  OpenMP threads of the chain (1; times are then CPU seconds of the one thread)\n"
     "  --quick      skip one peak-memory child and time the naive chain on a shorter signal\n"
     "  --smoke      every step on signals a tenth as long, one FSDD file (CI's smoke run; the\n"
-    "               figures mean nothing)\n";
+    "               figures mean nothing)\n"
+    "  (--peak N MODE is internal: the peak-memory child the benchmark runs itself)\n";
 
 int main(int argc, char **argv) {
     int threads = 1, quick = 0, smoke = 0;

@@ -25,7 +25,10 @@ static const char usage_[] =
     "  group_forward and group_backward of the engine on one group of generated samples, minimum CPU\n"
     "  time over --reps repetitions, with checksums of membranes and gradients (equal checksums for\n"
     "  equal options: the same bits). No peer: it compares builds of the engine with each other.\n"
-    "  --dense  the dense method's network instead of routing-aware at profile 1:0.8,3:0.1\n";
+    "  --reps R             repetitions; the minimum CPU time is reported (default 20)\n"
+    "  --init-input X       input weight scale (default 4: dense activity, as bench_train)\n"
+    "  --init-recurrent X   recurrent weight scale (default 1)\n"
+    "  --dense              the dense method's network instead of routing-aware at profile 1:0.8,3:0.1\n";
 
 int main(int argc, char **argv) {
     int reps = 20, dense = 0;
