@@ -60,8 +60,9 @@ static void sim_usage_(FILE *out) {
         "channel);\n"
         "                 sample i is view offset O of recording i (--offset all: every view, as training\n"
         "                 evaluates)\n"
-        "                 (a run directory's train.data.steps and window_s take precedence over the\n"
-        "                 defaults; --steps overrides the number of steps)\n"
+        "                 (the run's train.data.steps and window_s take precedence over the defaults:\n"
+        "                 from RUN/config.yaml, or the configuration a checkpoint file records; --steps\n"
+        "                 overrides the number of steps)\n"
         "  --ideal        ideal NT devices (otherwise the network file's device.* keys apply)\n"
         "  --set          architecture keys (device.*, timing.*; `mosaic config` lists them)\n"
         "  --cycles-per-step  routing cycles per time step (default: the longest route of the mapping)\n"
@@ -79,24 +80,48 @@ static bool ends_with_(const char *s, const char *suffix) {
     return n >= m && std::strcmp(s + n - m, suffix) == 0;
 }
 
+// The binning and training set a run's configuration gives (steps, window, train.data.train when SHD).
+static void binning_of_(const MosaicTrainConfig &cfg, long *steps, double *window_s,
+                        std::string *train_data) {
+    *steps = cfg.steps;
+    *window_s = cfg.window_s;
+    if (cfg.data_source == MOSAIC_DATA_SHD) *train_data = cfg.data_train;
+}
+
 // The network of a run folder (RUN/network.h5, which mosaic train and mosaic cosim write, binned as
-// RUN/config.yaml says in *steps, *window_s, trained on *train_data), or a network file (steps and
-// window left alone, no training set known).
+// RUN/config.yaml says), or a network file: the checkpoints train and cosim export record the run's
+// configuration in their root attribute "config", whose binning applies too (cosim's simulator gets
+// such a file; a window other than 1.4 s binned at 1.4 s made the array score a different input).
+// A file without one (steps and window left alone, no training set known) simulates as before.
 static MosaicStatus load_network_(const char *path, MosaicNetwork *net, long *steps, double *window_s,
                                   std::string *train_data, MosaicErr *err) {
     char net_path[4096];
     bool is_run = false;
     MOSAIC_TRY(cli_run_network(path, net_path, sizeof net_path, &is_run, err));
+    MosaicArch arch;
+    MosaicTrainConfig cfg;
     if (is_run) {
         const std::string cfg_path = std::string(path) + "/config.yaml";
-        MosaicArch arch;
-        MosaicTrainConfig cfg;
         MOSAIC_TRY(cli_load_train_config(cfg_path.c_str(), nullptr, 0, &arch, &cfg, nullptr, err));
-        *steps = cfg.steps;
-        *window_s = cfg.window_s;
-        if (cfg.data_source == MOSAIC_DATA_SHD) *train_data = cfg.data_train;
+        binning_of_(cfg, steps, window_s, train_data);
     }
-    return mosaic_netfile_read(net_path, net, err);
+    MOSAIC_TRY(mosaic_netfile_read(net_path, net, err));
+    if (is_run) return MOSAIC_OK;
+    MosaicH5File *f = nullptr;
+    char *yaml = nullptr;
+    MosaicErr ignored;
+    if (mosaic_h5_open(net_path, &f, &ignored) == MOSAIC_OK &&
+        mosaic_h5_attr_read_string(f, "/", "config", &yaml, &ignored) == MOSAIC_OK && yaml &&
+        std::strstr(yaml, "\ntrain:")) {
+        const std::string name = std::string(net_path) + " (its recorded configuration)";
+        if (cli_load_train_config_string(name.c_str(), yaml, &arch, &cfg, &ignored) == MOSAIC_OK)
+            binning_of_(cfg, steps, window_s, train_data);
+        else
+            std::fprintf(stderr, "mosaic sim: note: %s; binning with the defaults\n", ignored.msg);
+    }
+    std::free(yaml);
+    mosaic_h5_close(f);
+    return MOSAIC_OK;
 }
 
 // The violation report of a network that does not fit (one line per port over capacity).

@@ -40,6 +40,14 @@ grep -q "forced out" closed.log || fail "closed loop did not prune overloaded po
 grep -q "on the array" closed.log || fail "the final closed-loop network was not simulated: $(tail -4 closed.log)"
 # every hardware checkpoint of the closed loop is mappable; the CSV says so too
 awk -F, 'NR > 1 && $2 != 1 { bad = 1 } END { exit bad }' closed/hardware.csv || fail "closed/hardware.csv has an unmappable checkpoint"
+# a checkpoint file bins as its run did (its recorded configuration): cosim's simulator gets the file,
+# and a window other than 1.4 s binned at 1.4 s made the array score other inputs than the software
+"$mosaic" cosim --config small.yaml --out window --set train.data.window_s=0.7 --set train.epochs=1 \
+    --set cosim.sim_wait=true >window.log || fail "cosim with a 0.7 s window: $(cat window.log)"
+"$mosaic" sim --network window --data data/test.h5 --samples 8 --out sim-run.h5 >/dev/null
+"$mosaic" sim --network window/checkpoints/epoch_0001.h5 --data data/test.h5 --samples 8 --out sim-file.h5 >/dev/null
+cmp -s <(h5dump -d /samples/counts sim-run.h5 | tail -n +3) <(h5dump -d /samples/counts sim-file.h5 | tail -n +3) ||
+    fail "a checkpoint file and its run folder simulate differently"
 for f in config.yaml checkpoint.h5 network.h5 history.csv hardware.csv history.h5 report.html checkpoints/epoch_0003.h5 \
          hw/epoch_0003_mapping.h5 hw/epoch_0003_sim.h5; do
     [ -s "closed/$f" ] || fail "closed/$f missing"
