@@ -196,6 +196,25 @@ static void hw_file_(const Cosim_ *c, int epoch, const char *what, char *buf, si
     snprintf(buf, n, "%s/hw/epoch_%04d_%s", c->run, epoch, what);
 }
 
+/* On resume: the traffic penalty of the latest simulation result, as the stopped session had it in
+ * force (checkpoint.h5 keeps the penalties of the links present then, not the rates that price the
+ * links grown from here on; without this a resumed run trained differently from an unbroken one). */
+static MosaicStatus restore_traffic_(Cosim_ *c, MosaicErr *err) {
+    if (c->ccfg.feedback != MOSAIC_FEEDBACK_CLOSED || c->ccfg.traffic_penalty <= 0) return MOSAIC_OK;
+    for (int i = c->n_hw - 1; i >= 0; i--) {
+        if (isnan(c->hw[i].hw_acc)) continue;
+        char path[4200];
+        hw_file_(c, c->hw[i].epoch, "sim.h5", path, sizeof path);
+        MosaicSimOutcome o;
+        MOSAIC_TRY(mosaic_cosim_read_sim(path, &c->arch, &o, err));
+        const MosaicStatus st = mosaic_feedback_set_traffic(&c->fb, c->tr, c->ccfg.traffic_penalty,
+                                                            o.neuron_spikes, o.steps, err);
+        mosaic_sim_outcome_free(&o);
+        return st;
+    }
+    return MOSAIC_OK;
+}
+
 static MosaicStatus start_sim_(Cosim_ *c, int record, MosaicErr *err) {
     const int epoch = c->hw[record].epoch;
     char net_path[4096], map_path[4096];
@@ -595,6 +614,7 @@ int mosaic_cmd_cosim(int argc, char **argv) {
     int closed = c.ccfg.feedback == MOSAIC_FEEDBACK_CLOSED;
     if (st == MOSAIC_OK) st = mosaic_feedback_attach(&c.fb, c.tr, closed, c.ccfg.memory_budget, &err);
     c.feedback_attached = st == MOSAIC_OK;
+    if (st == MOSAIC_OK && resume) st = restore_traffic_(&c, &err);
     if (st != MOSAIC_OK) {
         cosim_free_(&c);
         return cli_fail("cosim", st, &err);

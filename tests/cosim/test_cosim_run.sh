@@ -206,6 +206,15 @@ grep -q "stopped after 2 of 3 epochs" part.log || fail "--stop-after did not sto
 cut -d, -f1-$(( $(head -1 whole/history.csv | tr ',' '\n' | wc -l) - 2 )) whole/history.csv >a.csv
 cut -d, -f1-$(( $(head -1 part/history.csv | tr ',' '\n' | wc -l) - 2 )) part/history.csv >b.csv
 cmp -s a.csv b.csv || fail "resumed history differs: $(diff a.csv b.csv | head -5)"
+# ... also with a traffic penalty: the resumed session prices the links it grows with the rates of the
+# last simulation, as the unbroken run does (it left them unpriced until its first simulation)
+tp="--set cosim.sim_wait=true --set cosim.traffic_penalty=0.01 --set train.epochs=4 --set train.rewire.min_strong=16
+    --set train.rewire.every=2" # links pruned and regrown within the resumed epochs
+"$mosaic" cosim --config small.yaml --out whole-tp $tp >whole-tp.log
+"$mosaic" cosim --config small.yaml --out part-tp $tp --stop-after 2 >part-tp.log
+"$mosaic" cosim --resume part-tp >/dev/null
+cmp -s <(cut -d, -f1-12 whole-tp/history.csv) <(cut -d, -f1-12 part-tp/history.csv) ||
+    fail "resumed run with a traffic penalty differs: $(diff whole-tp/history.csv part-tp/history.csv | head -5)"
 # the training does not depend on the waiting (no traffic penalty here): same history as section 1's run
 cut -d, -f1-$(( $(head -1 closed/history.csv | tr ',' '\n' | wc -l) - 2 )) closed/history.csv >c.csv
 cmp -s a.csv c.csv || fail "waiting for the simulator changed the training: $(diff a.csv c.csv | head -5)"
