@@ -91,10 +91,21 @@ static MosaicStatus add_network_(const char *path, const MosaicArch *arch, int d
     mosaic_links_init(&links);
     int nin = 0;
     MosaicStatus st = mosaic_links_load(path, NULL, NULL, 0, &a, &links, &nin, err);
-    if (st == MOSAIC_OK && (a.rows != arch->rows || a.cols != arch->cols))
-        st = mosaic_err(err, MOSAIC_ERR_INPUT, "%s: a %dx%d network, but the check runs on %dx%d", path,
-                        a.rows, a.cols, arch->rows, arch->cols);
-    if (st == MOSAIC_OK) st = check_links_(&a, &links, path, draws, seed, &pts[*npts], err);
+    if (st == MOSAIC_OK &&
+        (a.rows != arch->rows || a.cols != arch->cols || a.neurons_per_tile != arch->neurons_per_tile))
+        st = mosaic_err(err, MOSAIC_ERR_INPUT, "%s: a %dx%dx%d network, but the check runs on %dx%dx%d", path,
+                        a.rows, a.cols, a.neurons_per_tile, arch->rows, arch->cols, arch->neurons_per_tile);
+    /* Judged on the check's hardware, like the random networks it is compared with in one table (the
+     * file's own capacities would mix two architectures in one confusion matrix). */
+    if (st == MOSAIC_OK &&
+        (memcmp(a.cap_nt, arch->cap_nt, sizeof a.cap_nt) || memcmp(a.cap_r1, arch->cap_r1, sizeof a.cap_r1) ||
+         memcmp(a.cap_r0, arch->cap_r0, sizeof a.cap_r0)))
+        fprintf(stderr,
+                "mosaic proxy-check: note: %s was trained for capacities NT %d R1 %d R0 %d; it is checked on "
+                "this check's NT %d R1 %d R0 %d (--arch, --set)\n",
+                path, a.cap_nt[1], a.cap_r1[1], a.cap_r0[1], arch->cap_nt[1], arch->cap_r1[1],
+                arch->cap_r0[1]);
+    if (st == MOSAIC_OK) st = check_links_(arch, &links, path, draws, seed, &pts[*npts], err);
     if (st == MOSAIC_OK) (*npts)++;
     mosaic_links_free(&links);
     return st;

@@ -266,6 +266,13 @@ n=$(grep -c "^closed/checkpoints/epoch_[0-9]*.h5 .* yes " proxy.log || true)
 [ "$n" = 3 ] || fail "expected 3 closed-loop checkpoints listed as fitting: $(cat proxy.log)"
 grep -q "3 from runs" proxy.log || fail "run checkpoints not counted: $(cat proxy.log)"
 [ "$(grep -c "closed/checkpoints" proxy/proxy_check.csv)" = 3 ] || fail "run checkpoints missing from the CSV"
+# the run's networks are judged on the check's hardware, as the random ones are: on R0 ports of 1 line
+# the closed loop's checkpoints (made for 4) do not fit, and the note says so
+"$mosaic" proxy-check --arch arch.yaml --set capacity.r0=1 --profiles "1:0.8,3:0.2" --networks 1 --draws 2 \
+    --runs closed --out proxy-r0 >proxy-r0.log 2>&1 || fail "proxy-check --set failed: $(tail -3 proxy-r0.log)"
+[ "$(grep -c "^closed/checkpoints/epoch_[0-9]*.h5 .* no " proxy-r0.log || true)" = 3 ] &&
+    grep -q "was trained for capacities NT 16 R1 16 R0 4; it is checked on this check's NT 16 R1 16 R0 1" proxy-r0.log ||
+    fail "proxy-check judged the runs' networks on their own hardware: $(cat proxy-r0.log)"
 # a train run has no checkpoints/: its network.h5 is checked; a wrong folder is refused before the work
 "$mosaic" proxy-check --arch arch.yaml --profiles "1:0.8,3:0.2" --networks 1 --draws 2 --runs trained \
     --out proxy-train >proxy-train.log || fail "proxy-check of a train run failed: $(tail -3 proxy-train.log)"
