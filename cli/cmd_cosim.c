@@ -438,7 +438,11 @@ static MosaicStatus write_outputs_(Cosim_ *c, int with_report, MosaicErr *err) {
                         c->cell_spikes,
                         np,
                         pm,
-                        pm + c->n_hw};
+                        pm + c->n_hw,
+                        NULL,
+                        NULL,
+                        NULL,
+                        NULL};
     char path[4096];
     snprintf(path, sizeof path, "%s/report.html", c->run);
     MosaicStatus st = mosaic_report_write_html(path, &rep, err);

@@ -12,12 +12,14 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli_run.h"
 #include "cli_util.h"
 #include "commands.h"
 #include "mosaic_arch.h"
 #include "mosaic_clock.h"
+#include "mosaic_cosim.h"
 #include "mosaic_files.h"
 #include "mosaic_mapper.h"
 #include "mosaic_mapper_io.h"
@@ -42,10 +44,11 @@ static void usage_(FILE *out) {
         "10) are drawn with the reference budget rule and mapped exactly; the proxy's prediction for each\n"
         "is the mean M and mappable fraction of D (default 8) other random networks with the same\n"
         "gamma_d. Each RUN's saved networks (every .h5 in RUN/checkpoints of a cosim run, RUN/network.h5\n"
-        "of a train run) are checked the same way.\n"
+        "of a train run) are checked the same way, on the same hardware (--arch, --set), and a cosim\n"
+        "checkpoint that was simulated also shows the devices the simulator programmed (RUN/hw).\n"
         "Prints the correlation of predicted and exact M, the relative error distribution and the\n"
-        "mappability confusion matrix; writes DIR/proxy_check.csv and DIR/report.html\n"
-        "(default DIR: proxy-check).\n",
+        "mappability confusion matrix; writes DIR/proxy_check.csv and DIR/report.html (the scatter,\n"
+        "the error histogram, the confusion matrix and the saved networks; default DIR: proxy-check).\n",
         14);
 }
 
@@ -53,6 +56,7 @@ typedef struct {
     char label[160];
     double exact_m, proxy_m, proxy_sd, p_map;
     int exact_ok, violations;
+    double sim_devices; /* devices the simulator programmed for this network (cosim checkpoints); NaN: none */
 } PcPoint_;
 
 static int cmp_double_(const void *a, const void *b) {
@@ -74,12 +78,31 @@ static MosaicStatus check_links_(const MosaicArch *arch, const MosaicLinks *link
             pt->exact_ok = mosaic_mapping_ok(&m);
             pt->violations = m.n_violations;
             pt->proxy_m = est.mean_m;
+            pt->sim_devices = NAN;
             pt->proxy_sd = est.sd_m;
             pt->p_map = est.p_mappable;
         }
     }
     mosaic_mapping_free(&m);
     return st;
+}
+
+/* The simulation result cosim wrote for a checkpoint (RUN/checkpoints/epoch_N.h5 -> RUN/hw/epoch_N_sim.h5):
+ * the devices the simulator programmed, or NaN when there is none (a train run, a busy simulator). */
+static double sim_devices_(const char *path, const MosaicArch *file_arch) {
+    const char *cp = strstr(path, "checkpoints/epoch_");
+    const size_t len = strlen(path);
+    if (!cp || len < 3 || strcmp(path + len - 3, ".h5")) return NAN;
+    char sim[8400];
+    snprintf(sim, sizeof sim, "%.*shw/%.*s_sim.h5", (int)(cp - path), path,
+             (int)(len - 3 - (size_t)(cp + 12 - path)), cp + 12);
+    if (access(sim, R_OK) != 0) return NAN;
+    MosaicSimOutcome o;
+    MosaicErr err;
+    if (mosaic_cosim_read_sim(sim, file_arch, &o, &err) != MOSAIC_OK) return NAN;
+    const double d = (double)o.devices_programmed;
+    mosaic_sim_outcome_free(&o);
+    return d;
 }
 
 /* Checks and appends one saved network. */
@@ -106,7 +129,7 @@ static MosaicStatus add_network_(const char *path, const MosaicArch *arch, int d
                 path, a.cap_nt[1], a.cap_r1[1], a.cap_r0[1], arch->cap_nt[1], arch->cap_r1[1],
                 arch->cap_r0[1]);
     if (st == MOSAIC_OK) st = check_links_(arch, &links, path, draws, seed, &pts[*npts], err);
-    if (st == MOSAIC_OK) (*npts)++;
+    if (st == MOSAIC_OK) pts[(*npts)++].sim_devices = sim_devices_(path, &a);
     mosaic_links_free(&links);
     return st;
 }
@@ -163,19 +186,29 @@ static MosaicStatus write_outputs_(const char *outdir, const MosaicArch *arch, c
     size_t len = 0;
     FILE *fp = open_memstream(&csv, &len);
     if (!fp) return mosaic_err(err, MOSAIC_ERR_NOMEM, "out of memory");
-    fprintf(fp, "network,exact_m,exact_mappable,violations,proxy_m,proxy_sd,proxy_p_mappable\n");
+    fprintf(fp, "network,exact_m,exact_mappable,violations,proxy_m,proxy_sd,proxy_p_mappable,sim_devices_"
+                "programmed\n");
     for (int i = 0; i < n; i++)
-        fprintf(fp, "\"%s\",%.0f,%d,%d,%.1f,%.1f,%.3f\n", pts[i].label, pts[i].exact_m, pts[i].exact_ok,
-                pts[i].violations, pts[i].proxy_m, pts[i].proxy_sd, pts[i].p_map);
+        fprintf(fp, "\"%s\",%.0f,%d,%d,%.1f,%.1f,%.3f,%.0f\n", pts[i].label, pts[i].exact_m, pts[i].exact_ok,
+                pts[i].violations, pts[i].proxy_m, pts[i].proxy_sd, pts[i].p_map, pts[i].sim_devices);
     fclose(fp);
     snprintf(path, sizeof path, "%s/proxy_check.csv", outdir);
     st = mosaic_write_text_atomic(path, csv, err);
     free(csv);
     if (st != MOSAIC_OK) return st;
 
-    double *pm = malloc(sizeof(double) * (size_t)n * 2);
-    if (!pm) return mosaic_err(err, MOSAIC_ERR_NOMEM, "out of memory");
-    for (int i = 0; i < n; i++) pm[i] = pts[i].proxy_m, pm[n + i] = pts[i].exact_m;
+    double *pm = malloc(sizeof(double) * (size_t)n * 3);
+    int *fits = malloc(sizeof(int) * (size_t)n * 2);
+    const char **labels = malloc(sizeof(char *) * (size_t)n);
+    if (!pm || !fits || !labels) {
+        free(pm), free(fits), free(labels);
+        return mosaic_err(err, MOSAIC_ERR_NOMEM, "out of memory");
+    }
+    for (int i = 0; i < n; i++) {
+        pm[i] = pts[i].proxy_m, pm[n + i] = pts[i].exact_m, pm[2 * n + i] = pts[i].sim_devices;
+        fits[i] = pts[i].p_map >= 0.5, fits[n + i] = pts[i].exact_ok;
+        labels[i] = pts[i].label;
+    }
     char title[160];
     snprintf(title, sizeof title, "Proxy check: %d networks, correlation %.3f", n, corr);
     MosaicReport r = {0};
@@ -188,10 +221,14 @@ static MosaicStatus write_outputs_(const char *outdir, const MosaicArch *arch, c
     r.n_proxy = n;
     r.proxy_m = pm;
     r.exact_m = pm + n;
+    r.sim_devices = pm + 2 * n;
+    r.proxy_fits = fits;
+    r.exact_fits = fits + n;
+    r.proxy_label = labels;
     snprintf(path, sizeof path, "%s/report.html", outdir);
     st = mosaic_report_write_html(path, &r, err);
     free(yaml);
-    free(pm);
+    free(pm), free(fits), free(labels);
     return st;
 }
 
@@ -307,14 +344,17 @@ int mosaic_cmd_proxy_check(int argc, char **argv) {
     for (int r = 0; r < nruns && st == MOSAIC_OK; r++)
         st = add_run_(runs[r], &arch, draws, seed, pts, &npts, cap, &err);
     if (st == MOSAIC_OK && npts > nrandom) {
-        printf("\n%-44s %12s %8s %12s %14s\n", "saved network", "exact M", "fits", "proxy M",
-               "proxy P(fits)");
+        printf("\n%-44s %12s %8s %12s %14s %14s\n", "saved network", "exact M", "fits", "proxy M",
+               "proxy P(fits)", "sim devices");
         for (int i = nrandom; i < npts; i++) {
             /* the end of a long path names the checkpoint; its start is the same for all of a run */
             const size_t len = strlen(pts[i].label);
             const char *shown = len > 44 ? pts[i].label + len - 41 : pts[i].label;
-            printf("%s%-*.44s %12.0f %8s %12.0f %13.0f%%\n", len > 44 ? "..." : "", len > 44 ? 41 : 44, shown,
-                   pts[i].exact_m, pts[i].exact_ok ? "yes" : "no", pts[i].proxy_m, 100 * pts[i].p_map);
+            char simd[32] = "-"; /* programmed by the simulator, where cosim simulated the checkpoint */
+            if (!isnan(pts[i].sim_devices)) snprintf(simd, sizeof simd, "%.0f", pts[i].sim_devices);
+            printf("%s%-*.44s %12.0f %8s %12.0f %13.0f%% %14s\n", len > 44 ? "..." : "", len > 44 ? 41 : 44,
+                   shown, pts[i].exact_m, pts[i].exact_ok ? "yes" : "no", pts[i].proxy_m, 100 * pts[i].p_map,
+                   simd);
         }
     }
     if (st != MOSAIC_OK) {

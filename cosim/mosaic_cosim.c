@@ -169,6 +169,16 @@ MosaicStatus mosaic_cosim_read_sim(const char *path, const MosaicArch *arch, Mos
             o->cell_spikes[c] = s;
         }
     free(ps);
+    /* what the hardware holds programmed, as the simulator read it back */
+    int64_t td[1] = {mosaic_arch_tiles(arch)}, cd[1] = {cells};
+    int32_t *dev = NULL;
+    if (st == MOSAIC_OK) st = mosaic_h5_read(f, "devices/nt", MOSAIC_H5_I32, 1, td, (void **)&dev, err);
+    for (int64_t i = 0; st == MOSAIC_OK && i < td[0]; i++) o->devices_programmed += dev[i];
+    free(dev);
+    dev = NULL;
+    if (st == MOSAIC_OK) st = mosaic_h5_read(f, "devices/router", MOSAIC_H5_I32, 1, cd, (void **)&dev, err);
+    for (int64_t i = 0; st == MOSAIC_OK && i < cd[0]; i++) o->devices_programmed += dev[i];
+    free(dev);
     mosaic_h5_close(f);
     if (st != MOSAIC_OK) mosaic_sim_outcome_free(o);
     return st;

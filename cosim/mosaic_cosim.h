@@ -60,6 +60,8 @@ typedef struct {
     int n_cells;
     double *cell_spikes; /* (n_cells) spikes through the input ports of each cell, malloc'd */
     double *cell_util;   /* (n_cells) busiest port lines / capacity, malloc'd */
+    int64_t
+        devices_programmed; /* devices the simulator set: NT pairs with a weight plus router crosspoints ON */
 } MosaicSimOutcome;
 
 /* Reads a `mosaic sim` result file; validates the shapes against `arch`. */

@@ -162,6 +162,77 @@ static void grid_maps_(MosaicText *t, const MosaicReport *r) {
     free(labels), free(store);
 }
 
+static int cmp_double_(const void *a, const void *b) {
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The error distribution of the proxy's memory: a line of quantiles and a histogram of |proxy - exact| /
+ * exact, as proxy-check prints them. */
+static void proxy_errors_(MosaicText *t, const MosaicReport *r) {
+    const int n = r->n_proxy;
+    double *rel = malloc(sizeof(double) * (size_t)n);
+    if (!rel) return;
+    for (int i = 0; i < n; i++) rel[i] = fabs(r->proxy_m[i] - r->exact_m[i]) / r->exact_m[i];
+    qsort(rel, (size_t)n, sizeof *rel, cmp_double_);
+    /* numpy's linear interpolation, as the console's quantiles */
+    double q[2];
+    const double at[2] = {0.5, 0.9};
+    for (int k = 0; k < 2; k++) {
+        const double pos = at[k] * (n - 1);
+        const int lo = (int)pos;
+        q[k] = lo + 1 < n ? rel[lo] + (pos - lo) * (rel[lo + 1] - rel[lo]) : rel[n - 1];
+    }
+    mosaic_text_printf(t,
+                       "<p>|proxy &minus; exact| / exact over %d networks: median %.2f %%, 90th percentile "
+                       "%.2f %%, largest %.2f %%.</p>\n",
+                       n, 100 * q[0], 100 * q[1], 100 * rel[n - 1]);
+    static const char *const names[6] = {"< 1 %", "1-2 %", "2-5 %", "5-10 %", "10-20 %", ">= 20 %"};
+    static const double edges[5] = {0.01, 0.02, 0.05, 0.10, 0.20};
+    double counts[6] = {0};
+    for (int i = 0; i < n; i++) {
+        int b = 0;
+        while (b < 5 && rel[i] >= edges[b]) b++;
+        counts[b]++;
+    }
+    MosaicChartStyle st = {"Memory error of the proxy", "|proxy - exact| / exact", "networks", 420, 300};
+    mosaic_svg_bar_chart(t, &st, names, counts, 6);
+    free(rel);
+}
+
+/* The mappability confusion matrix and the table of saved networks (with the simulator's devices). */
+static void proxy_tables_(MosaicText *t, const MosaicReport *r) {
+    if (r->proxy_fits && r->exact_fits) {
+        int c[2][2] = {{0, 0}, {0, 0}}; /* [proxy fits][exact fits] */
+        for (int i = 0; i < r->n_proxy; i++) c[r->proxy_fits[i] != 0][r->exact_fits[i] != 0]++;
+        mosaic_text_printf(t,
+                           "<table><caption>Mappability (proxy: fits when at least half of its draws "
+                           "fit)</caption><tr><th></th><th>exact: fits</th><th>exact: does not</th></tr>"
+                           "<tr><th>proxy: fits</th><td>%d</td><td>%d</td></tr><tr><th>proxy: does "
+                           "not</th><td>%d</td><td>%d</td></tr><tr><th>agreement</th><td colspan=\"2\">%.1f "
+                           "%%</td></tr></table>\n",
+                           c[1][1], c[1][0], c[0][1], c[0][0], 100.0 * (c[1][1] + c[0][0]) / r->n_proxy);
+    }
+    if (!r->proxy_label || !r->sim_devices) return;
+    int shown = 0;
+    for (int i = 0; i < r->n_proxy; i++) {
+        if (isnan(r->sim_devices[i])) continue;
+        if (!shown++)
+            mosaic_text_printf(t,
+                               "<table><caption>Saved networks the co-simulation ran on the array: the "
+                               "proxy's memory, the mapper's exact M, and the devices the simulator "
+                               "programmed (NT weights and router crosspoints)</caption><tr><th>network</th>"
+                               "<th>proxy M</th><th>exact M</th><th>fits</th><th>simulator: devices "
+                               "programmed</th></tr>\n");
+        mosaic_text_printf(t, "<tr><td style=\"text-align:left\">");
+        mosaic_text_escaped(t, r->proxy_label[i]);
+        mosaic_text_printf(t, "</td><td>%.0f</td><td>%.0f</td><td>%s</td><td>%.0f</td></tr>\n", r->proxy_m[i],
+                           r->exact_m[i], r->exact_fits && r->exact_fits[i] ? "yes" : "no",
+                           r->sim_devices[i]);
+    }
+    if (shown) mosaic_text_printf(t, "</table>\n");
+}
+
 static void proxy_(MosaicText *t, const MosaicReport *r) {
     section_(t, "Proxy vs exact mapping", "Memory predicted from gamma_d against the mapper's exact count.");
     if (r->n_proxy == 0) return missing_(t, "No proxy check recorded.");
@@ -171,6 +242,8 @@ static void proxy_(MosaicText *t, const MosaicReport *r) {
     MosaicSeries s = {"networks", b, b + r->n_proxy, r->n_proxy};
     MosaicChartStyle st = {"Memory: proxy vs exact", "proxy (M devices)", "exact (M devices)", 420, 380};
     mosaic_svg_scatter(t, &st, &s, 1, 1);
+    proxy_errors_(t, r);
+    proxy_tables_(t, r);
     mosaic_text_printf(t, "</section>\n");
     free(b);
 }

@@ -52,6 +52,12 @@ typedef struct {
     const double *router_spikes; /* (grid rows x grid cols) spikes through each cell in the last run */
     int n_proxy;                 /* proxy-check points */
     const double *proxy_m, *exact_m; /* (n_proxy) */
+    /* proxy-check's extras (each may be NULL): the mappability verdicts (proxy: at least half of its draws
+     * fit) for the confusion matrix, the points' names and the devices the simulator programmed (NaN where
+     * a point was not simulated) for the table of saved networks */
+    const int *proxy_fits, *exact_fits;
+    const char *const *proxy_label;
+    const double *sim_devices;
 } MosaicReport;
 
 /* Writes the report to `path` atomically (temporary name, then rename). */

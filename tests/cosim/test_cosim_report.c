@@ -59,7 +59,19 @@ int main(int argc, char **argv) {
                       spikes,
                       20,
                       pm,
-                      em};
+                      em,
+                      NULL,
+                      NULL,
+                      NULL,
+                      NULL};
+    /* proxy-check's extras: verdicts for the confusion matrix, names, one simulated saved network */
+    int pfit[20], efit[20];
+    const char *names[20];
+    double simd[20];
+    for (int i = 0; i < 20; i++)
+        pfit[i] = i < 10, efit[i] = i < 12, names[i] = i == 19 ? "RUN/checkpoints/epoch_<0003>.h5" : "random",
+        simd[i] = i == 19 ? 123456 : NAN;
+    r.proxy_fits = pfit, r.exact_fits = efit, r.proxy_label = names, r.sim_devices = simd;
     MosaicErr err;
     char path[512];
     snprintf(path, sizeof path, "%s", out ? out : "test_report.html");
@@ -89,6 +101,14 @@ int main(int argc, char **argv) {
         /* the checkpoint without a simulation shows dashes, not "nan" */
         CHECK(strstr(buf, "<td>&ndash;</td><td>&ndash;</td><td>43.0%</td>") != NULL);
         CHECK(strstr(buf, "nan") == NULL);
+        /* proxy: the error distribution, the confusion matrix (10 fit both, 2 only exactly, 8 neither)
+         * and the saved network the simulator ran, its name escaped */
+        CHECK(strstr(buf, "Memory error of the proxy") != NULL && strstr(buf, "median ") != NULL);
+        CHECK(strstr(buf, "<tr><th>proxy: fits</th><td>10</td><td>0</td></tr><tr><th>proxy: does "
+                          "not</th><td>2</td><td>8</td></tr>") != NULL);
+        CHECK(strstr(buf,
+                     "epoch_&lt;0003&gt;.h5</td><td>690000</td><td>729000</td><td>no</td><td>123456</td>") !=
+              NULL);
     }
     TEST("EmptyHistorySaysWhatIsMissing") {
         MosaicReport e = {0};
