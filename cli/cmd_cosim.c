@@ -307,10 +307,10 @@ static int complete_records_(Cosim_ *c, int finished) {
         poll_sim_(c, 1);
         done += !isnan(last->hw_acc);
     }
-    if (done) load_spike_map_(c);
-    /* The report's port map comes from the last mapping, which this session did not make. */
-    if (done && last && !c->cell_util &&
-        (c->cell_util = malloc(sizeof(double) * (size_t)mosaic_cells(&c->arch)))) {
+    /* The report's maps come from the last mapping and simulation, which this session did not make (a
+     * resumed session that made no checkpoint of its own would otherwise write a report without them). */
+    load_spike_map_(c);
+    if (last && !c->cell_util && (c->cell_util = malloc(sizeof(double) * (size_t)mosaic_cells(&c->arch)))) {
         char path[4200];
         hw_file_(c, last->epoch, "mapping.h5", path, sizeof path);
         MosaicMapping m;

@@ -215,6 +215,12 @@ tp="--set cosim.sim_wait=true --set cosim.traffic_penalty=0.01 --set train.epoch
 "$mosaic" cosim --resume part-tp >/dev/null
 cmp -s <(cut -d, -f1-12 whole-tp/history.csv) <(cut -d, -f1-12 part-tp/history.csv) ||
     fail "resumed run with a traffic penalty differs: $(diff whole-tp/history.csv part-tp/history.csv | head -5)"
+# a resumed session that makes no hardware checkpoint of its own keeps the report's maps of the last one
+"$mosaic" cosim --config small.yaml --out maps --set train.epochs=4 --set cosim.every=2 --set cosim.sim_wait=true \
+    --stop-after 2 >/dev/null
+"$mosaic" cosim --resume maps --stop-after 1 >/dev/null
+grep -q "Port utilisation" maps/report.html && grep -q "Spike traffic per cell" maps/report.html ||
+    fail "the resumed session's report lost the maps of the last checkpoint"
 # the training does not depend on the waiting (no traffic penalty here): same history as section 1's run
 cut -d, -f1-$(( $(head -1 closed/history.csv | tr ',' '\n' | wc -l) - 2 )) closed/history.csv >c.csv
 cmp -s a.csv c.csv || fail "waiting for the simulator changed the training: $(diff a.csv c.csv | head -5)"
