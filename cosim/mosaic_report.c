@@ -151,12 +151,13 @@ static void grid_maps_(MosaicText *t, const MosaicReport *r) {
             labels[i * gc + j] = l;
         }
     if (r->port_util) {
-        MosaicChartStyle st = {"Port utilisation", NULL, NULL, 420, 380};
-        mosaic_svg_heatmap(t, &st, r->port_util, gr, gc, 0, (const char *const *)labels);
+        MosaicChartStyle st = {"Port utilisation (outlined: over capacity)", NULL, NULL, 420, 380};
+        /* 0..1 of capacity; a port over it (an unmappable network) outlined in blue */
+        mosaic_svg_heatmap(t, &st, r->port_util, gr, gc, 1, 1, (const char *const *)labels);
     }
     if (r->router_spikes) {
         MosaicChartStyle st = {"Spike traffic per cell", NULL, NULL, 420, 380};
-        mosaic_svg_heatmap(t, &st, r->router_spikes, gr, gc, 0, (const char *const *)labels);
+        mosaic_svg_heatmap(t, &st, r->router_spikes, gr, gc, 0, 0, (const char *const *)labels);
     }
     mosaic_text_printf(t, "</section>\n");
     free(labels), free(store);

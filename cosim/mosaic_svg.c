@@ -263,7 +263,7 @@ static void heat_colour_(double u, char *out) {
 }
 
 void mosaic_svg_heatmap(MosaicText *t, const MosaicChartStyle *style, const double *values, int rows,
-                        int cols, double vmax, const char *const *cell_label) {
+                        int cols, double vmax, double outline_above, const char *const *cell_label) {
     int w, h;
     open_svg_(t, style, &w, &h);
     double mx = vmax;
@@ -285,10 +285,11 @@ void mosaic_svg_heatmap(MosaicText *t, const MosaicChartStyle *style, const doub
             }
             char col[8];
             heat_colour_(v / mx, col);
+            const int over = outline_above > 0 && v > outline_above;
             mosaic_text_printf(t,
                                "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\" "
-                               "stroke=\"#fff\" stroke-width=\"0.5\"><title>",
-                               x, y, cell, cell, col);
+                               "stroke=\"%s\" stroke-width=\"%s\"><title>",
+                               x, y, cell, cell, col, over ? "#1f4fd8" : "#fff", over ? "2" : "0.5");
             if (cell_label && cell_label[r * cols + c]) {
                 mosaic_text_escaped(t, cell_label[r * cols + c]);
                 mosaic_text_printf(t, ": ");

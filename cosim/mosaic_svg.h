@@ -49,9 +49,11 @@ void mosaic_svg_scatter(MosaicText *t, const MosaicChartStyle *style, const Mosa
                         int diagonal);
 
 /* values: (rows, cols) row-major; NaN cells are drawn empty. Colour scale from 0 to max(values) (or to
- * `vmax` if > 0), with a legend bar. cell_label (may be NULL) titles each cell on hover. */
+ * `vmax` if > 0, values above it at the darkest colour), with a legend bar. Cells above `outline_above`
+ * (if > 0; e.g. 1 for a port load over capacity) get a blue outline. cell_label (may be NULL) titles each
+ * cell on hover. */
 void mosaic_svg_heatmap(MosaicText *t, const MosaicChartStyle *style, const double *values, int rows,
-                        int cols, double vmax, const char *const *cell_label);
+                        int cols, double vmax, double outline_above, const char *const *cell_label);
 
 /* One bar per category. */
 void mosaic_svg_bar_chart(MosaicText *t, const MosaicChartStyle *style, const char *const *names,

@@ -68,12 +68,21 @@ int main(void) {
         double v[6] = {0, 1, 2, NAN, 4, 8};
         const char *labels[6] = {"a", "b", "c", "d", "e", "r1_2_3 out_E"};
         MosaicChartStyle st = {"Port utilisation", NULL, NULL, 300, 200};
-        mosaic_svg_heatmap(&t, &st, v, 2, 3, 0, labels);
+        mosaic_svg_heatmap(&t, &st, v, 2, 3, 0, 0, labels);
         CHECK(well_formed_(t.data));
+        CHECK(strstr(t.data, "#1f4fd8") == NULL); /* no outline asked for */
         CHECK(strstr(t.data, "r1_2_3 out_E: 8") != NULL);
         CHECK(strstr(t.data, "#fff7bc") != NULL); /* zero: the palest colour */
         CHECK(strstr(t.data, "#b41b26") != NULL); /* the maximum: the darkest */
         CHECK(strstr(t.data, "#f4f4f4") != NULL); /* NaN cell */
+        mosaic_text_free(&t);
+        /* utilisation: scale fixed at 1, the cells over it (2, 4, 8) outlined */
+        mosaic_text_init(&t);
+        mosaic_svg_heatmap(&t, &st, v, 2, 3, 1, 1, labels);
+        CHECK(well_formed_(t.data));
+        int outlined = 0;
+        for (const char *p = t.data; (p = strstr(p, "stroke=\"#1f4fd8\"")) != NULL; p++) outlined++;
+        CHECK_EQ_INT(outlined, 3);
         mosaic_text_free(&t);
     }
     TEST("ScatterAndBarsAreWellFormed") {
