@@ -374,7 +374,13 @@ static MosaicStatus hardware_checkpoint_(Cosim_ *c, int epoch, MosaicErr *err) {
     } else if (c->sim_running) {
         print_hw_(c, r, "simulator still busy with the previous checkpoint: not simulated");
     } else {
-        MOSAIC_TRY(start_sim_(c, c->n_hw - 1, err));
+        MosaicErr serr;
+        if (start_sim_(c, c->n_hw - 1, &serr) != MOSAIC_OK) { /* like a crash: reported, training goes on */
+            char note[1200];
+            snprintf(note, sizeof note, "the simulator did not start: %s; training goes on", serr.msg);
+            print_hw_(c, r, note);
+            return MOSAIC_OK;
+        }
         print_hw_(c, r,
                   c->ccfg.sim_wait ? "simulating on the array" : "simulating on the array in the background");
         /* Which checkpoints find the simulator busy depends on the machine's load; waiting makes the
@@ -565,6 +571,22 @@ int mosaic_cmd_cosim(int argc, char **argv) {
     if (st != MOSAIC_OK) return cli_fail("cosim", st, &err);
     const char *unused = mosaic_train_config_unused_note(&c.tcfg);
     if (unused) fprintf(stderr, "mosaic cosim: note: %s\n", unused);
+    if (c.ccfg.feedback != MOSAIC_FEEDBACK_CLOSED && (c.ccfg.memory_budget > 0 || c.ccfg.traffic_penalty > 0))
+        fprintf(stderr,
+                "mosaic cosim: note: %s%s%s act%s in the closed loop only; cosim.feedback none ignores %s\n",
+                c.ccfg.memory_budget > 0 ? "cosim.memory_budget" : "",
+                c.ccfg.memory_budget > 0 && c.ccfg.traffic_penalty > 0 ? " and " : "",
+                c.ccfg.traffic_penalty > 0 ? "cosim.traffic_penalty" : "",
+                c.ccfg.memory_budget > 0 && c.ccfg.traffic_penalty > 0 ? "" : "s",
+                c.ccfg.memory_budget > 0 && c.ccfg.traffic_penalty > 0 ? "them" : "it");
+    /* a simulator that cannot even start would be found only at the first hardware checkpoint */
+    if (c.ccfg.sim_program[0] && access(c.ccfg.sim_program, X_OK) != 0) {
+        fprintf(stderr,
+                "mosaic cosim: error: %s: key 'cosim.sim_program': %s is not an executable program (%s)\n",
+                resume ? path : config, c.ccfg.sim_program, strerror(errno));
+        cosim_free_(&c);
+        return 2;
+    }
     ssize_t sl = readlink("/proc/self/exe", c.self, sizeof c.self - 1);
     if (sl > 0)
         c.self[sl] = 0;
@@ -630,11 +652,14 @@ int mosaic_cmd_cosim(int argc, char **argv) {
         c.arch.neurons_per_tile, c.arch.cap_nt[1], c.arch.cap_r1[1], c.arch.cap_r0[1], c.train.n, c.test.n,
         c.ccfg.every, c.held.n, mosaic_trainer_epochs_done(c.tr) + 1, c.tcfg.epochs);
     if (closed) {
-        int before = mosaic_router_violations(c.fb.router), forced = 0;
+        const int before = mosaic_router_violations(c.fb.router);
+        const double m_before = (double)mosaic_router_devices(c.fb.router);
+        int forced = 0;
         st = mosaic_feedback_prune(&c.fb, c.tr, &forced, &err);
+        const int over_budget = c.ccfg.memory_budget > 0 && m_before > c.ccfg.memory_budget;
         if (st == MOSAIC_OK && forced)
-            printf("closed loop: %d ports over capacity; forced out %d links through them (weakest first)\n",
-                   before, forced);
+            printf("closed loop: %d ports over capacity%s; forced out %d links (weakest first)\n", before,
+                   over_budget ? " and M over cosim.memory_budget" : "", forced);
     }
     double t0 = mosaic_now_s();
     const int first_epoch = mosaic_trainer_epochs_done(c.tr);
@@ -667,12 +692,19 @@ int mosaic_cmd_cosim(int argc, char **argv) {
         return cli_fail("cosim", st, &err);
     }
     const MosaicHwRecord *last = c.n_hw ? &c.hw[c.n_hw - 1] : NULL;
-    printf("\nsummary: %d epochs in %.1f s (this session), %s loop\n", mosaic_trainer_epochs_done(c.tr),
-           mosaic_now_s() - t0, closed ? "closed" : "open");
+    const int done_epochs = mosaic_trainer_epochs_done(c.tr);
+    printf("\nsummary: %d of %d epochs done, %d in this session (%.1f s), %s loop\n", done_epochs,
+           c.tcfg.epochs, done_epochs - first_epoch, mosaic_now_s() - t0, closed ? "closed" : "open");
     if (last) {
-        printf("  final network: %s on %d/%d/%d hardware, %d violations, M %.0f devices (NT %.0f, R1 %.0f, "
+        /* the final network only when the last checkpoint is the last epoch's (not after --stop-after) */
+        char what[64];
+        if (last->epoch == done_epochs)
+            snprintf(what, sizeof what, "%s network", done_epochs == c.tcfg.epochs ? "final" : "latest");
+        else
+            snprintf(what, sizeof what, "last hardware checkpoint (epoch %d)", last->epoch);
+        printf("  %s: %s on %d/%d/%d hardware, %d violations, M %.0f devices (NT %.0f, R1 %.0f, "
                "R0 %.0f)\n",
-               last->mappable ? "MAPPABLE" : "NOT mappable", c.arch.cap_nt[1], c.arch.cap_r1[1],
+               what, last->mappable ? "MAPPABLE" : "NOT mappable", c.arch.cap_nt[1], c.arch.cap_r1[1],
                c.arch.cap_r0[1], last->violations, last->devices_total, last->devices_nt, last->devices_r1,
                last->devices_r0);
         printf("  accuracy: software %.1f%%", 100 * last->sw_acc);

@@ -261,6 +261,15 @@ if "$mosaic" cosim --config small.yaml --out bad2 --set train.data.test=missing.
     fail "missing test file accepted"
 fi
 grep -q "missing.h5" bad2.log || fail "error does not name the file: $(cat bad2.log)"
+# a simulator that cannot start is refused before any training, not found at the first checkpoint
+if "$mosaic" cosim --config small.yaml --out bad3 --set cosim.sim_program=/nonexistent/mosaic 2>bad3.log; then
+    fail "a missing simulator program accepted"
+fi
+grep -q "key 'cosim.sim_program': /nonexistent/mosaic is not an executable program" bad3.log && [ ! -e bad3 ] ||
+    fail "missing simulator: $(cat bad3.log)"
+# the summary after --stop-after names the checkpoint it reports, not a final network
+grep -q "summary: 2 of 3 epochs done, 2 in this session" part.log && grep -q "  latest network: " part.log ||
+    fail "summary of a stopped session: $(tail -6 part.log)"
 echo "ok"
 
 echo "== 5. proxy-check on the closed-loop run"
