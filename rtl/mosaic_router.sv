@@ -15,10 +15,16 @@
 //   addr[15] = 0 : crossbar memory. addr = {row, word}: row = input line, word w holds output lines
 //                  32w .. 32w+31 of that row (bit b = output line 32w+b); WordBits low address bits.
 //   addr[15] = 1 : status. 0x8000 + p (p = 0..7, MosaicPort order in_N, in_E, in_S, in_W, out_N, ...,
-//                  out_W): spikes counted on that port since the last clear (read only).
+//                  out_W): spikes counted on that port since the last clear (read only; 32-bit
+//                  counters that wrap, as the simulator never runs a port past 2^32 spikes between
+//                  clears). An output port is counted at the edge that ends the cycle it presented
+//                  its spikes in.
 //                  0x8008: bit 0 = sticky collision error; write bit 0 = clear it, bit 1 = clear counters.
 //                  0x8009: identity {col_i, row_i}; 0x800A: widths {W, S, E, N}, 8 bits each; so
 //                  software can check it addresses the router it meant to (read only).
+//   Any other address reads 0 (it aliases nothing). Writes go to the crossbar words and to 0x8008 only,
+//   and only while every input line is idle: the CfgWriteInMap and CfgWriteWhenIdle assertions stop a
+//   simulation that does otherwise (with --assert), since hardware would lose or half-apply the write.
 //
 // A collision is two active input lines driving one output line in the same cycle: the output line
 // still carries a spike (wired OR), and err_o rises and stays high until cleared. One hop per cycle and
@@ -85,6 +91,8 @@ module mosaic_router #(
   assign cfg_row        = cfg_addr_i[14:WordBits];
   assign cfg_xbar_valid = !cfg_is_status && (32'(cfg_row) < Lines) && (32'(cfg_word) < WordsPerRow);
   assign cfg_status_sel = cfg_addr_i[3:0];
+  logic cfg_status_valid; // 0x8000 .. 0x800F exactly: the status words do not repeat above them
+  assign cfg_status_valid = cfg_is_status && (cfg_addr_i[14:4] == '0);
 
   logic [RowIdxBits-1:0] cfg_row_idx;
   assign cfg_row_idx = cfg_row[RowIdxBits-1:0];
@@ -218,7 +226,7 @@ module mosaic_router #(
     end
   end
 
-  assign cfg_rdata_o = cfg_is_status ? status_rdata :
+  assign cfg_rdata_o = cfg_status_valid ? status_rdata :
                        cfg_xbar_valid ? xbar_q[cfg_row_idx][32*cfg_word +: 32] : 32'd0;
 
   ////////////////

@@ -1,6 +1,7 @@
 // The Verilated router (R1 and R0 parameter sets) against a C reference model of the crossbar:
-// directed cases (unicast, multicast, collision, read-back, counters, identity), then random
-// configurations and random spike traffic compared cycle by cycle (outputs, counters, error flag).
+// directed cases (unicast, multicast, collision, read-back, counters, identity, addresses outside the
+// map, reset during traffic), then random configurations and random spike traffic compared cycle by
+// cycle (outputs, error flag, and every counter read back in the middle of the traffic).
 #include <memory>
 #include <vector>
 
@@ -23,7 +24,10 @@ struct RouterRef {
 
     explicit RouterRef(int w) : width(w), lines(4 * w), cfg((size_t)16 * w * w, 0) {}
 
+    // One clock edge: input counters take this cycle's inputs; output counters take what the outputs
+    // presented during the cycle this edge ends (the RTL's documented rule), before they change.
     void clock(const uint32_t in[4]) {
+        for (int s = 0; s < 4; s++) count[4 + s] += (uint32_t)__builtin_popcount(out[s]);
         std::vector<uint8_t> driven((size_t)lines, 0);
         bool collide = false;
         for (int i = 0; i < lines; i++) {
@@ -39,10 +43,7 @@ struct RouterRef {
             for (int b = 0; b < width; b++)
                 if (driven[(size_t)(s * width + b)]) out[s] |= 1u << b;
         }
-        for (int s = 0; s < 4; s++) {
-            count[s] += (uint32_t)__builtin_popcount(in[s]);
-            count[4 + s] += (uint32_t)__builtin_popcount(out[s]);
-        }
+        for (int s = 0; s < 4; s++) count[s] += (uint32_t)__builtin_popcount(in[s]);
         err = err || collide;
     }
     // The configuration word of row i, word w, as the RTL lays it out.
@@ -62,7 +63,12 @@ template <class Model> struct Dut {
     std::unique_ptr<Model> m;
     int width;
     int words_per_row() const { return (4 * width + 31) / 32; }
-    int word_bits() const { return words_per_row() > 1 ? __builtin_ctz((unsigned)words_per_row()) : 1; }
+    // $clog2(words per row), at least 1, as the RTL's WordBits (3 words per row take 2 bits)
+    int word_bits() const {
+        int b = 1;
+        while ((1 << b) < words_per_row()) b++;
+        return b;
+    }
 
     Dut(int w, int row, int col) : width(w) {
         m = std::make_unique<Model>(&ctx, "dut");
@@ -162,6 +168,14 @@ template <class Model> void directed(int width) {
         CHECK_EQ_INT(dut.read(0x8000 + 6), 1); // out_S
         CHECK_EQ_INT(dut.read(0x8000 + 4), 0); // out_N
     }
+    TEST("AddressesOutsideTheMapReadZero") {
+        // rows past the last line, words past the last of a row, status words past 0x800A: nothing aliases
+        CHECK_EQ_INT(dut.read(dut.xbar_addr(ref.lines, 0)), 0);
+        if (dut.words_per_row() < (1 << dut.word_bits()))
+            CHECK_EQ_INT(dut.read(dut.xbar_addr(0, dut.words_per_row())), 0);
+        for (uint32_t a : {0x800Bu, 0x800Fu, 0x8010u, 0x8019u, 0x8100u, 0xFFF9u})
+            CHECK_EQ_INT(dut.read(a), 0);
+    }
     TEST("CollisionRaisesStickyErrorUntilCleared") {
         // E line 2 -> E line 3 as well: with W line 0 active in the same cycle, E line 3 has two drivers.
         set_cfg(ref, 1, 2, 1, 3);
@@ -185,6 +199,25 @@ template <class Model> void directed(int width) {
         CHECK_EQ_INT(dut.m->err_o, 0);
         CHECK_EQ_INT(dut.read(0x8000 + 5), 0);
     }
+    TEST("ResetDuringTrafficClearsOutputsErrorAndCountersButKeepsTheCrossbar") {
+        uint32_t both[4] = {0, 1u << 2, 0, 1u << 0}, o[4];
+        dut.set_in(both);
+        dut.tick(); // outputs driven, collision flagged, counters running
+        dut.m->rst_ni = 0;
+        dut.m->eval();
+        dut.out(o);
+        CHECK_EQ_INT(o[0] | o[1] | o[2] | o[3], 0);
+        CHECK_EQ_INT(dut.m->err_o, 0);
+        for (uint32_t p = 0; p < 8; p++) CHECK_EQ_INT(dut.read(0x8000 + p), 0);
+        dut.m->rst_ni = 1;
+        dut.m->eval();
+        for (int i = 0; i < ref.lines; i++)
+            for (int w = 0; w < dut.words_per_row(); w++)
+                CHECK_EQ_INT(dut.read(dut.xbar_addr(i, w)), ref.word(i, w));
+        const uint32_t zero[4] = {0, 0, 0, 0};
+        dut.set_in(zero);
+        dut.tick();
+    }
 }
 
 template <class Model> void random_traffic(int width, uint64_t seed) {
@@ -198,7 +231,7 @@ template <class Model> void random_traffic(int width, uint64_t seed) {
             for (int j = 0; j < ref.lines; j++)
                 ref.cfg[(size_t)i * ref.lines + j] = mosaic_rng_below(&rng, (uint64_t)ref.lines) < 2;
         dut.program(ref);
-        int mismatches = 0, collisions = 0;
+        int mismatches = 0, collisions = 0, counter_mismatches = 0;
         for (int cycle = 0; cycle < 400; cycle++) {
             uint32_t in[4];
             const uint64_t density = 1 + mosaic_rng_below(&rng, 8); // 1/8 .. 8/8 of 1/8 lines active
@@ -215,7 +248,12 @@ template <class Model> void random_traffic(int width, uint64_t seed) {
             for (int s = 0; s < 4; s++) mismatches += o[s] != ref.out[s];
             mismatches += (bool)dut.m->err_o != ref.err;
             collisions += ref.err;
+            // every counter, read back while the spikes still flow (not only after an idle cycle)
+            if (cycle % 7 == 3)
+                for (int p = 0; p < 8; p++)
+                    counter_mismatches += dut.read(0x8000 + (uint32_t)p) != ref.count[p];
         }
+        CHECK_EQ_INT(counter_mismatches, 0);
         // Output counters count what a port presented during a cycle, at the edge that ends it: one idle
         // cycle brings the last outputs in.
         const uint32_t zero[4] = {0, 0, 0, 0};
