@@ -38,7 +38,8 @@ static const MosaicCfgField cosim_fields_[] = {
     F_("cosim.feedback", MOSAIC_CFG_ENUM, feedback, 0, 0, "none|closed",
        "none: map and simulate only (open loop); closed: keep training within the hardware"),
     F_("cosim.memory_budget", MOSAIC_CFG_DOUBLE, memory_budget, 0, 1e12, NULL,
-       "routing memory M allowed in devices (closed loop); 0 = port capacities only"),
+       "routing memory M allowed in devices (closed loop; met by pruning the weakest links of distance "
+       ">= 3 that lower M, and refusing refills that would exceed it); 0 = port capacities only"),
     F_("cosim.traffic_penalty", MOSAIC_CFG_DOUBLE, traffic_penalty, 0, 1e6, NULL,
        "closed loop: penalty c * rate(source) * hops * sum w^2 per link from measured spikes; 0 = off"),
     F_("cosim.sim_timeout", MOSAIC_CFG_DOUBLE, sim_timeout, 1, 1e7, NULL,

@@ -109,6 +109,51 @@ static int route_uses_(const MosaicArch *arch, int from, int to, int cp) {
     return 0;
 }
 
+typedef struct {
+    double norm;
+    int link;
+} Cand_;
+
+static int cand_cmp_(const void *a, const void *b) {
+    const Cand_ *x = a, *y = b;
+    if (x->norm != y->norm) return x->norm < y->norm ? -1 : 1;
+    return x->link - y->link;
+}
+
+/* Over the memory budget: the weakest link (d >= 2) whose removal lowers M, or, when no single removal
+ * does (M is a maximum over cells, so a plateau needs several), the weakest one. Neighbour links stay:
+ * their loads count in the NT inputs and the R1s' NT-facing outputs, where the training's d = 1 budget
+ * is the network's floor; the budget is met by the long links (docs: cosim.memory_budget). */
+static int budget_victim_(MosaicFeedback *fb, const MosaicNetwork *net, MosaicErr *err, MosaicStatus *st) {
+    Cand_ *c = malloc(sizeof(Cand_) * (size_t)(net->n_links ? net->n_links : 1));
+    if (!c) {
+        *st = mosaic_err(err, MOSAIC_ERR_NOMEM, "feedback: out of memory");
+        return -1;
+    }
+    int n = 0;
+    for (int l = 0; l < net->n_links; l++) {
+        const int from = mosaic_tile_of_neuron(&fb->arch, net->link_src[l]);
+        if (mosaic_tile_distance(&fb->arch, from, net->link_dst[l]) >= 2)
+            c[n++] = (Cand_){link_norm_(net, l), l};
+    }
+    qsort(c, (size_t)n, sizeof *c, cand_cmp_);
+    const int64_t m0 = mosaic_router_devices(fb->router);
+    int victim = n ? c[0].link : -1;
+    for (int i = 0; i < n && *st == MOSAIC_OK; i++) {
+        const int32_t src = net->link_src[c[i].link], dst = net->link_dst[c[i].link];
+        if (!mosaic_router_has(fb->router, src, dst)) continue;
+        *st = mosaic_router_remove(fb->router, src, dst, err);
+        const int64_t m1 = mosaic_router_devices(fb->router);
+        if (*st == MOSAIC_OK) *st = mosaic_router_add(fb->router, src, dst, err);
+        if (m1 < m0) {
+            victim = c[i].link;
+            break;
+        }
+    }
+    free(c);
+    return *st == MOSAIC_OK ? victim : -1;
+}
+
 MosaicStatus mosaic_feedback_prune(MosaicFeedback *fb, MosaicTrainer *tr, int *forced, MosaicErr *err) {
     int n_forced = 0;
     for (;;) {
@@ -118,15 +163,18 @@ MosaicStatus mosaic_feedback_prune(MosaicFeedback *fb, MosaicTrainer *tr, int *f
             fb->memory_budget > 0 && (double)mosaic_router_devices(fb->router) > fb->memory_budget;
         if (cp < 0 && !over_budget) break;
         int victim = -1;
-        double victim_norm = INFINITY;
-        for (int l = 0; l < net->n_links; l++) {
-            int32_t src = net->link_src[l], dst = net->link_dst[l];
-            int from = mosaic_tile_of_neuron(&fb->arch, src);
-            if (cp >= 0 ? !route_uses_(&fb->arch, from, dst, cp)
-                        : mosaic_tile_distance(&fb->arch, from, dst) < 2)
-                continue; /* for the budget, neighbour links never size a router beyond its floor */
-            double norm = link_norm_(net, l);
-            if (norm < victim_norm) victim_norm = norm, victim = l;
+        if (cp >= 0) { /* the weakest link through the most overloaded port */
+            double victim_norm = INFINITY;
+            for (int l = 0; l < net->n_links; l++) {
+                int32_t src = net->link_src[l], dst = net->link_dst[l];
+                if (!route_uses_(&fb->arch, mosaic_tile_of_neuron(&fb->arch, src), dst, cp)) continue;
+                double norm = link_norm_(net, l);
+                if (norm < victim_norm) victim_norm = norm, victim = l;
+            }
+        } else {
+            MosaicStatus st = MOSAIC_OK;
+            victim = budget_victim_(fb, net, err, &st);
+            if (st != MOSAIC_OK) return st;
         }
         if (victim < 0) {
             if (cp >= 0)
@@ -135,7 +183,8 @@ MosaicStatus mosaic_feedback_prune(MosaicFeedback *fb, MosaicTrainer *tr, int *f
                                   cp % 8, cp / 8);
             return mosaic_err(
                 err, MOSAIC_ERR_INPUT,
-                "cosim.memory_budget %.0f devices: below what the neighbour links alone need (%lld)",
+                "cosim.memory_budget %.0f devices: below what the neighbour links alone need (%lld; the "
+                "budget is met by pruning links of distance 3 and more)",
                 fb->memory_budget, (long long)mosaic_router_devices(fb->router));
         }
         int32_t src = net->link_src[victim], dst = net->link_dst[victim];
