@@ -101,6 +101,15 @@ MosaicStatus mosaic_arch_load(MosaicArch *arch, const char *path, const char *co
 /* ---- geometry: tiles ---- */
 
 static inline int mosaic_arch_tiles(const MosaicArch *a) { return a->rows * a->cols; }
+
+/* The input channels of the reference network (SHD's 700 reduced to 128, mosaic-reference.md §4): the
+ * input count of a network known only by its links (a links file, a random network). */
+#define MOSAIC_REFERENCE_INPUTS 128
+
+/* Input tiles: the first ceil(n_inputs / k) tiles take the input channels, k each. */
+static inline int mosaic_input_tiles(const MosaicArch *a, int n_inputs) {
+    return (n_inputs + a->neurons_per_tile - 1) / a->neurons_per_tile;
+}
 static inline int mosaic_arch_neurons(const MosaicArch *a) { return a->rows * a->cols * a->neurons_per_tile; }
 static inline int mosaic_tile_of_neuron(const MosaicArch *a, int neuron) {
     return neuron / a->neurons_per_tile;

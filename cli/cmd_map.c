@@ -151,7 +151,7 @@ int mosaic_cmd_map(int argc, char **argv) {
         if (st == MOSAIC_OK) st = mosaic_profile_parse(&prof, profile, "--profile", &err);
         if (st == MOSAIC_OK) st = mosaic_links_random(&links, &arch, &prof, seed, &err);
         if (st == MOSAIC_OK && save) st = mosaic_links_write_text(save, &arch, &links, &err);
-        input_tiles = (128 + arch.neurons_per_tile - 1) / arch.neurons_per_tile;
+        input_tiles = mosaic_input_tiles(&arch, MOSAIC_REFERENCE_INPUTS);
         snprintf(source, sizeof source, "random network, profile %s, seed %llu", profile, seed);
     } else {
         char net_path[4096];

@@ -51,7 +51,7 @@ MosaicStatus mosaic_links_load(const char *path, const char *arch_path, const ch
     links->n = 0;
     if (ends_with_(path, ".txt")) {
         MOSAIC_TRY(mosaic_links_read_text(path, &base, links, NULL, err));
-        *n_input_tiles = (128 + base.neurons_per_tile - 1) / base.neurons_per_tile;
+        *n_input_tiles = mosaic_input_tiles(&base, MOSAIC_REFERENCE_INPUTS);
     } else {
 #ifdef MOSAIC_HAVE_NETFILE
         MosaicNetwork net;

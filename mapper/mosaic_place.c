@@ -11,7 +11,7 @@
 
 void mosaic_anneal_default(MosaicAnnealOptions *opt) {
     memset(opt, 0, sizeof *opt);
-    opt->pinned_first = 4;
+    opt->pinned_first = 4; /* the case study's input tiles; callers set mosaic_input_tiles of their network */
     opt->pinned_last = 1;
     opt->iterations = 20000;
     opt->t_start = 3.0;

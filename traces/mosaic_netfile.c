@@ -228,7 +228,7 @@ static MosaicStatus read_network_(const MosaicH5File *f, MosaicNetwork *net, Mos
     MOSAIC_TRY(read_i32_(f, "/neuron/output_recurrent", &output_recurrent, err));
     MOSAIC_TRY(mosaic_h5_read_into(f, "/neuron/alpha", MOSAIC_H5_F32, 0, NULL, &alpha, err));
     MOSAIC_TRY(mosaic_h5_read_into(f, "/neuron/threshold", MOSAIC_H5_F32, 0, NULL, &threshold, err));
-    if (n_inputs < 1 || n_input_tiles != (n_inputs + k - 1) / k)
+    if (n_inputs < 1 || n_input_tiles != mosaic_input_tiles(&arch, n_inputs))
         return mosaic_err(
             err, MOSAIC_ERR_INPUT,
             "%s: datasets '/neuron/n_inputs' = %d and '/neuron/n_input_tiles' = %d: expected n_inputs "

@@ -10,7 +10,7 @@ MosaicStatus mosaic_network_create(MosaicNetwork *net, const MosaicArch *arch, i
     net->arch = *arch;
     int k = arch->neurons_per_tile, tiles = mosaic_arch_tiles(arch);
     net->n_inputs = n_inputs;
-    net->n_input_tiles = (n_inputs + k - 1) / k;
+    net->n_input_tiles = mosaic_input_tiles(arch, n_inputs);
     net->n_classes = n_classes;
     net->alpha = (float)exp(-1.0 / 45.0);
     net->threshold = 1.0f;

@@ -206,7 +206,7 @@ static MosaicStatus quant_validate_(const MosaicTrainConfig *c, const MosaicArch
 MosaicStatus mosaic_train_config_validate(const MosaicTrainConfig *c, const MosaicArch *arch,
                                           const char *source, MosaicErr *err) {
     const int k = arch->neurons_per_tile, tiles = mosaic_arch_tiles(arch);
-    const int in_tiles = (c->inputs + k - 1) / k;
+    const int in_tiles = mosaic_input_tiles(arch, c->inputs);
     if (in_tiles >= tiles)
         return mosaic_err(
             err, MOSAIC_ERR_INPUT,
