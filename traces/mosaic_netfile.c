@@ -50,10 +50,10 @@ static MosaicStatus write_arch_(MosaicH5File *f, const MosaicArch *arch, MosaicE
     MOSAIC_TRY(write_f64_(f, "/arch/device/gmax", d->gmax, "weight",
                           "weight of the highest level, step gmax / (levels - 1); 0 = max |w| of the network",
                           err));
-    MOSAIC_TRY(write_f64_(f, "/arch/device/programming_noise", d->programming_noise, "fraction of max |w|",
-                          "programming noise sigma", err));
-    MOSAIC_TRY(write_f64_(f, "/arch/device/read_noise", d->read_noise, "fraction of max |w|",
-                          "read noise sigma", err));
+    MOSAIC_TRY(write_f64_(f, "/arch/device/programming_noise", d->programming_noise, "fraction of Gmax",
+                          "programming noise sigma (Gmax: device.gmax, or max |w| when it is 0)", err));
+    MOSAIC_TRY(
+        write_f64_(f, "/arch/device/read_noise", d->read_noise, "fraction of Gmax", "read noise sigma", err));
     MOSAIC_TRY(
         write_f64_(f, "/arch/device/stuck_off", d->stuck_off, "fraction", "devices stuck at zero", err));
     MOSAIC_TRY(

@@ -92,7 +92,8 @@ static const MosaicCfgField fields_[] = {
     F_("neuron.surrogate", MOSAIC_CFG_DOUBLE, surrogate, 0.01, 1e4, NULL,
        "surrogate steepness s: dz/dv = 1 / (s |v - thr| + 1)^2; the reference's 10 is narrow, smaller is "
        "wider"),
-    F_("data.steps", MOSAIC_CFG_INT, steps, 1, 100000, NULL, "time steps T per sample"),
+    F_("data.steps", MOSAIC_CFG_INT, steps, 2, 100000, NULL,
+       "time steps T per sample (the reference binning rule needs 2)"),
     F_("data.window_s", MOSAIC_CFG_DOUBLE, window_s, 1e-6, 1e6, NULL, "time window binned into the T steps"),
     F_("data.inputs", MOSAIC_CFG_INT, inputs, 1, 1 << 20, NULL,
        "input channels; SHD units are reduced to these by the stride rule (700 -> 128 with stride 6, every "
