@@ -162,6 +162,11 @@ int mosaic_r1h_to_r1v_port(int port);
 
 static inline int mosaic_opposite_dir(int dir) { return (dir + 2) & 3; }
 
+/* One step in direction dir (0 N, 1 E, 2 S, 3 W, the port order) on the cell grid: rows grow
+ * southwards, columns eastwards. */
+static inline int mosaic_dir_dr(int dir) { return dir == 2 ? 1 : dir == 0 ? -1 : 0; }
+static inline int mosaic_dir_dc(int dir) { return dir == 1 ? 1 : dir == 3 ? -1 : 0; }
+
 /* ---- output ---- */
 
 /* Writes the resolved architecture as YAML (the same keys the loader reads). */

@@ -19,13 +19,10 @@ void mapper_capacities_(const MosaicArch *a, int32_t *cap) {
                 cap[mosaic_cp(mosaic_cell_index(a, gr, gc), p)] = mosaic_port_capacity(a, gr, gc, p);
 }
 
-static const int dr_[4] = {-1, 0, 1, 0};
-static const int dc_[4] = {0, 1, 0, -1};
-
 /* True if the input port `dir` of the router at (gr, gc) faces an NT (it then carries that NT's k
  * outputs). */
 static int faces_nt_(const MosaicArch *a, int gr, int gc, int dir) {
-    const int r = gr + dr_[dir], c = gc + dc_[dir];
+    const int r = gr + mosaic_dir_dr(dir), c = gc + mosaic_dir_dc(dir);
     return r >= 0 && r < mosaic_grid_rows(a) && c >= 0 && c < mosaic_grid_cols(a) &&
            mosaic_cell_kind(r, c) == MOSAIC_CELL_NT;
 }
@@ -255,7 +252,7 @@ static int fixed_tile_(const MosaicArch *a, int cell, int port) {
     const MosaicCellKind kind = mosaic_cell_kind(gr, gc);
     if (kind == MOSAIC_CELL_NT) return port >= 4 ? mosaic_cell_tile(a, gr, gc) : -1;
     if (kind == MOSAIC_CELL_R0 || port >= 4 || !faces_nt_(a, gr, gc, port)) return -1;
-    return mosaic_cell_tile(a, gr + dr_[port], gc + dc_[port]);
+    return mosaic_cell_tile(a, gr + mosaic_dir_dr(port), gc + mosaic_dir_dc(port));
 }
 
 static MosaicStatus build_config_(MosaicMapping *m, const MosaicLinks *links, const int32_t *start,

@@ -69,7 +69,7 @@ static void pick_(MosaicRng *rng, const MosaicArch *arch, const int32_t *place, 
     if (mosaic_rng_below(rng, 4) != 0) {
         const int p = place[*a], r = mosaic_tile_row(arch, p), c = mosaic_tile_col(arch, p);
         const int dir = (int)mosaic_rng_below(rng, 4);
-        const int nr = r + (dir == 2) - (dir == 0), nc = c + (dir == 1) - (dir == 3);
+        const int nr = r + mosaic_dir_dr(dir), nc = c + mosaic_dir_dc(dir);
         if (nr >= 0 && nr < arch->rows && nc >= 0 && nc < arch->cols) {
             const int t = inverse[nr * arch->cols + nc];
             if (t >= lo && t < hi) {

@@ -11,15 +11,12 @@ typedef struct {
     MosaicPortRef *out;
 } Walk_;
 
-static const int dr_[4] = {-1, 0, 1, 0}; /* N E S W */
-static const int dc_[4] = {0, 1, 0, -1};
-
 /* One hop in direction dir: out_dir on the current cell (unless it is the source NT), in_opposite on
  * the next. */
 static void hop_(Walk_ *w, int dir) {
     if (w->n > 0) w->out[w->n++] = (MosaicPortRef){mosaic_cell_index(w->arch, w->r, w->c), (int8_t)(4 + dir)};
-    w->r += dr_[dir];
-    w->c += dc_[dir];
+    w->r += mosaic_dir_dr(dir);
+    w->c += mosaic_dir_dc(dir);
     assert(w->r >= 0 && w->r < mosaic_grid_rows(w->arch) && w->c >= 0 && w->c < mosaic_grid_cols(w->arch));
     w->out[w->n++] =
         (MosaicPortRef){mosaic_cell_index(w->arch, w->r, w->c), (int8_t)mosaic_opposite_dir(dir)};

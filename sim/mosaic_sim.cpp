@@ -369,7 +369,6 @@ const uint8_t *mosaic_sim_raster(const MosaicSim *sim, int *steps) {
 // spikes leave on all four sides and are counted once, as out_N.
 static void fill_input_stats(MosaicSimStats *s, const MosaicArch *a) {
     const int GR = mosaic_grid_rows(a), GC = mosaic_grid_cols(a), L = s->max_lines;
-    const int dr[4] = {-1, 0, 1, 0}, dc[4] = {0, 1, 0, -1};
     for (int cell = 0; cell < s->n_cells; cell++) {
         if (mosaic_cell_kind(cell / GC, cell % GC) != MOSAIC_CELL_NT) continue;
         for (int p = MOSAIC_OUT_E; p <= MOSAIC_OUT_W; p++) {
@@ -382,7 +381,7 @@ static void fill_input_stats(MosaicSimStats *s, const MosaicArch *a) {
     for (int cell = 0; cell < s->n_cells; cell++) {
         const int gr = cell / GC, gc = cell % GC;
         for (int side = 0; side < 4; side++) {
-            const int r = gr + dr[side], c = gc + dc[side];
+            const int r = gr + mosaic_dir_dr(side), c = gc + mosaic_dir_dc(side);
             int64_t *dst = s->line_spikes + ((size_t)cell * MOSAIC_NPORTS + MOSAIC_IN_N + side) * L;
             int32_t *peak = s->peak_lines + cell * MOSAIC_NPORTS + MOSAIC_IN_N + side;
             if (r < 0 || c < 0 || r >= GR || c >= GC) {

@@ -501,7 +501,6 @@ Array::Array(sc_core::sc_module_name name, const MosaicArch &arch)
         }
     // Wiring: the input of side X of a cell is the output of side opposite(X) of its neighbour in
     // direction X; an NT's output is its spike signal on every side; outside the grid reads zero.
-    const int dr[4] = {-1, 0, 1, 0}, dc[4] = {0, 1, 0, -1};
     auto out_of = [&](int gr, int gc, int side) -> sc_core::sc_signal_in_if<uint32_t> * {
         if (gr < 0 || gc < 0 || gr >= GR || gc >= GC) return &zero_;
         if (mosaic_cell_kind(gr, gc) == MOSAIC_CELL_NT)
@@ -530,8 +529,8 @@ Array::Array(sc_core::sc_module_name name, const MosaicArch &arch)
                 wake = r->wake_nb;
             }
             for (int s = 0; s < 4; s++) {
-                in[s]->bind(*out_of(gr + dr[s], gc + dc[s], mosaic_opposite_dir(s)));
-                wake[s] = wake_of(gr + dr[s], gc + dc[s]);
+                in[s]->bind(*out_of(gr + mosaic_dir_dr(s), gc + mosaic_dir_dc(s), mosaic_opposite_dir(s)));
+                wake[s] = wake_of(gr + mosaic_dir_dr(s), gc + mosaic_dir_dc(s));
             }
         }
     SC_THREAD(controller);
@@ -624,7 +623,6 @@ void Array::declare_wave(VcdWriter &w) {
             return tiles[(size_t)mosaic_cell_tile(&arch_, gr, gc)]->wave_spikes();
         return routers[(size_t)mosaic_cell_index(&arch_, gr, gc)]->wave_out(side);
     };
-    const int dr[4] = {-1, 0, 1, 0}, dc[4] = {0, 1, 0, -1};
     w.scope(basename());
     wave_step_ = w.wire("step", 32);
     wave_cycle_ = w.wire("cycle", 32); // K may be up to 2^20 (--cycles-per-step)
@@ -632,7 +630,8 @@ void Array::declare_wave(VcdWriter &w) {
     for (int gr = 0; gr < GR; gr++)
         for (int gc = 0; gc < GC; gc++) {
             int in_ids[4];
-            for (int s = 0; s < 4; s++) in_ids[s] = out_id(gr + dr[s], gc + dc[s], mosaic_opposite_dir(s));
+            for (int s = 0; s < 4; s++)
+                in_ids[s] = out_id(gr + mosaic_dir_dr(s), gc + mosaic_dir_dc(s), mosaic_opposite_dir(s));
             const int cell = mosaic_cell_index(&arch_, gr, gc);
             if (routers[(size_t)cell])
                 routers[(size_t)cell]->declare_wave(w, in_ids);

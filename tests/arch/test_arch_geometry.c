@@ -70,6 +70,19 @@ int main(void) {
         CHECK_EQ_INT(mosaic_cell_kind(0, 1), MOSAIC_CELL_R1V);
         CHECK_EQ_INT(mosaic_cell_kind(1, 0), MOSAIC_CELL_R1H);
     }
+    TEST("DirectionStepsFollowThePortOrder") {
+        /* N E S W: rows grow southwards, columns eastwards; the opposite step undoes a step */
+        const int want[4][2] = {{-1, 0}, {0, 1}, {1, 0}, {0, -1}};
+        for (int d = 0; d < 4; d++) {
+            CHECK_EQ_INT(mosaic_dir_dr(d), want[d][0]);
+            CHECK_EQ_INT(mosaic_dir_dc(d), want[d][1]);
+            CHECK_EQ_INT(mosaic_dir_dr(d) + mosaic_dir_dr(mosaic_opposite_dir(d)), 0);
+            CHECK_EQ_INT(mosaic_dir_dc(d) + mosaic_dir_dc(mosaic_opposite_dir(d)), 0);
+        }
+        /* the R1 north of an NT is an R1v, the one west of it an R1h */
+        CHECK_EQ_INT(mosaic_cell_kind(1 + mosaic_dir_dr(0), 1 + mosaic_dir_dc(0)), MOSAIC_CELL_R1V);
+        CHECK_EQ_INT(mosaic_cell_kind(1 + mosaic_dir_dr(3), 1 + mosaic_dir_dc(3)), MOSAIC_CELL_R1H);
+    }
     TEST("R1hCapacityIsTheR1VectorRotated") {
         MosaicArch c = a;
         const int r1[8] = {10, 20, 10, 20, 11, 21, 11, 21}; /* 180-degree symmetric */
