@@ -186,14 +186,13 @@ static void collect_sim_(Cosim_ *c) {
 
 static void poll_sim_(Cosim_ *c, int wait);
 
-/* Starts the simulator on the checkpoint of record hw[record] (its network and mapping files). */
 /* The files of one hardware checkpoint: its network, and its mapping, simulation result and log. */
 static void checkpoint_file_(const Cosim_ *c, int epoch, char *buf, size_t n) {
-    snprintf(buf, n, "%s/checkpoints/epoch_%04d.h5", c->run, epoch);
+    mosaic_cosim_checkpoint_file(c->run, epoch, buf, n);
 }
 
 static void hw_file_(const Cosim_ *c, int epoch, const char *what, char *buf, size_t n) {
-    snprintf(buf, n, "%s/hw/epoch_%04d_%s", c->run, epoch, what);
+    mosaic_cosim_hw_file(c->run, epoch, what, buf, n);
 }
 
 /* On resume: the traffic penalty of the latest simulation result, as the stopped session had it in
@@ -206,7 +205,14 @@ static MosaicStatus restore_traffic_(Cosim_ *c, MosaicErr *err) {
         char path[4200];
         hw_file_(c, c->hw[i].epoch, "sim.h5", path, sizeof path);
         MosaicSimOutcome o;
-        MOSAIC_TRY(mosaic_cosim_read_sim(path, &c->arch, &o, err));
+        MosaicErr rerr;
+        if (mosaic_cosim_read_sim(path, &c->arch, &o, &rerr) != MOSAIC_OK) { /* as complete_records_ */
+            fprintf(stderr,
+                    "mosaic cosim: note: %s; the traffic penalty waits for this session's first "
+                    "simulation\n",
+                    rerr.msg);
+            return MOSAIC_OK;
+        }
         const MosaicStatus st = mosaic_feedback_set_traffic(&c->fb, c->tr, c->ccfg.traffic_penalty,
                                                             o.neuron_spikes, o.steps, err);
         mosaic_sim_outcome_free(&o);
@@ -215,6 +221,7 @@ static MosaicStatus restore_traffic_(Cosim_ *c, MosaicErr *err) {
     return MOSAIC_OK;
 }
 
+/* Starts the simulator on the checkpoint of record hw[record] (its network and mapping files). */
 static MosaicStatus start_sim_(Cosim_ *c, int record, MosaicErr *err) {
     const int epoch = c->hw[record].epoch;
     char net_path[4096], map_path[4096];
@@ -247,10 +254,6 @@ static MosaicStatus start_sim_(Cosim_ *c, int record, MosaicErr *err) {
     return MOSAIC_OK;
 }
 
-/* On resume: the results of simulations that finished after the run stopped (their sim.h5 is there but
- * the records say nan), and, for a run that has finished its epochs, the simulation of its final
- * network when it was interrupted (the final network is always simulated). Returns how many records
- * it completed. */
 static MosaicStatus hardware_checkpoint_(Cosim_ *c, int epoch, MosaicErr *err);
 
 /* The per-cell spike map of the last simulated record, for the report (NULL when there is none). */
@@ -268,6 +271,10 @@ static void load_spike_map_(Cosim_ *c) {
     }
 }
 
+/* On resume: the results of simulations that finished after the run stopped (their sim.h5 is there but
+ * the records say nan), and, for a run that has finished its epochs, the simulation of its final
+ * network when it was interrupted (the final network is always simulated); also the report's maps of
+ * the last checkpoint. Returns how many records it completed. */
 static int complete_records_(Cosim_ *c, int finished) {
     int done = 0;
     /* Interrupted after the last epoch's checkpoint but before its hardware record was written: the

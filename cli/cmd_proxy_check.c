@@ -87,15 +87,12 @@ static MosaicStatus check_links_(const MosaicArch *arch, const MosaicLinks *link
     return st;
 }
 
-/* The simulation result cosim wrote for a checkpoint (RUN/checkpoints/epoch_N.h5 -> RUN/hw/epoch_N_sim.h5):
- * the devices the simulator programmed, or NaN when there is none (a train run, a busy simulator). */
-static double sim_devices_(const char *path, const MosaicArch *file_arch) {
-    const char *cp = strstr(path, "checkpoints/epoch_");
-    const size_t len = strlen(path);
-    if (!cp || len < 3 || strcmp(path + len - 3, ".h5")) return NAN;
-    char sim[8400];
-    snprintf(sim, sizeof sim, "%.*shw/%.*s_sim.h5", (int)(cp - path), path,
-             (int)(len - 3 - (size_t)(cp + 12 - path)), cp + 12);
+/* The devices the simulator programmed for checkpoint `epoch` of cosim run `run` (its hw/ result), or
+ * NaN when there is none (a train run's network, a checkpoint that found the simulator busy). */
+static double sim_devices_(const char *run, int epoch, const MosaicArch *file_arch) {
+    if (epoch < 0) return NAN;
+    char sim[4200];
+    mosaic_cosim_hw_file(run, epoch, "sim.h5", sim, sizeof sim);
     if (access(sim, R_OK) != 0) return NAN;
     MosaicSimOutcome o;
     MosaicErr err;
@@ -105,9 +102,10 @@ static double sim_devices_(const char *path, const MosaicArch *file_arch) {
     return d;
 }
 
-/* Checks and appends one saved network. */
-static MosaicStatus add_network_(const char *path, const MosaicArch *arch, int draws, uint64_t seed,
-                                 PcPoint_ *pts, int *npts, int cap, MosaicErr *err) {
+/* Checks and appends one saved network: `path`, checkpoint `epoch` of run `run` (-1: not a checkpoint). */
+static MosaicStatus add_network_(const char *path, const char *run, int epoch, const MosaicArch *arch,
+                                 int draws, uint64_t seed, PcPoint_ *pts, int *npts, int cap,
+                                 MosaicErr *err) {
     if (*npts >= cap) return MOSAIC_OK;
     MosaicArch a;
     MosaicLinks links;
@@ -129,7 +127,7 @@ static MosaicStatus add_network_(const char *path, const MosaicArch *arch, int d
                 path, a.cap_nt[1], a.cap_r1[1], a.cap_r0[1], arch->cap_nt[1], arch->cap_r1[1],
                 arch->cap_r0[1]);
     if (st == MOSAIC_OK) st = check_links_(arch, &links, path, draws, seed, &pts[*npts], err);
-    if (st == MOSAIC_OK) pts[(*npts)++].sim_devices = sim_devices_(path, &a);
+    if (st == MOSAIC_OK) pts[(*npts)++].sim_devices = sim_devices_(run, epoch, &a);
     mosaic_links_free(&links);
     return st;
 }
@@ -151,7 +149,7 @@ static MosaicStatus add_run_(const char *run, const MosaicArch *arch, int draws,
             return mosaic_err(err, MOSAIC_ERR_INPUT,
                               "%s: not a folder (--runs takes the folders of mosaic train or cosim runs)",
                               run);
-        return pts ? add_network_(path, arch, draws, seed, pts, npts, cap, err) : MOSAIC_OK;
+        return pts ? add_network_(path, run, -1, arch, draws, seed, pts, npts, cap, err) : MOSAIC_OK;
     }
     MosaicStatus st = MOSAIC_OK;
     for (int i = 0; i < n; i++) {
@@ -160,21 +158,14 @@ static MosaicStatus add_run_(const char *run, const MosaicArch *arch, int draws,
         if (pts && st == MOSAIC_OK && len > 3 && !strcmp(nm + len - 3, ".h5")) {
             char path[8192];
             snprintf(path, sizeof path, "%s/%s", dir, nm);
-            st = add_network_(path, arch, draws, seed, pts, npts, cap, err);
+            int epoch = -1; /* cosim names them epoch_NNNN.h5 */
+            if (sscanf(nm, "epoch_%d.h5", &epoch) != 1) epoch = -1;
+            st = add_network_(path, run, epoch, arch, draws, seed, pts, npts, cap, err);
         }
         free(names[i]);
     }
     free(names);
     return st;
-}
-
-/* The q-quantile of sorted x[0..n) with linear interpolation between neighbours (numpy's default), so
- * that the median and the 90th percentile agree with each other for any n (n = 2 used to give a 90th
- * percentile below the median). */
-static double quantile_(const double *x, int n, double q) {
-    const double pos = q * (n - 1);
-    const int lo = (int)pos;
-    return lo + 1 < n ? x[lo] + (pos - lo) * (x[lo + 1] - x[lo]) : x[n - 1];
 }
 
 static MosaicStatus write_outputs_(const char *outdir, const MosaicArch *arch, const PcPoint_ *pts, int n,
@@ -379,7 +370,8 @@ int mosaic_cmd_proxy_check(int argc, char **argv) {
     printf("\n%d networks (%d random, %d from runs) in %.1f s\n", npts, nrandom, npts - nrandom, elapsed);
     printf("memory: correlation proxy vs exact %.4f; |relative error| median %.2f%%, 90th pct %.2f%%, max "
            "%.2f%%\n",
-           corr, 100 * quantile_(rel, npts, 0.5), 100 * quantile_(rel, npts, 0.9), 100 * rel[npts - 1]);
+           corr, 100 * mosaic_quantile_sorted(rel, npts, 0.5), 100 * mosaic_quantile_sorted(rel, npts, 0.9),
+           100 * rel[npts - 1]);
     printf("mappability (proxy predicts 'fits' when at least half of its draws fit):\n"
            "                      exact fits   exact does not\n"
            "  proxy: fits         %10d   %14d\n"

@@ -131,6 +131,14 @@ static MosaicStatus read_scalar_i64_(MosaicH5File *f, const char *name, int64_t 
     return mosaic_h5_read_into(f, name, MOSAIC_H5_I64, 0, NULL, v, err);
 }
 
+void mosaic_cosim_checkpoint_file(const char *run, int epoch, char *buf, size_t n) {
+    snprintf(buf, n, "%s/checkpoints/epoch_%04d.h5", run, epoch);
+}
+
+void mosaic_cosim_hw_file(const char *run, int epoch, const char *what, char *buf, size_t n) {
+    snprintf(buf, n, "%s/hw/epoch_%04d_%s", run, epoch, what);
+}
+
 MosaicStatus mosaic_cosim_read_sim(const char *path, const MosaicArch *arch, MosaicSimOutcome *o,
                                    MosaicErr *err) {
     memset(o, 0, sizeof *o);

@@ -64,6 +64,11 @@ typedef struct {
         devices_programmed; /* devices the simulator set: NT pairs with a weight plus router crosspoints ON */
 } MosaicSimOutcome;
 
+/* The files of one hardware checkpoint of a cosim run folder: its network (RUN/checkpoints/epoch_NNNN.h5)
+ * and its hardware files (RUN/hw/epoch_NNNN_<what>: mapping.h5, sim.h5, sim.log). */
+void mosaic_cosim_checkpoint_file(const char *run, int epoch, char *buf, size_t n);
+void mosaic_cosim_hw_file(const char *run, int epoch, const char *what, char *buf, size_t n);
+
 /* Reads a `mosaic sim` result file; validates the shapes against `arch`. */
 MosaicStatus mosaic_cosim_read_sim(const char *path, const MosaicArch *arch, MosaicSimOutcome *out,
                                    MosaicErr *err);

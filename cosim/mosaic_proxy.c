@@ -123,6 +123,12 @@ MosaicStatus mosaic_proxy_estimate(const MosaicArch *arch, const int *gamma, int
     return MOSAIC_OK;
 }
 
+double mosaic_quantile_sorted(const double *x, int n, double q) {
+    const double pos = q * (n - 1);
+    const int lo = (int)pos;
+    return lo + 1 < n ? x[lo] + (pos - lo) * (x[lo + 1] - x[lo]) : x[n - 1];
+}
+
 double mosaic_pearson(const double *x, const double *y, int n) {
     if (n < 2) return NAN;
     double mx = 0, my = 0;

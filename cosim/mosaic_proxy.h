@@ -46,6 +46,10 @@ MosaicStatus mosaic_proxy_estimate(const MosaicArch *arch, const int *gamma, int
  * consecutive networks of proxy-check) share no draws, as seed + i made them do. */
 uint64_t mosaic_proxy_draw_seed(uint64_t seed, int i);
 
+/* The q-quantile of sorted x[0..n) (n >= 1) with linear interpolation between neighbours (numpy's
+ * default), so that the median and the 90th percentile agree for any n. */
+double mosaic_quantile_sorted(const double *x, int n, double q);
+
 /* Pearson correlation of x and y (n >= 2; NaN when either is constant). */
 double mosaic_pearson(const double *x, const double *y, int n);
 

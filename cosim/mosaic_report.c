@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "mosaic_files.h"
+#include "mosaic_proxy.h"
 #include "mosaic_svg.h"
 
 static void section_(MosaicText *t, const char *title, const char *what) {
@@ -176,14 +177,7 @@ static void proxy_errors_(MosaicText *t, const MosaicReport *r) {
     if (!rel) return;
     for (int i = 0; i < n; i++) rel[i] = fabs(r->proxy_m[i] - r->exact_m[i]) / r->exact_m[i];
     qsort(rel, (size_t)n, sizeof *rel, cmp_double_);
-    /* numpy's linear interpolation, as the console's quantiles */
-    double q[2];
-    const double at[2] = {0.5, 0.9};
-    for (int k = 0; k < 2; k++) {
-        const double pos = at[k] * (n - 1);
-        const int lo = (int)pos;
-        q[k] = lo + 1 < n ? rel[lo] + (pos - lo) * (rel[lo + 1] - rel[lo]) : rel[n - 1];
-    }
+    const double q[2] = {mosaic_quantile_sorted(rel, n, 0.5), mosaic_quantile_sorted(rel, n, 0.9)};
     mosaic_text_printf(t,
                        "<p>|proxy &minus; exact| / exact over %d networks: median %.2f %%, 90th percentile "
                        "%.2f %%, largest %.2f %%.</p>\n",

@@ -94,6 +94,13 @@ int main(int argc, char **argv) {
             for (int y = x + 1; y < n; y++) repeats += all[x] == all[y];
         CHECK_EQ_INT(repeats, 0);
     }
+    TEST("QuantilesInterpolateLikeNumpy") {
+        const double x[4] = {1, 2, 3, 4}, one[1] = {7};
+        CHECK_NEAR(mosaic_quantile_sorted(x, 4, 0.5), 2.5, 1e-12);
+        CHECK_NEAR(mosaic_quantile_sorted(x, 4, 0.9), 3.7, 1e-12);
+        CHECK_NEAR(mosaic_quantile_sorted(x, 2, 0.9), 1.9, 1e-12); /* never below the median */
+        CHECK_NEAR(mosaic_quantile_sorted(one, 1, 0.9), 7, 0);
+    }
     TEST("PearsonOfLinearDataIsOne") {
         double x[4] = {1, 2, 3, 4}, y[4] = {3, 5, 7, 9}, z[4] = {1, 1, 1, 1};
         CHECK_NEAR(mosaic_pearson(x, y, 4), 1.0, 1e-12);

@@ -280,6 +280,9 @@ sed -n '1,2p' small.yaml >arch.yaml
 n=$(grep -c "^closed/checkpoints/epoch_[0-9]*.h5 .* yes " proxy.log || true)
 [ "$n" = 3 ] || fail "expected 3 closed-loop checkpoints listed as fitting: $(cat proxy.log)"
 grep -q "3 from runs" proxy.log || fail "run checkpoints not counted: $(cat proxy.log)"
+# the final checkpoint was simulated: its line ends with the devices the simulator programmed
+grep -q "^closed/checkpoints/epoch_0003.h5 .* [0-9][0-9]*$" proxy.log ||
+    fail "the simulated checkpoint lacks the simulator's devices: $(cat proxy.log)"
 [ "$(grep -c "closed/checkpoints" proxy/proxy_check.csv)" = 3 ] || fail "run checkpoints missing from the CSV"
 # the run's networks are judged on the check's hardware, as the random ones are: on R0 ports of 1 line
 # the closed loop's checkpoints (made for 4) do not fit, and the note says so
