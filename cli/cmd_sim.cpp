@@ -490,8 +490,9 @@ int mosaic_cmd_sim(int argc, char **argv) {
         if (st == MOSAIC_OK)
             st = mosaic_bins_check_window(
                 bins,
-                run_window > 0 ? "the run's train.data.window_s"
-                               : "the default; a run folder as --network gives its train.data.window_s",
+                run_window > 0
+                    ? "the run's train.data.window_s"
+                    : "the default; a run folder, or a checkpoint it exported, gives its train.data.window_s",
                 &err);
         if (st != MOSAIC_OK) break;
         label[(size_t)i] = mosaic_bins_label(bins, index[(size_t)i]);
