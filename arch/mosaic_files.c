@@ -1,9 +1,12 @@
 #define _POSIX_C_SOURCE 200809L
 #include "mosaic_files.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -69,9 +72,52 @@ void mosaic_interrupt_install(void) {
     }
 }
 
+int mosaic_tmp_name_of(const char *path, const char *tag, long pid, char *buf, size_t n) {
+    const int len = snprintf(buf, n, "%s.%s-%ld", path, tag, pid);
+    return len < 0 || (size_t)len >= n ? -1 : 0;
+}
+
+/* Removes "<base>.<tag>-<pid>" in `dir` for every pid that names no process here (kill says ESRCH; a
+ * process of another user answers EPERM and is left alone). */
+static void remove_stale_(const char *dir, const char *base, const char *tag) {
+    DIR *d = opendir(dir);
+    if (!d) return;
+    const size_t nb = strlen(base), nt = strlen(tag);
+    const long self = (long)getpid();
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        const char *s = e->d_name;
+        if (strncmp(s, base, nb) != 0 || s[nb] != '.' || strncmp(s + nb + 1, tag, nt) != 0 ||
+            s[nb + 1 + nt] != '-')
+            continue;
+        const char *digits = s + nb + 2 + nt;
+        char *end = NULL;
+        errno = 0;
+        const long pid = strtol(digits, &end, 10);
+        if (!isdigit((unsigned char)digits[0]) || *end || errno || pid <= 0 || pid == self) continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
+        char full[4096];
+        if (snprintf(full, sizeof full, "%s/%s", dir, s) < (int)sizeof full) unlink(full);
+    }
+    closedir(d);
+}
+
+int mosaic_tmp_name(const char *path, const char *tag, char *buf, size_t n) {
+    if (mosaic_tmp_name_of(path, tag, (long)getpid(), buf, n) != 0) return -1;
+    const char *slash = strrchr(path, '/');
+    char dir[4096];
+    if (!slash)
+        remove_stale_(".", path, tag);
+    else if ((size_t)(slash - path) < sizeof dir) {
+        memcpy(dir, path, (size_t)(slash - path));
+        dir[slash == path ? 1 : slash - path] = 0; /* "/name": the root */
+        remove_stale_(dir, slash + 1, tag);
+    }
+    return 0;
+}
+
 MosaicStatus mosaic_write_file_atomic(const char *path, const void *data, size_t len, MosaicErr *err) {
     char tmp[4096];
-    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid()) >= sizeof tmp)
+    if (mosaic_tmp_name(path, "tmp", tmp, sizeof tmp) != 0)
         return mosaic_err(err, MOSAIC_ERR_INPUT, "%s: path too long", path);
     const int tracked = mosaic_tmp_track(tmp);
     FILE *fp = fopen(tmp, "wb");

@@ -21,6 +21,16 @@ MosaicStatus mosaic_write_text_atomic(const char *path, const char *text, Mosaic
 /* Creates a directory and its missing parents (like mkdir -p). An existing directory is fine. */
 MosaicStatus mosaic_mkdirs(const char *path, MosaicErr *err);
 
+/* ---- temporary names ----
+ * Every result is written under "<path>.<tag>-<pid>" (tag "tmp", or "h5tmp" for the uncompressed stage
+ * of a .h5.gz) and renamed when complete. mosaic_tmp_name_of formats the name process `pid` uses.
+ * mosaic_tmp_name formats this process's name and first removes the files "<path>.<tag>-<digits>" of
+ * processes that no longer exist on this machine: a process killed by SIGKILL (or a power cut) cannot
+ * remove its own, and the next write of the same result cleans up after it. It returns -1 when the
+ * name does not fit in `n` bytes, 0 otherwise. */
+int mosaic_tmp_name_of(const char *path, const char *tag, long pid, char *buf, size_t n);
+int mosaic_tmp_name(const char *path, const char *tag, char *buf, size_t n);
+
 /* ---- interruption ----
  * A temporary file being written is tracked from its creation to its rename or removal, so that an
  * interrupted program (SIGINT, SIGTERM, SIGHUP) removes it instead of leaving "<path>.tmp-<pid>"

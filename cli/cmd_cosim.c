@@ -249,7 +249,7 @@ static MosaicStatus start_sim_(Cosim_ *c, int record, MosaicErr *err) {
     c->sim_running = 1;
     c->sim_record = record;
     /* the name its result file has until complete (traces' atomic writes), for when it is killed */
-    snprintf(c->sim_tmp, sizeof c->sim_tmp, "%s.tmp-%ld", c->sim_out, (long)c->proc.pid);
+    mosaic_tmp_name_of(c->sim_out, "tmp", (long)c->proc.pid, c->sim_tmp, sizeof c->sim_tmp);
     c->sim_tmp_tracked = mosaic_tmp_track(c->sim_tmp);
     return MOSAIC_OK;
 }

@@ -176,7 +176,7 @@ MosaicStatus mosaic_links_read_text(const char *path, MosaicArch *arch, MosaicLi
 MosaicStatus mosaic_links_write_text(const char *path, const MosaicArch *arch, const MosaicLinks *links,
                                      MosaicErr *err) {
     char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp)
+    if (mosaic_tmp_name(path, "tmp", tmp, sizeof tmp) != 0)
         return mosaic_err(err, MOSAIC_ERR_IO, "%s: path too long", path);
     const int tracked = mosaic_tmp_track(tmp);
     FILE *f = fopen(tmp, "w");

@@ -113,7 +113,7 @@ static MosaicH5File *alloc_file_(const char *path, bool writing) {
     if (writing) {
         size_t n = strlen(path) + 32;
         f->tmp = malloc(n);
-        if (f->tmp) snprintf(f->tmp, n, "%s.tmp-%ld", path, (long)getpid());
+        if (f->tmp) mosaic_tmp_name(path, "tmp", f->tmp, n); /* n leaves room */
     }
     f->tracked = f->tmp ? mosaic_tmp_track(f->tmp) : -1;
     if (!f->path || (writing && !f->tmp)) {

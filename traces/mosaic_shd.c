@@ -782,7 +782,7 @@ MosaicStatus mosaic_shd_writer_begin(const char *path, const char *const *class_
         return mosaic_err(err, MOSAIC_ERR_NOMEM, "%s: out of memory", path);
     }
     if (w->gz) {
-        snprintf(w->h5_path, len, "%s.h5tmp-%ld", path, (long)getpid());
+        mosaic_tmp_name(path, "h5tmp", w->h5_path, len);
         w->gz_tracked = mosaic_tmp_track(w->h5_path);
     } else
         snprintf(w->h5_path, len, "%s", path);
@@ -936,7 +936,7 @@ MosaicStatus mosaic_shd_writer_close(MosaicShdWriter *w, MosaicErr *err) {
         if (!w->gz_ready)
             st = mosaic_err(err, MOSAIC_ERR_NOMEM, "%s: out of memory", w->final_path);
         else {
-            snprintf(w->gz_ready, len, "%s.tmp-%ld", w->final_path, (long)getpid());
+            mosaic_tmp_name(w->final_path, "tmp", w->gz_ready, len);
             w->gz_ready_tracked = mosaic_tmp_track(w->gz_ready);
             st = mosaic_gz_compress_file(w->h5_path, w->gz_ready, err);
         }

@@ -65,5 +65,31 @@ int main(void) {
         CHECK(stat("files_test/done.tmp-1", &sb) == 0);
         CHECK(stat("files_test/scratch", &sb) != 0); /* emptied, then removed */
     }
+    TEST("AWriteRemovesTheTemporariesOfProcessesThatNoLongerExist") {
+        /* a SIGKILLed process cannot remove its temporary file; the next write of that result does */
+        const pid_t dead = fork();
+        if (dead == 0) _exit(0);
+        CHECK(waitpid(dead, NULL, 0) == dead); /* reaped: its pid names no process */
+        char stale[256], live[256], other[256], name[256];
+        CHECK(mosaic_tmp_name_of("files_test/r.h5", "tmp", (long)dead, stale, sizeof stale) == 0);
+        snprintf(name, sizeof name, "files_test/r.h5.tmp-%ld", (long)dead);
+        CHECK(!strcmp(stale, name));
+        CHECK(mosaic_tmp_name_of("files_test/r.h5", "tmp", (long)getppid(), live, sizeof live) == 0);
+        snprintf(other, sizeof other, "files_test/r.h5.tmp-%ld.vcd", (long)dead); /* not ours: a suffix */
+        CHECK(mosaic_write_text_atomic(stale, "left by a killed run", &err) == MOSAIC_OK);
+        CHECK(mosaic_write_text_atomic(live, "a running writer's", &err) == MOSAIC_OK);
+        CHECK(mosaic_write_text_atomic(other, "kept", &err) == MOSAIC_OK);
+        CHECK(mosaic_write_text_atomic("files_test/rr.h5.tmp-1", "another result's", &err) == MOSAIC_OK);
+        CHECK(mosaic_tmp_name("files_test/r.h5", "tmp", name, sizeof name) == 0);
+        char own[256];
+        CHECK(mosaic_tmp_name_of("files_test/r.h5", "tmp", (long)getpid(), own, sizeof own) == 0);
+        CHECK(!strcmp(name, own));
+        struct stat sb;
+        CHECK(stat(stale, &sb) != 0);
+        CHECK(stat(live, &sb) == 0);
+        CHECK(stat(other, &sb) == 0);
+        CHECK(stat("files_test/rr.h5.tmp-1", &sb) == 0);
+        CHECK(mosaic_tmp_name("files_test/r.h5", "tmp", name, 8) == -1); /* does not fit */
+    }
     return mosaic_test_finish();
 }
