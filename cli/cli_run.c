@@ -104,18 +104,6 @@ MosaicStatus cli_load_train_config(const char *path, const char *const *sets, in
     return st;
 }
 
-MosaicStatus cli_load_train_config_string(const char *name, const char *yaml, MosaicArch *arch,
-                                          MosaicTrainConfig *cfg, MosaicErr *err) {
-    MosaicCosimConfig cosim;
-    memset(&cosim, 0, sizeof cosim);
-    mosaic_cosim_config_default(&cosim);
-    mosaic_arch_default(arch);
-    mosaic_train_config_default(cfg);
-    MosaicCfgSection sec[3] = {mosaic_arch_config_section(arch), mosaic_train_config_section(cfg),
-                               mosaic_cosim_config_section(&cosim)};
-    return mosaic_cfg_load_string(name, yaml, sec, 3, err);
-}
-
 void cli_window_note(const char *cmd, const char *path, double window_s, const MosaicSpikeSet *set) {
     if (set->spikes_read <= 0 || 2 * set->spikes_outside <= set->spikes_read) return;
     fprintf(stderr,

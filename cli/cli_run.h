@@ -39,11 +39,6 @@ int cli_run_check_folder(const char *cmd, const char *option, const char *run, b
 MosaicStatus cli_load_train_config(const char *path, const char *const *sets, int nsets, MosaicArch *arch,
                                    MosaicTrainConfig *cfg, bool *cosim_set, MosaicErr *err);
 
-/* The same from the text of such a configuration (a network file's recorded "config"); `name` stands
- * for the file in messages. */
-MosaicStatus cli_load_train_config_string(const char *name, const char *yaml, MosaicArch *arch,
-                                          MosaicTrainConfig *cfg, MosaicErr *err);
-
 /* A note on stderr when most spikes of a loaded dataset fell after the binning window (a short
  * train.data.window_s, or times in a wrong unit that were not all late enough to be refused). */
 void cli_window_note(const char *cmd, const char *path, double window_s, const MosaicSpikeSet *set);

@@ -31,6 +31,7 @@ int mosaic_cmd_sim(int argc, char **argv) {
 #include "commands.h"
 #include "mosaic_bins.h"
 #include "mosaic_clock.h"
+#include "mosaic_cosim.h"
 #include "mosaic_files.h"
 #include "mosaic_h5.h"
 #include "mosaic_mapper_io.h"
@@ -107,20 +108,12 @@ static MosaicStatus load_network_(const char *path, MosaicNetwork *net, long *st
     }
     MOSAIC_TRY(mosaic_netfile_read(net_path, net, err));
     if (is_run) return MOSAIC_OK;
-    MosaicH5File *f = nullptr;
-    char *yaml = nullptr;
-    MosaicErr ignored;
-    if (mosaic_h5_open(net_path, &f, &ignored) == MOSAIC_OK &&
-        mosaic_h5_attr_read_string(f, "/", "config", &yaml, &ignored) == MOSAIC_OK && yaml &&
-        std::strstr(yaml, "\ntrain:")) {
-        const std::string name = std::string(net_path) + " (its recorded configuration)";
-        if (cli_load_train_config_string(name.c_str(), yaml, &arch, &cfg, &ignored) == MOSAIC_OK)
-            binning_of_(cfg, steps, window_s, train_data);
-        else
-            std::fprintf(stderr, "mosaic sim: note: %s; binning with the defaults\n", ignored.msg);
-    }
-    std::free(yaml);
-    mosaic_h5_close(f);
+    int found = 0;
+    MosaicErr bad;
+    if (mosaic_cosim_recorded_config(net_path, &arch, &cfg, &found, &bad) != MOSAIC_OK)
+        std::fprintf(stderr, "mosaic sim: note: %s; binning with the defaults\n", bad.msg);
+    else if (found)
+        binning_of_(cfg, steps, window_s, train_data);
     return MOSAIC_OK;
 }
 

@@ -131,6 +131,37 @@ static MosaicStatus read_scalar_i64_(MosaicH5File *f, const char *name, int64_t 
     return mosaic_h5_read_into(f, name, MOSAIC_H5_I64, 0, NULL, v, err);
 }
 
+MosaicStatus mosaic_cosim_load_config_string(const char *name, const char *yaml, MosaicArch *arch,
+                                             MosaicTrainConfig *cfg, MosaicErr *err) {
+    MosaicCosimConfig cosim;
+    mosaic_cosim_config_default(&cosim);
+    mosaic_arch_default(arch);
+    mosaic_train_config_default(cfg);
+    MosaicCfgSection sec[3] = {mosaic_arch_config_section(arch), mosaic_train_config_section(cfg),
+                               mosaic_cosim_config_section(&cosim)};
+    return mosaic_cfg_load_string(name, yaml, sec, 3, err);
+}
+
+MosaicStatus mosaic_cosim_recorded_config(const char *net_path, MosaicArch *arch, MosaicTrainConfig *cfg,
+                                          int *found, MosaicErr *err) {
+    *found = 0;
+    MosaicH5File *f = NULL;
+    MOSAIC_TRY(mosaic_h5_open(net_path, &f, err));
+    char *yaml = NULL;
+    MosaicErr absent;
+    MosaicStatus st = MOSAIC_OK;
+    if (mosaic_h5_attr_read_string(f, "/", "config", &yaml, &absent) == MOSAIC_OK && yaml &&
+        strstr(yaml, "\ntrain:")) {
+        char name[4200];
+        snprintf(name, sizeof name, "%s (its recorded configuration)", net_path);
+        st = mosaic_cosim_load_config_string(name, yaml, arch, cfg, err);
+        *found = st == MOSAIC_OK;
+    }
+    free(yaml);
+    mosaic_h5_close(f);
+    return st;
+}
+
 void mosaic_cosim_checkpoint_file(const char *run, int epoch, char *buf, size_t n) {
     snprintf(buf, n, "%s/checkpoints/epoch_%04d.h5", run, epoch);
 }

@@ -41,6 +41,18 @@ typedef struct {
 void mosaic_cosim_config_default(MosaicCosimConfig *cfg);
 MosaicCfgSection mosaic_cosim_config_section(MosaicCosimConfig *cfg);
 
+/* A configuration text with every key a run folder's config.yaml may hold (arch, train and cosim
+ * sections); `name` is what error messages call it. */
+MosaicStatus mosaic_cosim_load_config_string(const char *name, const char *yaml, MosaicArch *arch,
+                                             MosaicTrainConfig *cfg, MosaicErr *err);
+
+/* The run configuration a network file records: the root attribute "config" that train and cosim write
+ * into network.h5 and their checkpoints, so that the file is binned (train.data.steps, window_s) and
+ * checked (train.data.train) as its run was. *found = 0 with MOSAIC_OK when the file records none (or
+ * one without a train section); an error when it records one that does not load. */
+MosaicStatus mosaic_cosim_recorded_config(const char *net_path, MosaicArch *arch, MosaicTrainConfig *cfg,
+                                          int *found, MosaicErr *err);
+
 /* Fills the mapping part of a hardware record (mappable, violations, devices, worst port) from an exact
  * mapping, and the proxy's estimate of M from the mapping's gamma_d (`draws` random networks). */
 MosaicStatus mosaic_cosim_record_mapping(MosaicHwRecord *rec, const MosaicMapping *map, int draws,

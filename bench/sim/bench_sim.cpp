@@ -20,6 +20,7 @@
 #include "bench_options.h"
 #include "mosaic_bins.h"
 #include "mosaic_clock.h"
+#include "mosaic_cosim.h"
 #include "mosaic_infer.h"
 #include "mosaic_mapper.h"
 #include "mosaic_netfile.h"
@@ -175,6 +176,23 @@ int bench_file(const char *net_path, const char *data_path, int n_samples, int s
     MosaicErr err;
     MosaicNetwork net;
     if (mosaic_netfile_read(net_path, &net, &err) != MOSAIC_OK) return fail("network", err), 2;
+    // Binned as its run was (as `mosaic sim` bins it), when the file records the run's configuration.
+    MosaicBinSpec spec;
+    mosaic_bin_spec_default(&spec);
+    MosaicArch run_arch;
+    MosaicTrainConfig run_cfg;
+    int recorded = 0;
+    if (mosaic_cosim_recorded_config(net_path, &run_arch, &run_cfg, &recorded, &err) != MOSAIC_OK)
+        return fail("network", err), 2;
+    if (recorded) {
+        if (steps > 0 && steps != run_cfg.steps)
+            return std::fprintf(stderr, "bench_sim: --steps %d: %s was trained with %d steps\n", steps,
+                                net_path, run_cfg.steps),
+                   2;
+        steps = run_cfg.steps;
+        spec.window = run_cfg.window_s;
+    } else if (steps <= 0)
+        steps = 100;
     MosaicLinks links;
     mosaic_links_init(&links);
     for (int l = 0; l < net.n_links; l++) mosaic_links_push(&links, net.link_src[l], net.link_dst[l], &err);
@@ -185,8 +203,6 @@ int bench_file(const char *net_path, const char *data_path, int n_samples, int s
     if (ms != MOSAIC_OK) return fail("map", err), 3;
     MosaicShd *shd = nullptr;
     MosaicBins *bins = nullptr;
-    MosaicBinSpec spec;
-    mosaic_bin_spec_default(&spec);
     spec.steps = steps;
     spec.channels = net.n_inputs;
     MosaicStatus st = mosaic_shd_open(data_path, &shd, &err);
@@ -204,9 +220,10 @@ int bench_file(const char *net_path, const char *data_path, int n_samples, int s
     mosaic_bins_free(bins);
     mosaic_shd_close(shd);
     if (st != MOSAIC_OK) return fail("data", err), 2;
-    std::printf("== %dx%d: %s (%d links, longest route %d, %d violations) on %zu samples of %s\n",
+    std::printf("== %dx%d: %s (%d links, longest route %d, %d violations) on %zu samples of %s, %d steps "
+                "over %g s%s\n",
                 net.arch.rows, net.arch.cols, net_path, net.n_links, map.max_route, map.n_violations,
-                xs.size(), data_path);
+                xs.size(), data_path, steps, spec.window, recorded ? " (as its run recorded)" : "");
     const int rc = map.n_violations ? (std::printf("   not mappable on this hardware: skipped\n"), 1)
                                     : measure(net, map, xs, labels.data(), steps);
     mosaic_mapping_free(&map);
@@ -351,14 +368,16 @@ const char usage[] =
     "  --reps R      passes; figures are medians over them (5)\n"
     "  --profile M   run only mode M, repeatedly, for perf/callgrind (no comparison)\n"
     "  --network NET.h5 --data TEST.h5  a network trained elsewhere (e.g. RUN/network.h5) on the first N\n"
-    "                recordings of an SHD-layout file; --steps T: the steps it was trained with (100)\n";
+    "                recordings of an SHD-layout file, binned with the steps and window its run recorded\n"
+    "                (train and cosim record them in network.h5 and the checkpoints); --steps T for a\n"
+    "                file without a record (default 100 steps of 1.4 s)\n";
 
 } // namespace
 
 int main(int argc, char **argv) {
     int samples = 20, epochs = 3, only = 0, sparse_only = -1;
     const char *network = nullptr, *data = nullptr;
-    int steps = 100; // the time steps the network was trained with (train.data.steps)
+    int steps = 0; // the time steps the network was trained with (train.data.steps); 0 = as recorded
     if (bench_wants_help(argc, argv)) bench_usage_exit(usage, 0);
     for (int i = 1; i < argc; i++) {
         if (!std::strcmp(argv[i], "--samples"))
@@ -392,7 +411,7 @@ int main(int argc, char **argv) {
     if (network || data) {
         if (!network || !data)
             return std::fprintf(stderr, "bench_sim: --network and --data go together\n"), 2;
-        std::printf("bench_sim: %d samples of %d steps, a network trained elsewhere\n", samples, steps);
+        std::printf("bench_sim: %d samples, a network trained elsewhere\n", samples);
         return bench_file(network, data, samples, steps);
     }
     std::printf("bench_sim: %d samples of 100 steps per geometry, routing-aware networks trained briefly on "
