@@ -55,7 +55,7 @@ static void usage_(FILE *out) {
 typedef struct {
     char label[160];
     double exact_m, proxy_m, proxy_sd, p_map;
-    int exact_ok, violations;
+    int proxy_ok, exact_ok, violations; /* the proxy's verdict (mosaic_proxy_predicts_fit), the mapper's */
     double sim_devices; /* devices the simulator programmed for this network (cosim checkpoints); NaN: none */
 } PcPoint_;
 
@@ -81,6 +81,7 @@ static MosaicStatus check_links_(const MosaicArch *arch, const MosaicLinks *link
             pt->sim_devices = NAN;
             pt->proxy_sd = est.sd_m;
             pt->p_map = est.p_mappable;
+            pt->proxy_ok = mosaic_proxy_predicts_fit(&est);
         }
     }
     mosaic_mapping_free(&m);
@@ -197,7 +198,7 @@ static MosaicStatus write_outputs_(const char *outdir, const MosaicArch *arch, c
     }
     for (int i = 0; i < n; i++) {
         pm[i] = pts[i].proxy_m, pm[n + i] = pts[i].exact_m, pm[2 * n + i] = pts[i].sim_devices;
-        fits[i] = pts[i].p_map >= 0.5, fits[n + i] = pts[i].exact_ok;
+        fits[i] = pts[i].proxy_ok, fits[n + i] = pts[i].exact_ok;
         labels[i] = pts[i].label;
     }
     char title[160];
@@ -356,15 +357,18 @@ int mosaic_cmd_proxy_check(int argc, char **argv) {
 
     /* summary: correlation, relative errors, confusion matrix */
     double *x = malloc(sizeof(double) * (size_t)npts * 3);
-    if (!x) return free(pts), 3;
+    int *fits = malloc(sizeof(int) * (size_t)npts * 2);
+    if (!x || !fits) return free(x), free(fits), free(pts), 3;
     double *y = x + npts, *rel = x + 2 * npts;
-    int conf[2][2] = {{0, 0}, {0, 0}}; /* [proxy says fits][exact fits] */
     for (int i = 0; i < npts; i++) {
         x[i] = pts[i].proxy_m;
         y[i] = pts[i].exact_m;
         rel[i] = fabs(pts[i].proxy_m - pts[i].exact_m) / pts[i].exact_m;
-        conf[pts[i].p_map >= 0.5][pts[i].exact_ok]++;
+        fits[i] = pts[i].proxy_ok, fits[npts + i] = pts[i].exact_ok;
     }
+    int conf[2][2]; /* [proxy says fits][exact fits] */
+    mosaic_proxy_confusion(fits, fits + npts, npts, conf);
+    free(fits);
     double corr = mosaic_pearson(x, y, npts);
     qsort(rel, (size_t)npts, sizeof(double), cmp_double_);
     printf("\n%d networks (%d random, %d from runs) in %.1f s\n", npts, nrandom, npts - nrandom, elapsed);

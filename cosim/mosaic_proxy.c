@@ -123,6 +123,11 @@ MosaicStatus mosaic_proxy_estimate(const MosaicArch *arch, const int *gamma, int
     return MOSAIC_OK;
 }
 
+void mosaic_proxy_confusion(const int *proxy_fits, const int *exact_fits, int n, int c[2][2]) {
+    c[0][0] = c[0][1] = c[1][0] = c[1][1] = 0;
+    for (int i = 0; i < n; i++) c[proxy_fits[i] != 0][exact_fits[i] != 0]++;
+}
+
 double mosaic_quantile_sorted(const double *x, int n, double q) {
     const double pos = q * (n - 1);
     const int lo = (int)pos;

@@ -46,6 +46,12 @@ MosaicStatus mosaic_proxy_estimate(const MosaicArch *arch, const int *gamma, int
  * consecutive networks of proxy-check) share no draws, as seed + i made them do. */
 uint64_t mosaic_proxy_draw_seed(uint64_t seed, int i);
 
+/* The proxy's verdict: a network fits when at least half of its draws fit. */
+static inline int mosaic_proxy_predicts_fit(const MosaicProxyEstimate *est) { return est->p_mappable >= 0.5; }
+
+/* The mappability confusion matrix c[proxy fits][exact fits] of n verdicts (nonzero = fits). */
+void mosaic_proxy_confusion(const int *proxy_fits, const int *exact_fits, int n, int c[2][2]);
+
 /* The q-quantile of sorted x[0..n) (n >= 1) with linear interpolation between neighbours (numpy's
  * default), so that the median and the 90th percentile agree for any n. */
 double mosaic_quantile_sorted(const double *x, int n, double q);

@@ -198,8 +198,8 @@ static void proxy_errors_(MosaicText *t, const MosaicReport *r) {
 /* The mappability confusion matrix and the table of saved networks (with the simulator's devices). */
 static void proxy_tables_(MosaicText *t, const MosaicReport *r) {
     if (r->proxy_fits && r->exact_fits) {
-        int c[2][2] = {{0, 0}, {0, 0}}; /* [proxy fits][exact fits] */
-        for (int i = 0; i < r->n_proxy; i++) c[r->proxy_fits[i] != 0][r->exact_fits[i] != 0]++;
+        int c[2][2]; /* [proxy fits][exact fits] */
+        mosaic_proxy_confusion(r->proxy_fits, r->exact_fits, r->n_proxy, c);
         mosaic_text_printf(t,
                            "<table><caption>Mappability (proxy: fits when at least half of its draws "
                            "fit)</caption><tr><th></th><th>exact: fits</th><th>exact: does not</th></tr>"

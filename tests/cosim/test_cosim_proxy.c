@@ -106,5 +106,13 @@ int main(int argc, char **argv) {
         CHECK_NEAR(mosaic_pearson(x, y, 4), 1.0, 1e-12);
         CHECK(isnan(mosaic_pearson(x, z, 4)));
     }
+    TEST("HalfTheDrawsFittingIsAFitAndTheMatrixCountsVerdicts") {
+        MosaicProxyEstimate half = {.p_mappable = 0.5}, less = {.p_mappable = 0.49};
+        CHECK(mosaic_proxy_predicts_fit(&half) && !mosaic_proxy_predicts_fit(&less));
+        const int proxy[5] = {1, 1, 0, 0, 1}, exact[5] = {1, 0, 0, 0, 2}; /* nonzero = fits */
+        int c[2][2] = {{9, 9}, {9, 9}};
+        mosaic_proxy_confusion(proxy, exact, 5, c);
+        CHECK(c[1][1] == 2 && c[1][0] == 1 && c[0][1] == 0 && c[0][0] == 2);
+    }
     return mosaic_test_finish();
 }
