@@ -422,8 +422,10 @@ void NeuronTile::update(const uint8_t *x) {
                 rows += c < net->n_inputs && x[c];
             }
         if (rows > 0) {
+            // One stream per (step, tile): no two tiles of any array (at most MOSAIC_MAX_SIDE^2) share one.
+            constexpr uint64_t kTileStreams = (uint64_t)MOSAIC_MAX_SIDE * MOSAIC_MAX_SIDE;
             MosaicRng rng;
-            mosaic_rng_derive(&rng, e.read_seed, (uint64_t)(e.global_step * 4096 + phys_));
+            mosaic_rng_derive(&rng, e.read_seed, (uint64_t)e.global_step * kTileStreams + (uint64_t)phys_);
             const double sd = e.read_sigma * std::sqrt((double)rows);
             for (int j = 0; j < k_; j++) current_[(size_t)j] += (float)(sd * mosaic_rng_normal(&rng));
         }

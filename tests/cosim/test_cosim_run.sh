@@ -166,7 +166,7 @@ grep -q "failed: killed by signal 11" crash.log || fail "the crash was not repor
 grep -q "timed out after 1 s" hang.log || fail "the hang was not reported: $(cat hang.log)"
 # the timeout kills what the simulator started too (here the script's sleep)
 sleep 0.5
-! pgrep -f "sleep 60.$$" >/dev/null || fail "the hung simulator's child outlived the timeout"
+! pgrep -fx "sleep 60\.$$" >/dev/null || fail "the hung simulator's child outlived the timeout"
 # an interrupted cosim (SIGTERM to it alone, as a supervisor sends) leaves no simulator running
 printf '#!/bin/sh\nsleep 30.%s\nexec "%s" "$@"\n' "$$" "$mosaic" >slowsim.sh
 chmod +x slowsim.sh
@@ -178,7 +178,9 @@ for _ in $(seq 200); do [ -e killed/hw/epoch_0001_sim.log ] && break; sleep 0.1;
 kill -TERM "$cosim_pid"
 wait "$cosim_pid" 2>/dev/null || true
 sleep 0.5
-! pgrep -f "sleep 30.$$" >/dev/null || fail "the simulator outlived the interrupted cosim"
+# (-x: the whole command line, so that another run's "sleep 30.<pid with ours as prefix>" is not taken)
+! pgrep -fx "sleep 30\.$$" >/dev/null ||
+    fail "the simulator outlived the interrupted cosim: $(ps -o pid,ppid,pgid,stat,etime,args -p "$(pgrep -d, -fx "sleep 30\.$$")")"
 # interrupted while waiting for the final simulation: --resume simulates the final network again,
 # completes the record and writes the report, instead of saying the run is finished
 printf '#!/bin/sh\nsleep 2\nexec "%s" "$@"\n' "$mosaic" >slow2.sh
