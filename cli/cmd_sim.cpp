@@ -478,7 +478,7 @@ int mosaic_cmd_sim(int argc, char **argv) {
     double last_print = t0;
     int correct = 0;
     for (int i = 0; i < n && st == MOSAIC_OK; i++) {
-        index[(size_t)i] = all_views ? i : (int64_t)i * mosaic_bins_offsets(bins) + offset;
+        index[(size_t)i] = all_views ? i : mosaic_bins_view(bins, i, (int)offset);
         st = mosaic_bins_sample(bins, index[(size_t)i], x.data(), &err);
         if (st == MOSAIC_OK)
             st = mosaic_bins_check_window(

@@ -56,6 +56,10 @@ int64_t mosaic_bins_count(const MosaicBins *bins); /* view samples = recordings 
 int mosaic_bins_offsets(const MosaicBins *bins);   /* S */
 int mosaic_bins_steps(const MosaicBins *bins);     /* T */
 int mosaic_bins_channels(const MosaicBins *bins);  /* C */
+/* View samples are numbered recording by recording: view = recording * S + offset (offset < S). */
+static inline int64_t mosaic_bins_view(const MosaicBins *bins, int64_t recording, int offset) {
+    return recording * mosaic_bins_offsets(bins) + offset;
+}
 static inline int64_t mosaic_bins_recording(const MosaicBins *bins, int64_t view) {
     return view / mosaic_bins_offsets(bins);
 }

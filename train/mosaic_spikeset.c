@@ -155,7 +155,7 @@ MosaicStatus mosaic_spikeset_load_shd_offsets(MosaicSpikeSet *set, const char *p
         st = mosaic_err(err, MOSAIC_ERR_NOMEM, "%s: out of memory", path);
     /* Offsets i * S / keep, i < keep: spread over the recording's channel range. */
     for (int64_t s = 0; st == MOSAIC_OK && s < n; s++) {
-        const int64_t v = s / keep * S + (s % keep) * S / keep;
+        const int64_t v = mosaic_bins_view(bins, s / keep, (int)(s % keep * S / keep));
         st = mosaic_bins_sample(bins, v, x, err);
         if (st == MOSAIC_OK) st = mosaic_spikeset_add(set, (int)s, x, mosaic_bins_label(bins, v), err);
     }

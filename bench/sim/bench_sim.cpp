@@ -212,7 +212,7 @@ int bench_file(const char *net_path, const char *data_path, int n_samples, int s
     const int64_t n = st == MOSAIC_OK ? std::min<int64_t>(n_samples, mosaic_shd_num_samples(shd)) : 0;
     for (int64_t i = 0; i < n && st == MOSAIC_OK; i++) {
         std::vector<uint8_t> x((size_t)steps * net.n_inputs);
-        const int64_t view = i * mosaic_bins_offsets(bins);
+        const int64_t view = mosaic_bins_view(bins, i, 0);
         st = mosaic_bins_sample(bins, view, x.data(), &err);
         xs.push_back(std::move(x));
         labels.push_back(mosaic_bins_label(bins, view));
