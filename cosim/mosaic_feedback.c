@@ -46,12 +46,17 @@ static double traffic_(void *ctx, int32_t src, int32_t dst) {
  * API
  * ------------------------------------------------------------------------------------------- */
 
+/* The links the hardware gets are the exported network's: the dense methods (DeepR, hop-penalty) keep
+ * every possible link in the trainer's list and only those with a non-zero weight are mapped. */
 MosaicStatus mosaic_feedback_sync(MosaicFeedback *fb, const MosaicTrainer *tr, MosaicErr *err) {
-    const MosaicNetwork *net = mosaic_trainer_network(tr);
+    MosaicNetwork net;
+    MOSAIC_TRY(mosaic_trainer_export(tr, &net, err));
     mosaic_router_clear(fb->router);
-    for (int l = 0; l < net->n_links; l++)
-        MOSAIC_TRY(mosaic_router_add(fb->router, net->link_src[l], net->link_dst[l], err));
-    return MOSAIC_OK;
+    MosaicStatus st = MOSAIC_OK;
+    for (int l = 0; l < net.n_links && st == MOSAIC_OK; l++)
+        st = mosaic_router_add(fb->router, net.link_src[l], net.link_dst[l], err);
+    mosaic_network_free(&net);
+    return st;
 }
 
 MosaicStatus mosaic_feedback_attach(MosaicFeedback *fb, MosaicTrainer *tr, int closed, double memory_budget,
@@ -133,7 +138,8 @@ static int budget_victim_(MosaicFeedback *fb, const MosaicNetwork *net, MosaicEr
     int n = 0;
     for (int l = 0; l < net->n_links; l++) {
         const int from = mosaic_tile_of_neuron(&fb->arch, net->link_src[l]);
-        if (mosaic_tile_distance(&fb->arch, from, net->link_dst[l]) >= 2)
+        if (mosaic_tile_distance(&fb->arch, from, net->link_dst[l]) >= 2 &&
+            mosaic_router_has(fb->router, net->link_src[l], net->link_dst[l]))
             c[n++] = (Cand_){link_norm_(net, l), l};
     }
     qsort(c, (size_t)n, sizeof *c, cand_cmp_);
@@ -141,7 +147,6 @@ static int budget_victim_(MosaicFeedback *fb, const MosaicNetwork *net, MosaicEr
     int victim = n ? c[0].link : -1;
     for (int i = 0; i < n && *st == MOSAIC_OK; i++) {
         const int32_t src = net->link_src[c[i].link], dst = net->link_dst[c[i].link];
-        if (!mosaic_router_has(fb->router, src, dst)) continue;
         *st = mosaic_router_remove(fb->router, src, dst, err);
         const int64_t m1 = mosaic_router_devices(fb->router);
         if (*st == MOSAIC_OK) *st = mosaic_router_add(fb->router, src, dst, err);
@@ -167,7 +172,10 @@ MosaicStatus mosaic_feedback_prune(MosaicFeedback *fb, MosaicTrainer *tr, int *f
             double victim_norm = INFINITY;
             for (int l = 0; l < net->n_links; l++) {
                 int32_t src = net->link_src[l], dst = net->link_dst[l];
-                if (!route_uses_(&fb->arch, mosaic_tile_of_neuron(&fb->arch, src), dst, cp)) continue;
+                /* only links the hardware has: a dense method's list holds forced-out (zeroed) ones */
+                if (!mosaic_router_has(fb->router, src, dst) ||
+                    !route_uses_(&fb->arch, mosaic_tile_of_neuron(&fb->arch, src), dst, cp))
+                    continue;
                 double norm = link_norm_(net, l);
                 if (norm < victim_norm) victim_norm = norm, victim = l;
             }
@@ -189,6 +197,8 @@ MosaicStatus mosaic_feedback_prune(MosaicFeedback *fb, MosaicTrainer *tr, int *f
         }
         int32_t src = net->link_src[victim], dst = net->link_dst[victim];
         MOSAIC_TRY(mosaic_trainer_force_out(tr, src, dst, err));
+        /* every iteration takes one link out of the router (the hook may have already), and links born
+         * meanwhile passed the veto, so the loop ends */
         if (mosaic_router_has(fb->router, src, dst))
             MOSAIC_TRY(mosaic_router_remove(fb->router, src, dst, err));
         n_forced++;

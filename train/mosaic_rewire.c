@@ -307,6 +307,77 @@ MosaicStatus rewire_routing_aware_(MosaicTrainer *tr, MosaicTrainEpoch *row, uin
     return st;
 }
 
+/* True when link l has an active synapse: in hardware, the link exists. */
+static int deepr_link_live_(const MosaicTrainer *tr, int l) {
+    const uint8_t *m = tr->mask + tr->seg_off[SEG_LINK_] + (size_t)l * tr->k;
+    for (int j = 0; j < tr->k; j++)
+        if (m[j]) return 1;
+    return 0;
+}
+
+/* Tries to activate free slot i (its link not banned): a synapse in a link without one creates the link
+ * in hardware, so the veto (the closed loop's capacity and memory) may refuse it. Returns 1 if placed. */
+static int deepr_place_(MosaicTrainer *tr, MosaicRng *rng, size_t i) {
+    const MosaicRewireHooks *h = &tr->hooks;
+    const int l = (int)(i / (size_t)tr->k);
+    const int32_t src = tr->net.link_src[l], dst = tr->net.link_dst[l];
+    const int birth = (h->veto || h->on_add) && !deepr_link_live_(tr, l);
+    if (birth && h->veto && h->veto(h->ctx, src, dst)) return 0;
+    tr->mask[tr->seg_off[SEG_LINK_] + i] = 1;
+    tr->sign[i] = mosaic_rng_u64(rng) & 1 ? 1 : -1;
+    tr->net.link_w[i] = (float)(tr->sign[i] * tr->cfg.deepr_birth);
+    if (birth && h->on_add) h->on_add(h->ctx, src, dst);
+    return 1;
+}
+
+/* After a long run of misses: every admissible slot (free, link not banned, link live or its birth not
+ * vetoed) is listed and the rest are drawn among them; what cannot be placed stays dormant. */
+static int64_t deepr_revive_scan_(MosaicTrainer *tr, MosaicRng *rng, int64_t count) {
+    const size_t slots = (size_t)tr->net.n_links * tr->k;
+    const uint8_t *mask = tr->mask + tr->seg_off[SEG_LINK_];
+    size_t *cand = malloc(sizeof(size_t) * (slots ? slots : 1)), n = 0;
+    if (!cand) return count;
+    for (int l = 0; l < tr->net.n_links; l++) {
+        const int32_t src = tr->net.link_src[l], dst = tr->net.link_dst[l];
+        if (tr->banned[trainer_key_(tr, src, dst)]) continue;
+        if (tr->hooks.veto && !deepr_link_live_(tr, l) && tr->hooks.veto(tr->hooks.ctx, src, dst)) continue;
+        for (int j = 0; j < tr->k; j++)
+            if (!mask[(size_t)l * tr->k + j]) cand[n++] = (size_t)l * tr->k + j;
+    }
+    while (count > 0 && n > 0) {
+        const size_t r = (size_t)mosaic_rng_below(rng, n), i = cand[r];
+        cand[r] = cand[--n];
+        count -= deepr_place_(tr, rng, i); /* a birth is asked again: earlier ones changed the ports */
+    }
+    free(cand);
+    return count;
+}
+
+void rewire_deepr_revive_(MosaicTrainer *tr, MosaicRng *rng, int64_t count) {
+    const size_t slots = (size_t)tr->net.n_links * tr->k;
+    const uint8_t *mask = tr->mask + tr->seg_off[SEG_LINK_];
+    /* Draws as the reference rule does (without hooks these are exactly its draws). Under the closed
+     * loop's veto nearly every free slot may be refused, or none be left: after `slots` misses in a
+     * row the admissible slots are listed instead, and synapses that fit nowhere stay dormant until a
+     * later step (the next call asks for them again: the step revives up to the budget). */
+    size_t misses = 0;
+    while (count > 0) {
+        if (misses >= slots) {
+            deepr_revive_scan_(tr, rng, count);
+            return;
+        }
+        size_t i = (size_t)mosaic_rng_below(rng, slots);
+        const int l = (int)(i / (size_t)tr->k);
+        if (mask[i] || tr->banned[trainer_key_(tr, tr->net.link_src[l], tr->net.link_dst[l])] ||
+            !deepr_place_(tr, rng, i)) {
+            misses++;
+            continue;
+        }
+        misses = 0;
+        count--;
+    }
+}
+
 void rewire_deepr_step_(MosaicTrainer *tr, double lr) {
     const size_t slots = (size_t)tr->net.n_links * tr->k, off = tr->seg_off[SEG_LINK_];
     const MosaicTrainConfig *c = &tr->cfg;
@@ -314,7 +385,7 @@ void rewire_deepr_step_(MosaicTrainer *tr, double lr) {
     trainer_rng_(&rng, c->seed, STREAM_DEEPR_, (uint64_t)tr->step);
     const double shrink = lr * c->deepr_l1, sigma = sqrt(2 * lr * c->deepr_temperature);
     uint8_t *mask = tr->mask + off;
-    int64_t dormant = 0;
+    int64_t active = 0;
     for (size_t i = 0; i < slots; i++) {
         if (!mask[i]) continue;
         double theta = tr->sign[i] * (double)tr->net.link_w[i] - shrink;
@@ -323,21 +394,18 @@ void rewire_deepr_step_(MosaicTrainer *tr, double lr) {
             mask[i] = 0;
             tr->net.link_w[i] = 0;
             tr->adam_m[off + i] = tr->adam_v[off + i] = 0;
-            dormant++;
+            /* its link's last synapse: the link leaves the hardware */
+            const int l = (int)(i / (size_t)tr->k);
+            if (tr->hooks.on_remove && !deepr_link_live_(tr, l))
+                tr->hooks.on_remove(tr->hooks.ctx, tr->net.link_src[l], tr->net.link_dst[l]);
         } else {
             tr->net.link_w[i] = (float)(tr->sign[i] * theta);
+            active++;
         }
     }
-    /* Revive as many dormant synapses, chosen uniformly, with a random fixed sign. */
-    while (dormant > 0) {
-        size_t i = (size_t)mosaic_rng_below(&rng, slots);
-        if (mask[i] || tr->banned[trainer_key_(tr, tr->net.link_src[i / tr->k], tr->net.link_dst[i / tr->k])])
-            continue;
-        mask[i] = 1;
-        tr->sign[i] = mosaic_rng_u64(&rng) & 1 ? 1 : -1;
-        tr->net.link_w[i] = (float)(tr->sign[i] * c->deepr_birth);
-        dormant--;
-    }
+    /* Revive as many dormant synapses, chosen uniformly, with a random fixed sign: the ones that died
+     * now, and any the closed loop's hardware could not hold at an earlier step. */
+    rewire_deepr_revive_(tr, &rng, tr->deepr_budget - active);
 }
 
 void rewire_penalties_(MosaicTrainer *tr, int from) {
@@ -349,10 +417,7 @@ int64_t rewire_gamma_(const MosaicTrainer *tr, int64_t *gamma) {
     memset(gamma, 0, sizeof(int64_t) * MOSAIC_TRAIN_MAX_D);
     int64_t links = 0;
     for (int l = 0; l < tr->net.n_links; l++) {
-        const float *w = tr->net.link_w + (size_t)l * tr->k;
-        int any = 0;
-        for (int j = 0; j < tr->k && !any; j++) any = w[j] != 0;
-        if (!any) continue;
+        if (!trainer_link_live_(tr->net.link_w + (size_t)l * tr->k, tr->k)) continue;
         int d = mosaic_tile_distance(&tr->arch, tr->net.link_src[l] / tr->k, tr->net.link_dst[l]);
         if (d < MOSAIC_TRAIN_MAX_D) gamma[d]++;
         links++;
@@ -430,21 +495,11 @@ MosaicStatus mosaic_trainer_force_out(MosaicTrainer *tr, int32_t src, int32_t ds
         tr->net.link_w[(size_t)l * tr->k + j] = 0;
         tr->adam_m[off + j] = tr->adam_v[off + j] = 0;
     }
-    /* DeepR keeps its synapse count: the removed ones are revived elsewhere at the next step. */
+    /* DeepR keeps its synapse count: the removed ones are revived elsewhere now. */
     if (tr->cfg.method == MOSAIC_METHOD_DEEPR && removed) {
         MosaicRng rng;
         trainer_rng_(&rng, tr->cfg.seed, STREAM_DEEPR_, (uint64_t)tr->step | (1ull << 39));
-        const size_t slots = (size_t)tr->net.n_links * tr->k, o = tr->seg_off[SEG_LINK_];
-        while (removed > 0) {
-            size_t i = (size_t)mosaic_rng_below(&rng, slots);
-            if (tr->mask[o + i] ||
-                tr->banned[trainer_key_(tr, tr->net.link_src[i / tr->k], tr->net.link_dst[i / tr->k])])
-                continue;
-            tr->mask[o + i] = 1;
-            tr->sign[i] = mosaic_rng_u64(&rng) & 1 ? 1 : -1;
-            tr->net.link_w[i] = (float)(tr->sign[i] * tr->cfg.deepr_birth);
-            removed--;
-        }
+        rewire_deepr_revive_(tr, &rng, removed);
     }
     return MOSAIC_OK;
 }
@@ -524,7 +579,8 @@ MosaicStatus mosaic_trainer_check(const MosaicTrainer *tr, MosaicErr *err) {
             if (tr->mask[off + i] && tr->sign[i] * tr->net.link_w[i] < 0)
                 return mosaic_err(err, MOSAIC_ERR_INTERNAL, "check: synapse %zu changed sign", i);
         }
-        if (active != tr->deepr_budget)
+        /* Below the budget only when the closed loop's veto left synapses with no admissible slot. */
+        if (active > tr->deepr_budget || (active < tr->deepr_budget && !tr->hooks.veto))
             return mosaic_err(err, MOSAIC_ERR_INTERNAL, "check: %lld active synapses, budget %lld",
                               (long long)active, (long long)tr->deepr_budget);
     }
@@ -542,9 +598,7 @@ MosaicStatus mosaic_trainer_export(const MosaicTrainer *tr, MosaicNetwork *out, 
     int m = 0;
     for (int l = 0; l < out->n_links; l++) {
         const float *w = out->link_w + (size_t)l * k;
-        int any = 0;
-        for (int j = 0; j < k && !any; j++) any = w[j] != 0;
-        if (!any) continue;
+        if (!trainer_link_live_(w, k)) continue;
         out->link_src[m] = out->link_src[l], out->link_dst[m] = out->link_dst[l];
         memmove(out->link_w + (size_t)m * k, w, sizeof(float) * k);
         m++;

@@ -508,6 +508,17 @@ MosaicStatus mosaic_trainer_epoch(MosaicTrainer *tr, const MosaicSpikeSet *train
     BatchStats_ bs = {0};
     MosaicStatus st = MOSAIC_OK;
     const int every = tr->cfg.method == MOSAIC_METHOD_ROUTING_AWARE ? tr->cfg.rewire_every : 0;
+    /* The other methods keep every possible link in the list and rewire synapse by synapse (DeepR) or
+     * prune by magnitude (hop-penalty): their pruned and grown count the links that died and came to
+     * life over the epoch. */
+    uint8_t *live0 = NULL;
+    const int n_links0 = tr->net.n_links;
+    if (tr->cfg.method != MOSAIC_METHOD_ROUTING_AWARE) {
+        live0 = malloc((size_t)(n_links0 ? n_links0 : 1));
+        if (!live0) return free(perm), mosaic_err(err, MOSAIC_ERR_NOMEM, "trainer: out of memory");
+        for (int l = 0; l < n_links0; l++)
+            live0[l] = (uint8_t)trainer_link_live_(tr->net.link_w + (size_t)l * tr->k, tr->k);
+    }
     for (int start = 0, nb = 1; start < train->n && st == MOSAIC_OK; start += tr->cfg.batch, nb++) {
         int b = train->n - start < tr->cfg.batch ? train->n - start : tr->cfg.batch;
         st = train_batch_(tr, train, perm + start, b, row->lr, &bs, err);
@@ -521,8 +532,27 @@ MosaicStatus mosaic_trainer_epoch(MosaicTrainer *tr, const MosaicSpikeSet *train
         if (tr->progress) tr->progress(tr->progress_ctx, start + b, train->n);
     }
     free(perm);
+    if (st == MOSAIC_OK && live0 && tr->net.n_links == n_links0)
+        for (int l = 0; l < n_links0; l++) {
+            const int live = trainer_link_live_(tr->net.link_w + (size_t)l * tr->k, tr->k);
+            row->pruned += live0[l] && !live;
+            row->grown += !live0[l] && live;
+        }
+    free(live0);
     MOSAIC_TRY(st);
     row->loss = bs.loss / train->n;
+    /* A diverged run (weights and loss inf or nan) would otherwise go on, and be saved, as if training */
+    if (!isfinite(row->loss)) {
+        double pen = 0;
+        for (int l = 0; l < tr->net.n_links; l++) pen = fmax(pen, (double)tr->pen[l]);
+        return mosaic_err(err, MOSAIC_ERR_INPUT,
+                          "epoch %d: the training loss is %g: training diverged (train.lr %g; the largest "
+                          "link penalty coefficient is %g, from %s); nothing of this epoch was saved",
+                          tr->epoch + 1, row->loss, row->lr, pen,
+                          tr->cfg.method == MOSAIC_METHOD_HOP_PENALTY
+                              ? "train.hop.lambda, rate and max_log, and any cosim.traffic_penalty"
+                              : "cosim.traffic_penalty, when set");
+    }
     row->train_acc = (double)bs.correct / train->n;
     row->rate = bs.zsum / ((double)train->n * tr->cfg.steps * tr->n);
     const double t1 = mosaic_now_s();

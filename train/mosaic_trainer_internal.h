@@ -91,6 +91,13 @@ static inline float *trainer_seg_(const MosaicTrainer *tr, int s) {
 static inline size_t trainer_used_(const MosaicTrainer *tr) {
     return tr->seg_off[SEG_LINK_] + (size_t)tr->net.n_links * tr->k;
 }
+/* A link exists in hardware when one of its k weights is non-zero (what mosaic_trainer_export keeps). */
+static inline int trainer_link_live_(const float *w, int k) {
+    for (int j = 0; j < k; j++)
+        if (w[j] != 0) return 1;
+    return 0;
+}
+
 static inline int64_t trainer_key_(const MosaicTrainer *tr, int32_t src, int32_t dst) {
     return (int64_t)src * tr->tiles + dst;
 }
@@ -104,6 +111,10 @@ MosaicStatus rewire_routing_aware_(MosaicTrainer *tr, MosaicTrainEpoch *row, uin
                                    MosaicErr *err);
 /* Classic DeepR after each Adam step (lr of the step). */
 void rewire_deepr_step_(MosaicTrainer *tr, double lr);
+/* Revives `count` dormant link synapses, drawn uniformly among the inactive slots of links not banned, with
+ * a random fixed sign and weight train.deepr.birth; a synapse that would create its link asks the veto
+ * hook first and reports the new link to on_add. */
+void rewire_deepr_revive_(MosaicTrainer *tr, MosaicRng *rng, int64_t count);
 /* Per-link penalty coefficients for links [from, n_links). */
 void rewire_penalties_(MosaicTrainer *tr, int from);
 /* Links per distance with a non-zero weight, and their count. */

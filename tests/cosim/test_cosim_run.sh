@@ -40,6 +40,19 @@ grep -q "forced out" closed.log || fail "closed loop did not prune overloaded po
 grep -q "on the array" closed.log || fail "the final closed-loop network was not simulated: $(tail -4 closed.log)"
 # every hardware checkpoint of the closed loop is mappable; the CSV says so too
 awk -F, 'NR > 1 && $2 != 1 { bad = 1 } END { exit bad }' closed/hardware.csv || fail "closed/hardware.csv has an unmappable checkpoint"
+# DeepR keeps every possible link in its list: the closed loop prunes only links the hardware has (it
+# once chose the same zeroed link forever), and a synapse revived into an empty link asks the veto;
+# the same with a memory budget, whose fallback victim once was a link already gone
+timeout 120 "$mosaic" cosim --config small.yaml --out deepr --set train.method=deepr --set train.epochs=2 \
+    --set cosim.sim_wait=true >deepr.log || fail "deepr in the closed loop did not finish: $(tail -3 deepr.log)"
+grep -q "final network: MAPPABLE" deepr.log || fail "deepr closed loop should end mappable: $(tail -4 deepr.log)"
+awk -F, 'NR > 1 && ($2 != 1 || $(NF - 1) != $NF) { bad = 1 } END { exit bad || NR != 3 }' deepr/hardware.csv ||
+    fail "deepr: a checkpoint unmappable, or the array unlike the software: $(cat deepr/hardware.csv)"
+grep "^epoch 2/2" deepr.log | grep -q "ports over capacity 0" || fail "deepr epoch line: $(grep '^epoch' deepr.log)"
+timeout 120 "$mosaic" cosim --config small.yaml --out deepr-budget --set train.method=deepr --set train.epochs=1 \
+    --set cosim.memory_budget=60000 >deepr-budget.log || fail "deepr with a memory budget: $(tail -3 deepr-budget.log)"
+awk -F, 'NR == 2 && $7 <= 60000 { ok = 1 } END { exit !ok }' deepr-budget/hardware.csv ||
+    fail "deepr over its memory budget: $(cat deepr-budget/hardware.csv)"
 # a checkpoint file bins as its run did (its recorded configuration): cosim's simulator gets the file,
 # and a window other than 1.4 s binned at 1.4 s made the array score other inputs than the software
 "$mosaic" cosim --config small.yaml --out window --set train.data.window_s=0.7 --set train.epochs=1 \
