@@ -134,7 +134,8 @@ static const MosaicCfgField fields_[] = {
     F_("deepr.l1", MOSAIC_CFG_DOUBLE, deepr_l1, 0, 1e3, NULL, "L1 shrink per unit learning rate"),
     F_("deepr.temperature", MOSAIC_CFG_DOUBLE, deepr_temperature, 0, 1e3, NULL,
        "noise temperature: sqrt(2 lr T) N(0, 1) per step"),
-    F_("deepr.birth", MOSAIC_CFG_DOUBLE, deepr_birth, 0, 1e3, NULL, "|w| of a revived synapse"),
+    F_("deepr.birth", MOSAIC_CFG_DOUBLE, deepr_birth, 1e-9, 1e3, NULL,
+       "|w| of a revived synapse (above 0: a synapse of weight 0 is absent from the hardware)"),
     F_("quant.levels", MOSAIC_CFG_INT, quant_levels, 0, 1 << 16, NULL,
        "quantised rewiring: weights are counts 0 .. levels-1 of the device step gmax / (levels - 1) "
        "(the device levels of device.levels); 0 = off"),
@@ -223,6 +224,12 @@ MosaicStatus mosaic_train_config_validate(const MosaicTrainConfig *c, const Mosa
         return mosaic_err(err, MOSAIC_ERR_INPUT,
                           "%s: key 'train.lr_end': expected at most train.lr = %g, got %g", source, c->lr,
                           c->lr_end);
+    if (c->weight_noise < 0 && c->weight_noise != -1)
+        return mosaic_err(
+            err, MOSAIC_ERR_INPUT,
+            "%s: key 'train.weight_noise': expected -1 (the method's default) or a sigma from 0 "
+            "to 10, got %g",
+            source, c->weight_noise);
     if (c->prune_min_strong > k)
         return mosaic_err(err, MOSAIC_ERR_INPUT,
                           "%s: key 'train.rewire.min_strong': expected at most k = %d, got %d", source, k,
@@ -241,7 +248,7 @@ MosaicStatus mosaic_train_config_validate(const MosaicTrainConfig *c, const Mosa
 }
 
 const char *mosaic_train_config_unused_note(const MosaicTrainConfig *c) {
-    static char note[640];
+    static char note[1024];
     note[0] = 0;
     if (c->rewire_every != 0) {
         const char *why = c->method == MOSAIC_METHOD_DEEPR         ? "deepr, which rewires after every step"
@@ -250,6 +257,41 @@ const char *mosaic_train_config_unused_note(const MosaicTrainConfig *c) {
                                                                    : NULL;
         if (why) snprintf(note, sizeof note, "train.rewire.every has no effect with method %s", why);
     }
+    /* Keys of the other methods, changed from their defaults (the method reads none of them). */
+    MosaicTrainConfig def;
+    mosaic_train_config_default(&def);
+    enum {
+        RA_ = 1 << MOSAIC_METHOD_ROUTING_AWARE,
+        HOP_ = 1 << MOSAIC_METHOD_HOP_PENALTY,
+        DEEPR_ = 1 << MOSAIC_METHOD_DEEPR
+    };
+    const struct {
+        const char *key;
+        bool changed;
+        int used_by;
+    } method_keys[] = {
+        {"rewire.profile", strcmp(c->profile, def.profile) != 0, RA_ | DEEPR_},
+        {"rewire.prune_magnitude", c->prune_magnitude != def.prune_magnitude, RA_},
+        {"rewire.min_strong", c->prune_min_strong != def.prune_min_strong, RA_},
+        {"init.birth_min", c->birth_min != def.birth_min, RA_ | DEEPR_},
+        {"hop.lambda", c->hop_lambda != def.hop_lambda, HOP_},
+        {"hop.rate", c->hop_rate != def.hop_rate, HOP_},
+        {"hop.max_log", c->hop_max_log != def.hop_max_log, HOP_},
+        {"hop.prune", c->hop_prune != def.hop_prune, HOP_},
+        {"hop.clip_sigma", c->hop_clip_sigma != def.hop_clip_sigma, HOP_},
+        {"deepr.l1", c->deepr_l1 != def.deepr_l1, DEEPR_},
+        {"deepr.temperature", c->deepr_temperature != def.deepr_temperature, DEEPR_},
+        {"deepr.birth", c->deepr_birth != def.deepr_birth, DEEPR_},
+    };
+    char unused[400] = "";
+    for (size_t i = 0; i < sizeof method_keys / sizeof method_keys[0]; i++)
+        if (method_keys[i].changed && !(method_keys[i].used_by & (1 << c->method)))
+            snprintf(unused + strlen(unused), sizeof unused - strlen(unused), "%strain.%s",
+                     unused[0] ? ", " : "", method_keys[i].key);
+    if (unused[0])
+        snprintf(note + strlen(note), sizeof note - strlen(note), "%s%s %s no effect with method %s",
+                 note[0] ? "; " : "", unused, strchr(unused, ',') ? "have" : "has",
+                 mosaic_train_method_name(c->method));
     /* The quantisation keys a run would silently ignore: all of them with quantisation off, the fan-in
      * projection's without a fan-in limit. */
     MosaicTrainConfig d;
