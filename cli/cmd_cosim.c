@@ -19,6 +19,7 @@
 #include "cli_run.h"
 #include "cli_util.h"
 #include "commands.h"
+#include "mosaic_bins.h"
 #include "mosaic_clock.h"
 #include "mosaic_cosim.h"
 #include "mosaic_feedback.h"
@@ -27,6 +28,9 @@
 #include "mosaic_netfile.h"
 #include "mosaic_report.h"
 #include "mosaic_shd.h"
+#ifdef MOSAIC_HAVE_SIM
+#include "mosaic_sim.h"
+#endif
 #include "mosaic_subprocess.h"
 #include "mosaic_train_run.h"
 
@@ -87,7 +91,8 @@ static MosaicProvenance provenance_(const Cosim_ *c) {
     return p;
 }
 
-/* The test samples `mosaic sim --samples N --offset 0` runs: view i*S of recording i. */
+/* The test samples `mosaic sim --samples N --offset 0` runs: view offset 0 of N recordings spread evenly
+ * over the test file (mosaic_spread_index), so that a file sorted by class gives every class. */
 static MosaicStatus held_out_(Cosim_ *c, MosaicErr *err) {
     MosaicShd *shd = NULL;
     MOSAIC_TRY(mosaic_shd_open(c->tcfg.data_test, &shd, err));
@@ -104,7 +109,7 @@ static MosaicStatus held_out_(Cosim_ *c, MosaicErr *err) {
     if (!x) return mosaic_err(err, MOSAIC_ERR_NOMEM, "out of memory");
     MosaicStatus st = MOSAIC_OK;
     for (int i = 0; i < n && st == MOSAIC_OK; i++) {
-        int v = i * c->views_per_recording;
+        const int v = (int)mosaic_spread_index(i, n, recordings) * c->views_per_recording;
         memset(x, 0, (size_t)t->steps * t->channels);
         const int32_t *steps = mosaic_spikeset_steps(t, v), *chans = mosaic_spikeset_chans(t, v);
         for (int s = 0; s < t->steps; s++)
@@ -369,6 +374,15 @@ static MosaicStatus hardware_checkpoint_(Cosim_ *c, int epoch, MosaicErr *err) {
     }
     if (st == MOSAIC_OK) mosaic_cosim_port_util(&m, c->cell_util);
     int mappable = st == MOSAIC_OK && mosaic_mapping_ok(&m);
+    /* A mapping this program's simulator would refuse (more lines on a router side than its compiled
+     * RTL has) is not handed to it: the record says why instead of "failed, see the log". */
+    char refused[1100] = "";
+#ifdef MOSAIC_HAVE_SIM
+    MosaicErr why;
+    if (mappable && c->held.n > 0 && !c->ccfg.sim_program[0] &&
+        mosaic_sim_check_mapping(&net, &m, &why) != MOSAIC_OK)
+        snprintf(refused, sizeof refused, "not simulated: %s", why.msg);
+#endif
     mosaic_mapping_free(&m);
     mosaic_links_free(&links);
     mosaic_network_free(&net);
@@ -377,7 +391,9 @@ static MosaicStatus hardware_checkpoint_(Cosim_ *c, int epoch, MosaicErr *err) {
     if (c->held.n == 0) {
         print_hw_(c, r, "no held-out data file: simulation needs train.data.source shd");
     } else if (!mappable) {
-        print_hw_(c, r, "does not fit the array: the simulator refuses it");
+        print_hw_(c, r, "does not fit the array: not simulated");
+    } else if (refused[0]) {
+        print_hw_(c, r, refused);
     } else if (c->sim_running) {
         print_hw_(c, r, "simulator still busy with the previous checkpoint: not simulated");
     } else {
@@ -658,6 +674,21 @@ int mosaic_cmd_cosim(int argc, char **argv) {
         closed ? "closed" : "open", mosaic_train_method_name(c.tcfg.method), c.arch.rows, c.arch.cols,
         c.arch.neurons_per_tile, c.arch.cap_nt[1], c.arch.cap_r1[1], c.arch.cap_r0[1], c.train.n, c.test.n,
         c.ccfg.every, c.held.n, mosaic_trainer_epochs_done(c.tr) + 1, c.tcfg.epochs);
+#ifdef MOSAIC_HAVE_SIM
+    if (!c.ccfg.sim_program[0]) {
+        int w1, w0, r1 = 0, r0 = 0;
+        mosaic_sim_router_widths(&w1, &w0);
+        for (int p = 0; p < MOSAIC_NPORTS; p++)
+            r1 = c.arch.cap_r1[p] > r1 ? c.arch.cap_r1[p] : r1,
+            r0 = c.arch.cap_r0[p] > r0 ? c.arch.cap_r0[p] : r0;
+        if (r1 > w1 || r0 > w0)
+            printf(
+                "mosaic cosim: note: capacities R1 %d / R0 %d are above the %d / %d lines per side compiled "
+                "into the simulator's routers (MOSAIC_R1_WIDTH / MOSAIC_R0_WIDTH, at most 32): a checkpoint "
+                "whose mapping needs more lines is mapped but not simulated\n",
+                r1, r0, w1, w0);
+    }
+#endif
     if (closed) {
         const int before = mosaic_router_violations(c.fb.router);
         const double m_before = (double)mosaic_router_devices(c.fb.router);
@@ -668,6 +699,8 @@ int mosaic_cmd_cosim(int argc, char **argv) {
             printf("closed loop: %d ports over capacity%s; forced out %d links (weakest first)\n", before,
                    over_budget ? " and M over cosim.memory_budget" : "", forced);
     }
+    /* an interrupt ends the program by its signal, which drops what stdio still holds (a log file) */
+    fflush(stdout);
     double t0 = mosaic_now_s();
     const int first_epoch = mosaic_trainer_epochs_done(c.tr);
     while (st == MOSAIC_OK && mosaic_trainer_epochs_done(c.tr) < c.tcfg.epochs &&

@@ -61,6 +61,8 @@ static void sim_usage_(FILE *out) {
         "channel);\n"
         "                 sample i is view offset O of recording i (--offset all: every view, as training\n"
         "                 evaluates)\n"
+        "  --samples      N recordings (views with --offset all) spread evenly over the file, so that a\n"
+        "                 file sorted by class still gives every class (default: all)\n"
         "                 (the run's train.data.steps and window_s take precedence over the defaults:\n"
         "                 from RUN/config.yaml, or the configuration a checkpoint file records; --steps\n"
         "                 overrides the number of steps)\n"
@@ -478,7 +480,8 @@ int mosaic_cmd_sim(int argc, char **argv) {
     double last_print = t0;
     int correct = 0;
     for (int i = 0; i < n && st == MOSAIC_OK; i++) {
-        index[(size_t)i] = all_views ? i : mosaic_bins_view(bins, i, (int)offset);
+        const int64_t pick = mosaic_spread_index(i, n, available);
+        index[(size_t)i] = all_views ? pick : mosaic_bins_view(bins, pick, (int)offset);
         st = mosaic_bins_sample(bins, index[(size_t)i], x.data(), &err);
         if (st == MOSAIC_OK)
             st = mosaic_bins_check_window(

@@ -226,6 +226,7 @@ int mosaic_cmd_train(int argc, char **argv) {
                mosaic_train_method_name(cfg.method), arch.rows, arch.cols, arch.neurons_per_tile,
                (long long)mosaic_trainer_network(tr)->n_links, train.n, test.n, cfg.steps,
                mosaic_trainer_epochs_done(tr) + 1, cfg.epochs);
+    fflush(stdout); /* an interrupt ends the program by its signal, which drops what stdio still holds */
     snprintf(ckpt, sizeof ckpt, "%s/checkpoint.h5", out);
     const int stop_at = (tr ? mosaic_trainer_epochs_done(tr) : 0) + (stop ? (int)stop_after : cfg.epochs);
     Progress_ prog = {mosaic_now_s(), 0};

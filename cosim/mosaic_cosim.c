@@ -34,7 +34,7 @@ void mosaic_cosim_config_default(MosaicCosimConfig *c) {
 static const MosaicCfgField cosim_fields_[] = {
     F_("cosim.every", MOSAIC_CFG_INT, every, 1, 100000, NULL, "hardware checkpoint every K epochs"),
     F_("cosim.samples", MOSAIC_CFG_INT, samples, 1, 1 << 24, NULL,
-       "held-out samples simulated per checkpoint"),
+       "held-out samples simulated per checkpoint: test recordings spread evenly over train.data.test"),
     F_("cosim.feedback", MOSAIC_CFG_ENUM, feedback, 0, 0, "none|closed",
        "none: map and simulate only (open loop); closed: keep training within the hardware"),
     F_("cosim.memory_budget", MOSAIC_CFG_DOUBLE, memory_budget, 0, 1e12, NULL,

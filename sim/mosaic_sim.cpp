@@ -86,8 +86,12 @@ void mosaic_sim_free(MosaicSim *sim) {
     g_in_use = false;
 }
 
-// Checks that the mapping belongs to this network and fits the compiled RTL.
-static MosaicStatus check_mapping(const MosaicNetwork *net, const MosaicMapping *map, MosaicErr *err) {
+void mosaic_sim_router_widths(int *r1, int *r0) {
+    *r1 = MOSAIC_R1_WIDTH;
+    *r0 = MOSAIC_R0_WIDTH;
+}
+
+MosaicStatus mosaic_sim_check_mapping(const MosaicNetwork *net, const MosaicMapping *map, MosaicErr *err) {
     const MosaicArch *a = &net->arch, *m = &map->arch;
     if (a->rows != m->rows || a->cols != m->cols || a->neurons_per_tile != m->neurons_per_tile)
         return mosaic_err(err, MOSAIC_ERR_INPUT,
@@ -244,7 +248,7 @@ MosaicStatus mosaic_sim_create(MosaicSim **out, const MosaicNetwork *net, const 
     if (g_in_use)
         return mosaic_err(err, MOSAIC_ERR_INPUT,
                           "simulator: only one simulation may exist at a time per process");
-    MOSAIC_TRY(check_mapping(net, map, err));
+    MOSAIC_TRY(mosaic_sim_check_mapping(net, map, err));
     const MosaicArch *a = &net->arch;
     if (g_array) {
         const MosaicArch &e = g_array->arch();

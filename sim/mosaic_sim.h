@@ -82,6 +82,14 @@ typedef struct MosaicSim MosaicSim;
  * read-back differs. `net` and `map` are borrowed and must outlive the simulator. */
 MosaicStatus mosaic_sim_create(MosaicSim **out, const MosaicNetwork *net, const MosaicMapping *map,
                                const MosaicSimOptions *opt, MosaicErr *err);
+
+/* What mosaic_sim_create checks before it elaborates anything: the mapping is of this network, has no
+ * violations, and needs no more lines on a router side than the compiled RTL has (so that a caller,
+ * e.g. the co-simulation, can say why a network is not simulated without starting a simulator). */
+MosaicStatus mosaic_sim_check_mapping(const MosaicNetwork *net, const MosaicMapping *map, MosaicErr *err);
+
+/* The lines per side compiled into the Verilated R1 and R0 routers (MOSAIC_R1_WIDTH, MOSAIC_R0_WIDTH). */
+void mosaic_sim_router_widths(int *r1, int *r0);
 /* Closes the waveform file (if any) and reports whether every write reached it: MOSAIC_ERR_IO naming
  * the file when one failed (a full disk). Call before mosaic_sim_free to know. */
 MosaicStatus mosaic_sim_close_wave(MosaicSim *sim, MosaicErr *err);

@@ -56,6 +56,10 @@ int64_t mosaic_bins_count(const MosaicBins *bins); /* view samples = recordings 
 int mosaic_bins_offsets(const MosaicBins *bins);   /* S */
 int mosaic_bins_steps(const MosaicBins *bins);     /* T */
 int mosaic_bins_channels(const MosaicBins *bins);  /* C */
+/* The i-th of n samples taken from `total` (n <= total), spread evenly over them: a file sorted by class
+ * still gives every class (`mosaic sim --samples`, the co-simulation's held-out set). */
+static inline int64_t mosaic_spread_index(int64_t i, int64_t n, int64_t total) { return i * total / n; }
+
 /* View samples are numbered recording by recording: view = recording * S + offset (offset < S). */
 static inline int64_t mosaic_bins_view(const MosaicBins *bins, int64_t recording, int offset) {
     return recording * mosaic_bins_offsets(bins) + offset;

@@ -122,7 +122,10 @@ int main(int argc, char **argv) {
         CHECK(mosaic_h5_open(out_path.c_str(), &f, &err) == MOSAIC_OK);
         int64_t dims[2] = {8, 20};
         std::vector<int32_t> counts(160);
+        std::vector<int64_t> index(8);
         CHECK(mosaic_h5_read_into(f, "samples/counts", MOSAIC_H5_I32, 2, dims, counts.data(), &err) ==
+              MOSAIC_OK);
+        CHECK(mosaic_h5_read_into(f, "samples/index", MOSAIC_H5_I64, 1, dims, index.data(), &err) ==
               MOSAIC_OK);
         mosaic_h5_close(f);
         // The same samples through the reference loop.
@@ -136,9 +139,13 @@ int main(int argc, char **argv) {
         int wrong = 0;
         long long total = 0;
         std::vector<uint8_t> x((size_t)100 * 128);
+        // --samples 8 of more recordings: spread evenly over the file, view offset 0 of each
+        const int64_t recordings = mosaic_shd_num_samples(shd);
+        CHECK(recordings > 8);
         for (int s = 0; s < 8; s++) {
-            CHECK(mosaic_bins_sample(bins, (int64_t)s * mosaic_bins_offsets(bins), x.data(), &err) ==
-                  MOSAIC_OK);
+            const int64_t view = mosaic_bins_view(bins, (int64_t)s * recordings / 8, 0);
+            CHECK_EQ_INT(index[(size_t)s], view);
+            CHECK(mosaic_bins_sample(bins, view, x.data(), &err) == MOSAIC_OK);
             std::vector<uint8_t> ref = sim_test_reference(&net, x.data(), 100);
             for (int c = 0; c < 20; c++) {
                 int n = 0;
