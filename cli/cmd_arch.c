@@ -68,8 +68,8 @@ int mosaic_cmd_config(int argc, char **argv) {
     MosaicCfgSection train_sec = mosaic_train_config_section(&train);
     MosaicCfgSection cosim_sec = mosaic_cosim_config_section(&cosim);
     printf("Configuration keys (YAML nesting maps to dots; override any with --set key=value)\n\n"
-           "Architecture: every command (--arch FILE for map, sim, proxy-check; --config FILE for train, "
-           "cosim)\n");
+           "Architecture: --arch FILE for arch, map, proxy-check; --config FILE for train, cosim; sim takes\n"
+           "it from the network file (its --set may change any key but array.*)\n");
     mosaic_cfg_print_help(stdout, &arch_sec, 1);
     printf("\nTraining: mosaic train, mosaic cosim (--config FILE)\n");
     mosaic_cfg_print_help(stdout, &train_sec, 1);
