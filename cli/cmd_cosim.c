@@ -52,7 +52,9 @@ static void usage_(FILE *out) {
             "checkpoint.h5, network.h5 (the latest network), checkpoints/, hw/, history.csv, hardware.csv,\n"
             "history.h5 and report.html. sim, map and eval take RUN itself. A folder that already holds a\n"
             "run (checkpoint.h5) is refused (use --resume); other files in RUN are left alone.\n"
-            "A simulator crash or hang (cosim.sim_timeout) is reported and training goes on.\n");
+            "A simulator crash or hang (cosim.sim_timeout) is reported and training goes on.\n"
+            "The held-out samples come from train.data.test: with train.data.source synthetic checkpoints\n"
+            "are mapped but never simulated, and cosim.traffic_penalty has no spike rates to act on.\n");
 }
 
 /* ---------------------------------------------------------------------------------------------
