@@ -77,6 +77,10 @@ static MosaicStatus write_(const char *path, const MosaicCochleaProbe *pr, const
     }
     for (int k = 0; k < pr->units; k++) cf[k] = mosaic_cochlea_cf(pr->unit[k], p->channels, p->s0, p->fs);
     MosaicStatus st = mosaic_h5_write_provenance(f, &prov, err);
+    /* The format tag of every file the program writes (formats.md §1), so a reader can tell a probe
+     * from the other HDF5 results and a later layout from this one. */
+    if (st == MOSAIC_OK) st = mosaic_h5_attr_write_string(f, "/", "format", "mosaic-cochlea-probe", err);
+    if (st == MOSAIC_OK) st = mosaic_h5_attr_write_int64(f, "/", "format_version", 1, err);
     if (st == MOSAIC_OK)
         st =
             mosaic_h5_write(f, "unit", MOSAIC_H5_I32, 1, dims, pr->unit, "1", "probed units (0 = base)", err);

@@ -101,6 +101,13 @@ int main(int argc, char **argv) {
         MosaicH5File *h = NULL;
         CHECK(mosaic_h5_open(h5, &h, &err) == MOSAIC_OK);
         if (h) {
+            char *format = NULL;
+            int64_t version = 0;
+            CHECK(mosaic_h5_attr_read_string(h, "/", "format", &format, &err) == MOSAIC_OK);
+            CHECK(format && !strcmp(format, "mosaic-cochlea-probe"));
+            free(format);
+            CHECK(mosaic_h5_attr_read_int64(h, "/", "format_version", &version, &err) == MOSAIC_OK);
+            CHECK(version == 1);
             int64_t dims[2] = {2, (int64_t)pr.samples};
             float *u = NULL;
             double *prob = NULL;
