@@ -72,6 +72,16 @@ static void stats_free_(Stats_ *s) {
 
 /* ---- info ---- */
 
+/* Prints s left-aligned in `width` columns. printf's %-24s pads by bytes, so a UTF-8 key such as "fünf"
+ * (two bytes for the ü) came out one column short and shifted its count; counting code points (every
+ * byte but UTF-8 continuation bytes) keeps the column for the keys datasets have. */
+static void print_padded_(const char *s, int width) {
+    int cols = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) cols += (*p & 0xC0) != 0x80;
+    fputs(s, stdout);
+    for (; cols < width; cols++) putchar(' ');
+}
+
 static int info_(int argc, char **argv) {
     if (argc != 2 || !strcmp(argv[1], "--help")) {
         fprintf(argc == 2 ? stdout : stderr,
@@ -96,8 +106,11 @@ static int info_(int argc, char **argv) {
     printf("samples: %lld\n", (long long)s.samples);
     printf("times: stored as %s\n", mosaic_shd_times_type(shd));
     printf("classes: %d\n", nc);
-    for (int c = 0; c < nc; c++)
-        printf("  %3d %-24s %lld samples\n", c, mosaic_shd_class_name(shd, c), (long long)s.class_count[c]);
+    for (int c = 0; c < nc; c++) {
+        printf("  %3d ", c);
+        print_padded_(mosaic_shd_class_name(shd, c), 24);
+        printf(" %lld samples\n", (long long)s.class_count[c]);
+    }
     int32_t *spk = NULL;
     int ns = 0;
     if (mosaic_shd_speakers(shd, &spk, &ns, &err) == MOSAIC_OK) {

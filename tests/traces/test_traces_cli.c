@@ -64,6 +64,24 @@ int main(int argc, char **argv) {
         CHECK(strstr(out_, "samples: 12") != NULL);
     }
 
+    TEST("InfoAlignsCountsAfterUtf8Keys") {
+        /* "f\xc3\xbcnf" is 4 characters in 5 bytes: its count must start in the same column as the
+         * ASCII key's, as a terminal shows them. */
+        char utf8[512];
+        fixture_path(utf8, sizeof utf8, "cli-utf8.h5");
+        static const char *const keys[2] = {"vier", "f\xc3\xbcnf"};
+        MosaicShdWriter *w;
+        CHECK(mosaic_shd_writer_begin(utf8, keys, 2, 700, &w, &err) == MOSAIC_OK);
+        const float t[1] = {0.5f};
+        const int32_t u[1] = {7};
+        for (int i = 0; i < 2; i++) CHECK(mosaic_shd_writer_add(w, t, u, 1, i, 0, &err) == MOSAIC_OK);
+        CHECK(mosaic_shd_writer_finish(w, &err) == MOSAIC_OK);
+        snprintf(args, sizeof args, "dataset info '%s'", utf8);
+        CHECK_EQ_INT(run_(mosaic, args), 0);
+        CHECK(strstr(out_, "    0 vier                     1 samples\n") != NULL);
+        CHECK(strstr(out_, "    1 f\xc3\xbcnf                     1 samples\n") != NULL);
+    }
+
     TEST("VerifyAcceptsValidFiles") {
         snprintf(args, sizeof args, "dataset verify '%s'", gz);
         CHECK_EQ_INT(run_(mosaic, args), 0);
