@@ -215,7 +215,8 @@ static const DatasetCommand_ subcommands_[] = {
 };
 
 static void usage_(FILE *out) {
-    fprintf(out, "usage: mosaic dataset <subcommand> FILE\n\nsubcommands:\n");
+    fprintf(out, "usage: mosaic dataset <subcommand> [options]    (mosaic dataset <subcommand> --help for "
+                 "details)\n\nsubcommands:\n");
     for (size_t i = 0; i < sizeof subcommands_ / sizeof subcommands_[0]; i++)
         fprintf(out, "  %-8s %s\n", subcommands_[i].name, subcommands_[i].summary);
 }

@@ -14,7 +14,7 @@ static void map_usage_(FILE *out) {
         out,
         "usage: mosaic map NETWORK [--arch FILE] [--set key=value ...] [--out mapping.h5] [--json]\n"
         "                  [--placement identity|anneal] [--iterations N] [--seed S] [--top N]\n"
-        "       mosaic map --random --profile 1:0.8,3:0.1 --seed S [--save links.txt] [same options]\n\n"
+        "       mosaic map --random --profile 1:0.8,3:0.1 [--seed S] [--save links.txt] [same options]\n\n"
         "Routes the inter-tile links with one-turn multicast (shared docs routing.md) and reports: mappable\n"
         "or not, every port above capacity (worst first), device counts per tile type and the total M, the\n"
         "minimum router configuration, links per distance (gamma_d) and the most loaded ports.\n"
@@ -22,7 +22,8 @@ static void map_usage_(FILE *out) {
         "file (.txt: '# mosaic-links rows=R cols=C k=K', then 'source_neuron tile' per line). --random\n"
         "draws a network with exactly round_half_to_even(p_d*k*n_d(s)) links per source tile and distance.\n"
         "--placement anneal searches a tile permutation (input tiles and the output tile pinned) that\n"
-        "lowers violations, then M. --out writes the full configuration (docs/mapper.md).\n"
+        "lowers violations, then M. --seed S (default 1) seeds --random and --placement anneal. --out\n"
+        "writes the full configuration (docs/mapper.md).\n"
         "exit status: 0 mappable, 1 not mappable, 2 bad input, 3 I/O or internal error\n");
 }
 

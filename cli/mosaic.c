@@ -32,10 +32,12 @@ static const MosaicCommand commands_[] = {
 };
 
 static void usage_(FILE *out) {
-    fprintf(out,
-            "mosaic %s (%s): hardware-in-the-loop co-simulation of the Mosaic neuromorphic array\n\n"
-            "usage: mosaic <command> [options]    (mosaic <command> --help for details)\n\ncommands:\n",
-            MOSAIC_VERSION, MOSAIC_GIT_HASH);
+    fprintf(
+        out,
+        "mosaic %s (%s): hardware-in-the-loop co-simulation of the Mosaic neuromorphic array\n\n"
+        "usage: mosaic <command> [options]    (mosaic <command> --help for details)\n"
+        "       mosaic --version              the version and the commit it was built from\n\ncommands:\n",
+        MOSAIC_VERSION, MOSAIC_GIT_HASH);
     for (size_t i = 0; i < sizeof commands_ / sizeof commands_[0]; i++)
         fprintf(out, "  %-14s %s\n", commands_[i].name, commands_[i].summary);
     fprintf(
