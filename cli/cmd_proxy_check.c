@@ -227,7 +227,7 @@ static MosaicStatus write_outputs_(const char *outdir, const MosaicArch *arch, c
 int mosaic_cmd_proxy_check(int argc, char **argv) {
     const char *arch_path = NULL, *profiles = default_profiles_, *outdir = "proxy-check", *v = NULL;
     const char *runs[PC_MAX_RUNS];
-    int nruns = 0, networks = 10, draws = 8;
+    int nruns = 0, networks = 10, draws = MOSAIC_PROXY_DRAWS;
     uint64_t seed = 42;
     CliSets sets = {0};
     for (int i = 1; i < argc; i++) {

@@ -42,6 +42,10 @@ void mosaic_proxy_budgets(const MosaicArch *arch, const int *gamma, int *budgets
 MosaicStatus mosaic_proxy_estimate(const MosaicArch *arch, const int *gamma, int draws, uint64_t seed,
                                    MosaicProxyEstimate *est, MosaicErr *err);
 
+/* Draws per estimate where nobody asks for another number (proxy-check's --draws, the co-simulation's
+ * hardware records): the mean of 8 leaves a spread of a few per cent on a 5x5 array. */
+#define MOSAIC_PROXY_DRAWS 8
+
 /* The seed of draw i of an estimate at `seed`: a hash of both, so that estimates at nearby seeds (the
  * consecutive networks of proxy-check) share no draws, as seed + i made them do. */
 uint64_t mosaic_proxy_draw_seed(uint64_t seed, int i);
