@@ -8,18 +8,21 @@ cd "$(dirname "$0")"
 ROOT=$PWD
 JOBS=$(nproc 2>/dev/null || echo 2)
 
-# Debian packages the build, the tests and the main job need (none of them GPL-linked into the product;
-# espeak-ng and gtkwave's vcd2fst run as separate programs).
+# Debian packages the build and the main job need (none of them GPL-linked into the product; espeak-ng
+# and gtkwave's vcd2fst run as separate programs).
 PACKAGES=(build-essential cmake pkg-config git
           libsystemc-dev verilator
           libhdf5-dev hdf5-tools zlib1g-dev libyaml-dev
           libsndfile1-dev libsoxr-dev libkissfft-dev espeak-ng
-          gtkwave clang libclang-rt-14-dev clang-format chromium
-          python3-h5py)  # python3-h5py: the peer of bench/traces only, never linked
+          gtkwave)
+# ... and the tests only: clang with its runtime (the libFuzzer target), clang-format (the format check),
+# chromium (renders the HTML reports headless), python3-h5py (h5py files as test input, the peer of
+# bench_traces; never linked). `./hil.sh main` does not install them (about 80 packages, 200 MB).
+TEST_PACKAGES=(clang libclang-rt-14-dev clang-format chromium python3-h5py)
 
 install_missing() {
     local missing=()
-    for p in "${PACKAGES[@]}"; do
+    for p in "$@"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
     done
     if ((${#missing[@]})); then
@@ -34,7 +37,8 @@ install_missing() {
             sudo="sudo"
         fi
         # env: sudo drops the caller's environment, and debconf must not stop to ask questions
-        $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq || true
+        $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq ||
+            echo "hil.sh: apt-get update failed (see above); installing from the package lists as they are" >&2
         $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" || {
             echo "hil.sh: apt-get could not install ${missing[*]} (no network, or no Debian package" \
                  "sources in /etc/apt?); nothing was built" >&2
@@ -75,12 +79,12 @@ main_job() {
 
 case "${1:-}" in
 main)
-    install_missing
+    install_missing "${PACKAGES[@]}"
     build
     main_job
     ;;
 test)
-    install_missing
+    install_missing "${PACKAGES[@]}" "${TEST_PACKAGES[@]}"
     build_sanitized
     echo "== the whole test suite under ASan+UBSan"
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
