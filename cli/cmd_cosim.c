@@ -47,7 +47,9 @@ static void usage_(FILE *out) {
             "port loads keep rewiring within the hardware's capacities (and cosim.memory_budget): links\n"
             "through overloaded ports are pruned first, and refill only creates links whose route fits;\n"
             "cosim.traffic_penalty adds a routing-energy penalty from measured spike rates. With\n"
-            "cosim.feedback none the run only maps and simulates (open loop), for comparison.\n"
+            "cosim.feedback none the run only maps and simulates (open loop), for comparison. The closed\n"
+            "loop needs train.method routing-aware or deepr: hop-penalty and dense keep every link and\n"
+            "have nothing to rewire (run them with cosim.feedback none). Every key: --help-keys.\n"
             "Console: one line per epoch; per hardware checkpoint its mapping, then its result. RUN/ "
             "receives config.yaml,\n"
             "checkpoint.h5, network.h5 (the latest network), checkpoints/, hw/, history.csv, hardware.csv,\n"
@@ -593,8 +595,8 @@ int mosaic_cmd_cosim(int argc, char **argv) {
         c.tcfg.method != MOSAIC_METHOD_ROUTING_AWARE && c.tcfg.method != MOSAIC_METHOD_DEEPR)
         st = mosaic_err(
             &err, MOSAIC_ERR_INPUT,
-            "%s: key 'cosim.feedback': closed loop needs train.method routing-aware or deepr (sparse "
-            "links to rewire); use cosim.feedback none with %s",
+            "%s: key 'cosim.feedback': the closed loop (the default) needs train.method routing-aware or "
+            "deepr (sparse links to rewire); use cosim.feedback none with %s",
             resume ? path : config, mosaic_train_method_name(c.tcfg.method));
     if (st != MOSAIC_OK) return cli_fail("cosim", st, &err);
     const char *unused = mosaic_train_config_unused_note(&c.tcfg);
@@ -699,6 +701,10 @@ int mosaic_cmd_cosim(int argc, char **argv) {
         const double m_before = (double)mosaic_router_devices(c.fb.router);
         int forced = 0;
         st = mosaic_feedback_prune(&c.fb, c.tr, &forced, &err);
+        if (st == MOSAIC_ERR_INPUT) { /* a budget no pruning can meet: say whose */
+            const MosaicErr e = err;
+            mosaic_err(&err, MOSAIC_ERR_INPUT, "%s: %s", resume ? path : config, e.msg);
+        }
         const int over_budget = c.ccfg.memory_budget > 0 && m_before > c.ccfg.memory_budget;
         if (st == MOSAIC_OK && forced)
             printf("closed loop: %d ports over capacity%s; forced out %d links (weakest first)\n", before,

@@ -128,7 +128,7 @@ static int cand_cmp_(const void *a, const void *b) {
 /* Over the memory budget: the weakest link (d >= 2) whose removal lowers M, or, when no single removal
  * does (M is a maximum over cells, so a plateau needs several), the weakest one. Neighbour links stay:
  * their loads count in the NT inputs and the R1s' NT-facing outputs, where the training's d = 1 budget
- * is the network's floor; the budget is met by the long links (docs: cosim.memory_budget). */
+ * is the network's floor; the budget is met by the long links (`mosaic cosim --help-keys`). */
 static int budget_victim_(MosaicFeedback *fb, const MosaicNetwork *net, MosaicErr *err, MosaicStatus *st) {
     Cand_ *c = malloc(sizeof(Cand_) * (size_t)(net->n_links ? net->n_links : 1));
     if (!c) {

@@ -54,7 +54,8 @@ static void training_(MosaicText *t, const MosaicReport *r) {
 static void gamma_(MosaicText *t, const MosaicReport *r) {
     section_(
         t, "Links per distance (the proxy, gamma_d)",
-        "Inter-tile links at each routing distance d, per epoch: what routing-aware training constrains.");
+        "Inter-tile links (with a non-zero weight) at each routing distance d, per epoch: what routing-aware "
+        "training holds to its budgets; the other methods are not held to them.");
     if (r->n_epochs == 0) return missing_(t, "No epochs recorded yet.");
     int n = r->n_epochs, nd = 0;
     int ds[MOSAIC_REPORT_MAX_D];
