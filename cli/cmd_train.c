@@ -224,7 +224,7 @@ int mosaic_cmd_train(int argc, char **argv) {
         printf("mosaic train: %s, %dx%dx%d neurons, %lld links, %d training and %d test samples of %d steps, "
                "epoch %d of %d\n",
                mosaic_train_method_name(cfg.method), arch.rows, arch.cols, arch.neurons_per_tile,
-               (long long)mosaic_trainer_network(tr)->n_links, train.n, test.n, cfg.steps,
+               (long long)mosaic_trainer_live_links(tr), train.n, test.n, cfg.steps,
                mosaic_trainer_epochs_done(tr) + 1, cfg.epochs);
     fflush(stdout); /* an interrupt ends the program by its signal, which drops what stdio still holds */
     snprintf(ckpt, sizeof ckpt, "%s/checkpoint.h5", out);

@@ -587,6 +587,11 @@ MosaicStatus mosaic_trainer_check(const MosaicTrainer *tr, MosaicErr *err) {
     return MOSAIC_OK;
 }
 
+int64_t mosaic_trainer_live_links(const MosaicTrainer *tr) {
+    int64_t gamma[MOSAIC_TRAIN_MAX_D];
+    return rewire_gamma_(tr, gamma);
+}
+
 MosaicStatus mosaic_trainer_export(const MosaicTrainer *tr, MosaicNetwork *out, MosaicErr *err) {
     MOSAIC_TRY(mosaic_network_copy(out, &tr->net, err));
     if (tr->quant) { /* the rounded levels, and the device model that programs exactly them */

@@ -79,6 +79,9 @@ int mosaic_trainer_history(const MosaicTrainer *tr, const MosaicTrainEpoch **row
 int mosaic_trainer_max_distance(const MosaicTrainer *tr);
 /* budgets[s * (max_distance + 1) + d]; NULL for methods without budgets. */
 const int *mosaic_trainer_budgets(const MosaicTrainer *tr);
+/* Links with a non-zero weight (those the exported network keeps; the dense methods' list holds every
+ * possible link). */
+int64_t mosaic_trainer_live_links(const MosaicTrainer *tr);
 /* The exported network: a copy with links that have no non-zero weight dropped; caller frees. */
 MosaicStatus mosaic_trainer_export(const MosaicTrainer *tr, MosaicNetwork *out, MosaicErr *err);
 
