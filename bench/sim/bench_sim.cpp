@@ -274,6 +274,7 @@ int measure(const MosaicNetwork &net, const MosaicMapping &map, const std::vecto
     Run peer, gated, naive, gated_wc, naive_wc, untraced, traced;
     std::vector<uint8_t> z((size_t)steps * N);
     long long spikes = 0;
+    std::fflush(stdout); // the header before the progress line on stderr, also when stdout is a pipe
     for (int r = 0; r < g_reps; r++) {
         const double t0 = mosaic_now_s(), c0 = thread_cpu_s();
         spikes = 0;
