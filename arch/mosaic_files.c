@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ---- interruption: plain static storage, so that the handler only reads memory and calls unlink ---- */
@@ -78,7 +79,9 @@ int mosaic_tmp_name_of(const char *path, const char *tag, long pid, char *buf, s
 }
 
 /* Removes "<base>.<tag>-<pid>" in `dir` for every pid that names no process here (kill says ESRCH; a
- * process of another user answers EPERM and is left alone). */
+ * process of another user answers EPERM and is left alone) and that nobody has written for 10 minutes:
+ * a writer in another pid namespace or on another host sharing the folder also looks dead to kill, but
+ * it is writing its file. */
 static void remove_stale_(const char *dir, const char *base, const char *tag) {
     DIR *d = opendir(dir);
     if (!d) return;
@@ -96,7 +99,10 @@ static void remove_stale_(const char *dir, const char *base, const char *tag) {
         if (!isdigit((unsigned char)digits[0]) || *end || errno || pid <= 0 || pid == self) continue;
         if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
         char full[4096];
-        if (snprintf(full, sizeof full, "%s/%s", dir, s) < (int)sizeof full) unlink(full);
+        struct stat sb;
+        if (snprintf(full, sizeof full, "%s/%s", dir, s) < (int)sizeof full && lstat(full, &sb) == 0 &&
+            S_ISREG(sb.st_mode) && time(NULL) - sb.st_mtime > 600)
+            unlink(full);
     }
     closedir(d);
 }
@@ -107,9 +113,11 @@ int mosaic_tmp_name(const char *path, const char *tag, char *buf, size_t n) {
     char dir[4096];
     if (!slash)
         remove_stale_(".", path, tag);
+    else if (slash == path)
+        remove_stale_("/", slash + 1, tag);
     else if ((size_t)(slash - path) < sizeof dir) {
         memcpy(dir, path, (size_t)(slash - path));
-        dir[slash == path ? 1 : slash - path] = 0; /* "/name": the root */
+        dir[slash - path] = 0;
         remove_stale_(dir, slash + 1, tag);
     }
     return 0;

@@ -25,8 +25,9 @@ MosaicStatus mosaic_mkdirs(const char *path, MosaicErr *err);
  * Every result is written under "<path>.<tag>-<pid>" (tag "tmp", or "h5tmp" for the uncompressed stage
  * of a .h5.gz) and renamed when complete. mosaic_tmp_name_of formats the name process `pid` uses.
  * mosaic_tmp_name formats this process's name and first removes the files "<path>.<tag>-<digits>" of
- * processes that no longer exist on this machine: a process killed by SIGKILL (or a power cut) cannot
- * remove its own, and the next write of the same result cleans up after it. It returns -1 when the
+ * processes that no longer exist on this machine and that were last written over 10 minutes ago: a
+ * process killed by SIGKILL (or a power cut) cannot remove its own, and a later write of the same
+ * result cleans up after it. It returns -1 when the
  * name does not fit in `n` bytes, 0 otherwise. */
 int mosaic_tmp_name_of(const char *path, const char *tag, long pid, char *buf, size_t n);
 int mosaic_tmp_name(const char *path, const char *tag, char *buf, size_t n);

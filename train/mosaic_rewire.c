@@ -316,13 +316,21 @@ static int deepr_link_live_(const MosaicTrainer *tr, int l) {
 }
 
 /* Tries to activate free slot i (its link not banned): a synapse in a link without one creates the link
- * in hardware, so the veto (the closed loop's capacity and memory) may refuse it. Returns 1 if placed. */
-static int deepr_place_(MosaicTrainer *tr, MosaicRng *rng, size_t i) {
+ * in hardware, so the veto (the closed loop's capacity and memory) may refuse it. A link refused once in
+ * this revival (refused[l], when the caller keeps that memo) is not asked again: the answer would not
+ * change, and the closed loop counts each refusal. Returns 1 if placed. */
+static int deepr_place_(MosaicTrainer *tr, MosaicRng *rng, size_t i, uint8_t *refused) {
     const MosaicRewireHooks *h = &tr->hooks;
     const int l = (int)(i / (size_t)tr->k);
     const int32_t src = tr->net.link_src[l], dst = tr->net.link_dst[l];
     const int birth = (h->veto || h->on_add) && !deepr_link_live_(tr, l);
-    if (birth && h->veto && h->veto(h->ctx, src, dst)) return 0;
+    if (birth && h->veto) {
+        if (refused && refused[l]) return 0;
+        if (h->veto(h->ctx, src, dst)) {
+            if (refused) refused[l] = 1;
+            return 0;
+        }
+    }
     tr->mask[tr->seg_off[SEG_LINK_] + i] = 1;
     tr->sign[i] = mosaic_rng_u64(rng) & 1 ? 1 : -1;
     tr->net.link_w[i] = (float)(tr->sign[i] * tr->cfg.deepr_birth);
@@ -331,51 +339,58 @@ static int deepr_place_(MosaicTrainer *tr, MosaicRng *rng, size_t i) {
 }
 
 /* After a long run of misses: every admissible slot (free, link not banned, link live or its birth not
- * vetoed) is listed and the rest are drawn among them; what cannot be placed stays dormant. */
-static int64_t deepr_revive_scan_(MosaicTrainer *tr, MosaicRng *rng, int64_t count) {
+ * vetoed) is listed and the rest are drawn among them. Returns how many could not be placed. */
+static int64_t deepr_revive_scan_(MosaicTrainer *tr, MosaicRng *rng, int64_t count, uint8_t *refused) {
     const size_t slots = (size_t)tr->net.n_links * tr->k;
     const uint8_t *mask = tr->mask + tr->seg_off[SEG_LINK_];
     size_t *cand = malloc(sizeof(size_t) * (slots ? slots : 1)), n = 0;
     if (!cand) return count;
     for (int l = 0; l < tr->net.n_links; l++) {
         const int32_t src = tr->net.link_src[l], dst = tr->net.link_dst[l];
-        if (tr->banned[trainer_key_(tr, src, dst)]) continue;
-        if (tr->hooks.veto && !deepr_link_live_(tr, l) && tr->hooks.veto(tr->hooks.ctx, src, dst)) continue;
+        if (tr->banned[trainer_key_(tr, src, dst)] || (refused && refused[l])) continue;
+        if (tr->hooks.veto && !deepr_link_live_(tr, l) && tr->hooks.veto(tr->hooks.ctx, src, dst)) {
+            if (refused) refused[l] = 1;
+            continue;
+        }
         for (int j = 0; j < tr->k; j++)
             if (!mask[(size_t)l * tr->k + j]) cand[n++] = (size_t)l * tr->k + j;
     }
     while (count > 0 && n > 0) {
         const size_t r = (size_t)mosaic_rng_below(rng, n), i = cand[r];
         cand[r] = cand[--n];
-        count -= deepr_place_(tr, rng, i); /* a birth is asked again: earlier ones changed the ports */
+        count -= deepr_place_(tr, rng, i, refused); /* a birth is asked again: earlier ones changed ports */
     }
     free(cand);
     return count;
 }
 
-void rewire_deepr_revive_(MosaicTrainer *tr, MosaicRng *rng, int64_t count) {
+int64_t rewire_deepr_revive_(MosaicTrainer *tr, MosaicRng *rng, int64_t count) {
     const size_t slots = (size_t)tr->net.n_links * tr->k;
     const uint8_t *mask = tr->mask + tr->seg_off[SEG_LINK_];
-    /* Draws as the reference rule does (without hooks these are exactly its draws). Under the closed
-     * loop's veto nearly every free slot may be refused, or none be left: after `slots` misses in a
-     * row the admissible slots are listed instead, and synapses that fit nowhere stay dormant until a
-     * later step (the next call asks for them again: the step revives up to the budget). */
+    if (count <= 0) return 0;
+    /* Without a veto these are exactly the reference rule's draws (it draws until a free slot comes).
+     * Under the closed loop's veto nearly every free slot may be refused, or none be left: after `slots`
+     * misses in a row the admissible slots are listed instead, and synapses that fit nowhere stay
+     * dormant (the step revives up to the budget, so a later step asks for them again). */
+    uint8_t *refused = tr->hooks.veto ? calloc((size_t)(tr->net.n_links ? tr->net.n_links : 1), 1) : NULL;
     size_t misses = 0;
     while (count > 0) {
-        if (misses >= slots) {
-            deepr_revive_scan_(tr, rng, count);
-            return;
+        if (tr->hooks.veto && misses >= slots) {
+            count = deepr_revive_scan_(tr, rng, count, refused);
+            break;
         }
         size_t i = (size_t)mosaic_rng_below(rng, slots);
         const int l = (int)(i / (size_t)tr->k);
         if (mask[i] || tr->banned[trainer_key_(tr, tr->net.link_src[l], tr->net.link_dst[l])] ||
-            !deepr_place_(tr, rng, i)) {
+            !deepr_place_(tr, rng, i, refused)) {
             misses++;
             continue;
         }
         misses = 0;
         count--;
     }
+    free(refused);
+    return count;
 }
 
 void rewire_deepr_step_(MosaicTrainer *tr, double lr) {
@@ -495,10 +510,13 @@ MosaicStatus mosaic_trainer_force_out(MosaicTrainer *tr, int32_t src, int32_t ds
         tr->net.link_w[(size_t)l * tr->k + j] = 0;
         tr->adam_m[off + j] = tr->adam_v[off + j] = 0;
     }
-    /* DeepR keeps its synapse count: the removed ones are revived elsewhere now. */
+    /* DeepR keeps its synapse count: the removed ones are revived elsewhere now, from a stream of this
+     * (step, link): the closed loop forces out many links at one step, and one shared stream made each
+     * call replay the draws of the calls before it (quadratic in the links forced out). */
     if (tr->cfg.method == MOSAIC_METHOD_DEEPR && removed) {
-        MosaicRng rng;
-        trainer_rng_(&rng, tr->cfg.seed, STREAM_DEEPR_, (uint64_t)tr->step | (1ull << 39));
+        MosaicRng step_rng, rng;
+        trainer_rng_(&step_rng, tr->cfg.seed, STREAM_DEEPR_, (uint64_t)tr->step | (1ull << 39));
+        mosaic_rng_derive(&rng, mosaic_rng_u64(&step_rng), (uint64_t)trainer_key_(tr, src, dst));
         rewire_deepr_revive_(tr, &rng, removed);
     }
     return MOSAIC_OK;

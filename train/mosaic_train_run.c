@@ -155,7 +155,8 @@ MosaicStatus mosaic_train_write_history_h5(MosaicH5File *f, const MosaicTrainEpo
     COL_("pruned", pruned, "links", "links pruned by the epoch's rewirings")
     COL_("grown", grown, "links", "links grown by the epoch's rewirings")
     COL_("shortfall", shortfall, "links",
-         "budget slots left empty after the epoch's last rewiring (no admissible candidate)")
+         "budget slots left empty after the epoch's last rewiring (no admissible candidate); deepr: "
+         "synapses of its budget the closed loop's hardware left no slot for")
     COL_("params", params, "weights", "active weights")
     COL_("links", links, "links", "links with a non-zero weight")
     COL_("samples_per_s", samples_per_s, "samples/s", "training throughput")

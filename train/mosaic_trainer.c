@@ -509,8 +509,9 @@ MosaicStatus mosaic_trainer_epoch(MosaicTrainer *tr, const MosaicSpikeSet *train
     MosaicStatus st = MOSAIC_OK;
     const int every = tr->cfg.method == MOSAIC_METHOD_ROUTING_AWARE ? tr->cfg.rewire_every : 0;
     /* The other methods keep every possible link in the list and rewire synapse by synapse (DeepR) or
-     * prune by magnitude (hop-penalty): their pruned and grown count the links that died and came to
-     * life over the epoch. */
+     * prune by magnitude (hop-penalty): their pruned and grown are the net change over the epoch, the
+     * links dead at its end that were live at its start and the other way round (routing-aware counts
+     * the events of each rewiring). */
     uint8_t *live0 = NULL;
     const int n_links0 = tr->net.n_links;
     if (tr->cfg.method != MOSAIC_METHOD_ROUTING_AWARE) {
@@ -539,6 +540,13 @@ MosaicStatus mosaic_trainer_epoch(MosaicTrainer *tr, const MosaicSpikeSet *train
             row->grown += !live0[l] && live;
         }
     free(live0);
+    if (st == MOSAIC_OK && tr->cfg.method == MOSAIC_METHOD_DEEPR) {
+        /* synapses the closed loop's hardware left no slot for (always 0 without a veto) */
+        const uint8_t *m = tr->mask + tr->seg_off[SEG_LINK_];
+        int64_t active = 0;
+        for (size_t i = 0; i < (size_t)tr->net.n_links * tr->k; i++) active += m[i];
+        row->shortfall = tr->deepr_budget - active;
+    }
     MOSAIC_TRY(st);
     row->loss = bs.loss / train->n;
     /* A diverged run (weights and loss inf or nan) would otherwise go on, and be saved, as if training */

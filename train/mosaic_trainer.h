@@ -34,11 +34,11 @@ typedef struct MosaicTrainer MosaicTrainer;
 typedef struct {
     int epoch;
     double lr, loss, train_acc, test_acc, test_loss;
-    double rate;                       /* spikes per neuron per step on the training set */
-    int64_t pruned, grown;             /* links pruned and grown by this epoch's rewirings */
-    int64_t shortfall;                 /* budget slots left empty after the epoch's last rewiring */
-    int64_t params;                    /* active weights (inputs, intra-tile blocks and links) */
-    int64_t links;                     /* links with at least one non-zero weight */
+    double rate;           /* spikes per neuron per step on the training set */
+    int64_t pruned, grown; /* links pruned and grown by this epoch's rewirings */
+    int64_t shortfall;     /* budget slots left empty after the epoch's last rewiring (deepr: synapses) */
+    int64_t params;        /* active weights (inputs, intra-tile blocks and links) */
+    int64_t links;         /* links with at least one non-zero weight */
     int64_t gamma[MOSAIC_TRAIN_MAX_D]; /* links per distance d (index d) */
     double samples_per_s;
     double seconds;

@@ -113,8 +113,8 @@ MosaicStatus rewire_routing_aware_(MosaicTrainer *tr, MosaicTrainEpoch *row, uin
 void rewire_deepr_step_(MosaicTrainer *tr, double lr);
 /* Revives `count` dormant link synapses, drawn uniformly among the inactive slots of links not banned, with
  * a random fixed sign and weight train.deepr.birth; a synapse that would create its link asks the veto
- * hook first and reports the new link to on_add. */
-void rewire_deepr_revive_(MosaicTrainer *tr, MosaicRng *rng, int64_t count);
+ * hook first and reports the new link to on_add. Returns how many found no admissible slot. */
+int64_t rewire_deepr_revive_(MosaicTrainer *tr, MosaicRng *rng, int64_t count);
 /* Per-link penalty coefficients for links [from, n_links). */
 void rewire_penalties_(MosaicTrainer *tr, int from);
 /* Links per distance with a non-zero weight, and their count. */

@@ -2,7 +2,9 @@
 #define _POSIX_C_SOURCE 200809L
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mosaic_files.h"
@@ -76,16 +78,24 @@ int main(void) {
         CHECK(!strcmp(stale, name));
         CHECK(mosaic_tmp_name_of("files_test/r.h5", "tmp", (long)getppid(), live, sizeof live) == 0);
         snprintf(other, sizeof other, "files_test/r.h5.tmp-%ld.vcd", (long)dead); /* not ours: a suffix */
+        char recent[256];
+        snprintf(recent, sizeof recent, "files_test/r.h5.tmp-%ld", (long)dead + 1000000);
         CHECK(mosaic_write_text_atomic(stale, "left by a killed run", &err) == MOSAIC_OK);
         CHECK(mosaic_write_text_atomic(live, "a running writer's", &err) == MOSAIC_OK);
         CHECK(mosaic_write_text_atomic(other, "kept", &err) == MOSAIC_OK);
         CHECK(mosaic_write_text_atomic("files_test/rr.h5.tmp-1", "another result's", &err) == MOSAIC_OK);
+        /* no process has that pid here, but the file was just written: a writer elsewhere (another pid
+         * namespace or host sharing the folder) may still be at it */
+        CHECK(mosaic_write_text_atomic(recent, "written a moment ago", &err) == MOSAIC_OK);
+        const struct timeval old[2] = {{time(NULL) - 3600, 0}, {time(NULL) - 3600, 0}};
+        CHECK(utimes(stale, old) == 0 && utimes(live, old) == 0);
         CHECK(mosaic_tmp_name("files_test/r.h5", "tmp", name, sizeof name) == 0);
         char own[256];
         CHECK(mosaic_tmp_name_of("files_test/r.h5", "tmp", (long)getpid(), own, sizeof own) == 0);
         CHECK(!strcmp(name, own));
         struct stat sb;
         CHECK(stat(stale, &sb) != 0);
+        CHECK(stat(recent, &sb) == 0);
         CHECK(stat(live, &sb) == 0);
         CHECK(stat(other, &sb) == 0);
         CHECK(stat("files_test/rr.h5.tmp-1", &sb) == 0);
