@@ -694,6 +694,10 @@ int mosaic_cmd_cosim(int argc, char **argv) {
                 "into the simulator's routers (MOSAIC_R1_WIDTH / MOSAIC_R0_WIDTH, at most 32): a checkpoint "
                 "whose mapping needs more lines is mapped but not simulated\n",
                 r1, r0, w1, w0);
+        if (c.arch.neurons_per_tile > w1)
+            printf("mosaic cosim: note: array.neurons_per_tile %d is above the %d lines per side of the "
+                   "simulator's R1 router, which carries one line per neuron: no checkpoint is simulated\n",
+                   c.arch.neurons_per_tile, w1);
     }
 #endif
     if (closed) {
