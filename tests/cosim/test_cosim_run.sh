@@ -230,6 +230,14 @@ tp="--set cosim.sim_wait=true --set cosim.traffic_penalty=0.01 --set train.epoch
 "$mosaic" cosim --resume part-tp >/dev/null
 cmp -s <(cut -d, -f1-12 whole-tp/history.csv) <(cut -d, -f1-12 part-tp/history.csv) ||
     fail "resumed run with a traffic penalty differs: $(diff whole-tp/history.csv part-tp/history.csv | head -5)"
+# ... and DeepR in the closed loop, whose forced-out synapses are revived from streams of (step, link)
+dr="--set train.method=deepr --set cosim.sim_wait=true --set cosim.traffic_penalty=0.01"
+"$mosaic" cosim --config small.yaml --out whole-dr $dr >/dev/null
+"$mosaic" cosim --config small.yaml --out part-dr $dr --stop-after 1 >/dev/null
+"$mosaic" cosim --resume part-dr >/dev/null
+cmp -s <(cut -d, -f1-18 whole-dr/history.csv) <(cut -d, -f1-18 part-dr/history.csv) &&
+    cmp -s whole-dr/hardware.csv part-dr/hardware.csv ||
+    fail "resumed deepr closed loop differs: $(diff whole-dr/history.csv part-dr/history.csv | head -5)"
 # a resumed session that makes no hardware checkpoint of its own keeps the report's maps of the last one
 "$mosaic" cosim --config small.yaml --out maps --set train.epochs=4 --set cosim.every=2 --set cosim.sim_wait=true \
     --stop-after 2 >/dev/null
