@@ -32,10 +32,26 @@ bool cli_run_is_cosim(const char *run) {
     return stat(hw, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
+/* A run writes its history after every epoch, beside checkpoint.h5: one without the other is a run whose
+ * checkpoint was lost, not one that never got to its first epoch. */
+static bool lost_checkpoint_(const char *run) {
+    char ckpt[4200], hist[4200];
+    snprintf(ckpt, sizeof ckpt, "%s/checkpoint.h5", run);
+    snprintf(hist, sizeof hist, "%s/history.csv", run);
+    return access(ckpt, F_OK) != 0 && access(hist, F_OK) == 0;
+}
+
 int cli_run_refuse_existing(const char *cmd, const char *out) {
     char cfg[4200], ckpt[4200];
     snprintf(cfg, sizeof cfg, "%s/config.yaml", out);
     snprintf(ckpt, sizeof ckpt, "%s/checkpoint.h5", out);
+    if (lost_checkpoint_(out)) {
+        fprintf(stderr,
+                "mosaic %s: error: --out %s: the folder holds a run whose checkpoint.h5 is missing (its "
+                "history.csv says it has done epochs); restore checkpoint.h5, or give another --out\n",
+                cmd, out);
+        return 2;
+    }
     if (access(ckpt, F_OK) == 0) {
         fprintf(
             stderr,
@@ -80,11 +96,16 @@ int cli_run_check_folder(const char *cmd, const char *option, const char *run, b
         snprintf(
             why, sizeof why,
             "not a run folder (no config.yaml); expected the --out folder of mosaic train or mosaic cosim");
+    else if (need_checkpoint && lost_checkpoint_(run))
+        snprintf(why, sizeof why,
+                 "checkpoint.h5 is missing, but history.csv says the run has done epochs: restore "
+                 "checkpoint.h5 (nothing was changed)");
     else if (need_checkpoint && access(ckpt, F_OK) != 0)
         snprintf(why, sizeof why,
-                 "the run ended before its first epoch (no checkpoint.h5), so there is nothing to continue; "
+                 "the run ended before its first epoch (no checkpoint.h5), so there is nothing to %s; "
                  "start it again with `mosaic %s --config %s --out %s`",
-                 cmd, cfg, run);
+                 strcmp(cmd, "eval") ? "continue" : "score",
+                 strcmp(cmd, "eval") ? cmd : (cli_run_is_cosim(run) ? "cosim" : "train"), cfg, run);
     else
         return 0;
     fprintf(stderr, "mosaic %s: error: %s %s: %s\n", cmd, option, run, why);

@@ -335,10 +335,13 @@ static int complete_records_(Cosim_ *c, int finished) {
         hw_file_(c, last->epoch, "mapping.h5", path, sizeof path);
         MosaicMapping m;
         MosaicErr err;
-        if (mosaic_mapping_read(path, &m, &err) == MOSAIC_OK) {
+        /* the map is drawn on this run's cells: a mapping of another array would not fit them */
+        if (mosaic_mapping_read(path, &m, &err) == MOSAIC_OK && m.arch.rows == c->arch.rows &&
+            m.arch.cols == c->arch.cols) {
             mosaic_cosim_port_util(&m, c->cell_util);
             mosaic_mapping_free(&m);
         } else {
+            mosaic_mapping_free(&m);
             free(c->cell_util);
             c->cell_util = NULL;
         }
@@ -642,9 +645,25 @@ int mosaic_cmd_cosim(int argc, char **argv) {
     char state[4200];
     snprintf(state, sizeof state, "%s/checkpoint.h5", c.run);
     if (st == MOSAIC_OK && resume) st = mosaic_trainer_load(c.tr, state, &err);
+    /* Fewer epochs than done would make the "final" checkpoint an earlier epoch's name for the latest
+     * network (overwriting that epoch's files) */
+    if (st == MOSAIC_OK && resume && mosaic_trainer_epochs_done(c.tr) > c.tcfg.epochs)
+        st = mosaic_err(
+            &err, MOSAIC_ERR_INPUT,
+            "%s%s: key 'train.epochs': the run has done %d epochs; expected at least that many, got %d", path,
+            sets.nsets ? " with --set" : "", mosaic_trainer_epochs_done(c.tr), c.tcfg.epochs);
     c.yaml = mosaic_train_config_yaml(&c.arch, &c.tcfg, &extra, 1);
     if (st == MOSAIC_OK && !c.yaml) st = mosaic_err(&err, MOSAIC_ERR_NOMEM, "config: out of memory");
-    if (st == MOSAIC_OK && resume) st = mosaic_cosim_read_hardware(c.run, &c.hw, &c.n_hw, &err);
+    if (st == MOSAIC_OK && resume) {
+        char hist[4200];
+        snprintf(hist, sizeof hist, "%s/history.h5", c.run);
+        if (mosaic_trainer_epochs_done(c.tr) > 0 && access(hist, F_OK) != 0)
+            fprintf(stderr,
+                    "mosaic cosim: note: %s is missing: the hardware records of the checkpoints before this "
+                    "session are lost (their files stay in %s/hw)\n",
+                    hist, c.run);
+        st = mosaic_cosim_read_hardware(c.run, mosaic_trainer_epochs_done(c.tr), &c.hw, &c.n_hw, &err);
+    }
     if (st == MOSAIC_OK) c.cap_hw = c.n_hw;
     const int finished = st == MOSAIC_OK && resume && mosaic_trainer_epochs_done(c.tr) >= c.tcfg.epochs;
     const int completed = st == MOSAIC_OK && resume ? complete_records_(&c, finished) : 0;

@@ -208,8 +208,15 @@ int mosaic_cmd_train(int argc, char **argv) {
         st = mosaic_trainer_load(tr, ckpt, &err);
     }
     if (st == MOSAIC_OK && resume && mosaic_trainer_epochs_done(tr) >= cfg.epochs) {
-        printf("mosaic train: %s has finished its %d epochs; `--set train.epochs=N` (N > %d) continues it\n",
-               resume, cfg.epochs, cfg.epochs);
+        const int done = mosaic_trainer_epochs_done(tr);
+        if (done == cfg.epochs)
+            printf(
+                "mosaic train: %s has finished its %d epochs; `--set train.epochs=N` (N > %d) continues it\n",
+                resume, done, done);
+        else
+            printf("mosaic train: %s has done %d epochs, more than train.epochs = %d: nothing to do; `--set "
+                   "train.epochs=N` (N > %d) continues it\n",
+                   resume, done, cfg.epochs, done);
         mosaic_trainer_free(tr);
         mosaic_spikeset_free(&train);
         mosaic_spikeset_free(&test);

@@ -13,6 +13,8 @@
 #include "mosaic_proxy.h"
 #include "mosaic_train_run.h"
 
+static const char COSIM_HISTORY_FORMAT_[] = "mosaic-cosim-history"; /* RUN/history.h5 */
+
 /* ---------------------------------------------------------------------------------------------
  * Configuration
  * ------------------------------------------------------------------------------------------- */
@@ -176,7 +178,13 @@ MosaicStatus mosaic_cosim_read_sim(const char *path, const MosaicArch *arch, Mos
     MosaicH5File *f = NULL;
     MOSAIC_TRY(mosaic_h5_open(path, &f, err));
     const int cells = mosaic_cells(arch), n = mosaic_arch_neurons(arch);
-    MosaicStatus st = mosaic_h5_read_into(f, "accuracy", MOSAIC_H5_F64, 0, NULL, &o->accuracy, err);
+    char *format = NULL;
+    MosaicStatus st = mosaic_h5_attr_read_string(f, "/", "format", &format, err);
+    if (st == MOSAIC_OK && strcmp(format, "mosaic-sim") != 0) /* the format sim/mosaic_sim_result.h writes */
+        st = mosaic_err(err, MOSAIC_ERR_INPUT, "%s: root attribute 'format' is '%s'; expected 'mosaic-sim'",
+                        path, format);
+    free(format);
+    if (st == MOSAIC_OK) st = mosaic_h5_read_into(f, "accuracy", MOSAIC_H5_F64, 0, NULL, &o->accuracy, err);
     if (st == MOSAIC_OK)
         st = mosaic_h5_read_into(f, "timing/wall_s", MOSAIC_H5_F64, 0, NULL, &o->wall_s, err);
     if (st == MOSAIC_OK) st = read_scalar_i64_(f, "timing/steps", &o->steps, err);
@@ -220,6 +228,18 @@ MosaicStatus mosaic_cosim_read_sim(const char *path, const MosaicArch *arch, Mos
     for (int64_t i = 0; st == MOSAIC_OK && i < cd[0]; i++) o->devices_programmed += dev[i];
     free(dev);
     mosaic_h5_close(f);
+    /* the traffic penalty prices links with these rates: a neuron spikes at most once per step */
+    if (st == MOSAIC_OK && (o->steps <= 0 || !(o->accuracy >= 0 && o->accuracy <= 1)))
+        st = mosaic_err(err, MOSAIC_ERR_INPUT,
+                        "%s: timing/steps %lld and accuracy %g; expected steps > 0 and an accuracy in [0, 1]",
+                        path, (long long)o->steps, o->accuracy);
+    for (int i = 0; st == MOSAIC_OK && i < n; i++)
+        if (o->neuron_spikes[i] < 0 || o->neuron_spikes[i] > o->steps)
+            st = mosaic_err(
+                err, MOSAIC_ERR_INPUT,
+                "%s: neurons/spikes[%d] is %lld; expected 0 .. timing/steps = %lld (one spike per step "
+                "at most)",
+                path, i, (long long)o->neuron_spikes[i], (long long)o->steps);
     if (st != MOSAIC_OK) mosaic_sim_outcome_free(o);
     return st;
 }
@@ -262,7 +282,7 @@ MosaicStatus mosaic_cosim_write_history(const char *dir, const MosaicProvenance 
     MosaicH5File *f = NULL;
     MOSAIC_TRY(mosaic_h5_create(path, &f, err));
     st = mosaic_h5_write_provenance(f, prov, err);
-    if (st == MOSAIC_OK) st = mosaic_h5_attr_write_string(f, "/", "format", "mosaic-cosim-history", err);
+    if (st == MOSAIC_OK) st = mosaic_h5_attr_write_string(f, "/", "format", COSIM_HISTORY_FORMAT_, err);
     if (st == MOSAIC_OK) st = mosaic_h5_attr_write_int64(f, "/", "format_version", 1, err);
     if (st == MOSAIC_OK) st = mosaic_train_write_history_h5(f, r, n, err);
     if (st == MOSAIC_OK) st = mosaic_h5_group(f, "hardware", err);
@@ -319,7 +339,21 @@ MosaicStatus mosaic_cosim_write_history(const char *dir, const MosaicProvenance 
     return mosaic_h5_commit(f, err);
 }
 
-MosaicStatus mosaic_cosim_read_hardware(const char *dir, MosaicHwRecord **out, int *n_out, MosaicErr *err) {
+/* Why record i cannot be one of a run's with `done` epochs (NULL when it can). */
+static const char *record_problem_(const MosaicHwRecord *r, const MosaicHwRecord *prev, int done) {
+    const double acc[2] = {r->hw_acc, r->sw_acc};
+    if (r->epoch < 1 || r->epoch > done) return "an epoch outside the epochs done";
+    if (prev && r->epoch <= prev->epoch) return "epochs not in ascending order";
+    if (r->mappable != 0 && r->mappable != 1) return "mappable neither 0 nor 1";
+    for (int k = 0; k < 2; k++)
+        if (!isnan(acc[k]) && !(acc[k] >= 0 && acc[k] <= 1)) return "an accuracy outside [0, 1]";
+    if (!(r->violations >= 0) || !(r->devices_total >= 0) || !(r->late_spikes >= 0 || isnan(r->late_spikes)))
+        return "a negative count";
+    return NULL;
+}
+
+MosaicStatus mosaic_cosim_read_hardware(const char *dir, int epochs_done, MosaicHwRecord **out, int *n_out,
+                                        MosaicErr *err) {
     *out = NULL;
     *n_out = 0;
     char path[4096];
@@ -330,6 +364,20 @@ MosaicStatus mosaic_cosim_read_hardware(const char *dir, MosaicHwRecord **out, i
     MosaicH5File *f = NULL;
     MOSAIC_TRY(mosaic_h5_open(path, &f, err));
     MosaicStatus st = MOSAIC_OK;
+    char *format = NULL;
+    MosaicErr ferr;
+    if (mosaic_h5_attr_read_string(f, "/", "format", &format, &ferr) != MOSAIC_OK || !format ||
+        strcmp(format, COSIM_HISTORY_FORMAT_) != 0)
+        st = mosaic_err(
+            err, MOSAIC_ERR_INPUT,
+            "%s: root attribute 'format' is %s%s%s; expected 'mosaic-cosim-history' (the history a "
+            "mosaic cosim run writes)",
+            path, format ? "'" : "", format ? format : "missing", format ? "'" : "");
+    free(format);
+    if (st != MOSAIC_OK) {
+        mosaic_h5_close(f);
+        return st;
+    }
     if (!mosaic_h5_exists(f, "hardware/epoch")) {
         mosaic_h5_close(f);
         return MOSAIC_OK;
@@ -363,6 +411,13 @@ MosaicStatus mosaic_cosim_read_hardware(const char *dir, MosaicHwRecord **out, i
             st = mosaic_h5_read_into(f, name, MOSAIC_H5_F64, 1, d, vals[c], err);
     }
     for (int i = 0; i < n && st == MOSAIC_OK; i++) {
+        if (!(epoch[i] >= 1 &&
+              epoch[i] <= epochs_done)) { /* before the cast: nan or 1e20 do not fit an int */
+            st = mosaic_err(err, MOSAIC_ERR_INPUT,
+                            "%s: /hardware/epoch[%d] is %g; expected an epoch the run has done (1 .. %d)",
+                            path, i, epoch[i], epochs_done);
+            break;
+        }
         h[i].epoch = (int)epoch[i];
         h[i].mappable = (int)vals[0][i];
         h[i].violations = (int)vals[1][i];
@@ -384,6 +439,13 @@ MosaicStatus mosaic_cosim_read_hardware(const char *dir, MosaicHwRecord **out, i
             h[i].worst_row = -1;
             snprintf(h[i].worst_port, sizeof h[i].worst_port, "(not recorded)");
         }
+        const char *why = record_problem_(&h[i], i ? &h[i - 1] : NULL, epochs_done);
+        if (why)
+            st = mosaic_err(
+                err, MOSAIC_ERR_INPUT,
+                "%s: /hardware record %d (epoch %d): %s; expected the records of a run with %d epochs "
+                "done",
+                path, i, h[i].epoch, why, epochs_done);
     }
     for (int c = 0; c < NCOLS; c++) free(vals[c]);
     free(epoch);

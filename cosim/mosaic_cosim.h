@@ -93,8 +93,11 @@ MosaicStatus mosaic_cosim_write_history(const char *run_dir, const MosaicProvena
                                         const MosaicHwRecord *hw, int n_hw, MosaicErr *err);
 
 /* Reads the hardware records back from RUN/history.h5 (for --resume); *hw is malloc'd. A missing file
- * gives no records and no error. */
-MosaicStatus mosaic_cosim_read_hardware(const char *run_dir, MosaicHwRecord **hw, int *n_hw, MosaicErr *err);
+ * gives no records and no error. A file of another kind, or records that a run with `epochs_done`
+ * epochs cannot have (epochs outside 1 .. epochs_done or not ascending, accuracies outside [0, 1],
+ * negative counts), is an error naming the file. */
+MosaicStatus mosaic_cosim_read_hardware(const char *run_dir, int epochs_done, MosaicHwRecord **hw, int *n_hw,
+                                        MosaicErr *err);
 
 #ifdef __cplusplus
 }

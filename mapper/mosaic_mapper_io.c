@@ -355,6 +355,7 @@ MosaicStatus mosaic_mapping_read(const char *path, MosaicMapping *m, MosaicErr *
         free(gamma);
     }
     mosaic_h5_close(f);
+    if (r.st != MOSAIC_OK) mosaic_mapping_free(m); /* callers free only what they were given */
     return r.st;
 }
 

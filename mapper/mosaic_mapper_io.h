@@ -36,8 +36,8 @@ MosaicStatus mosaic_mapping_write(const char *path, const MosaicMapping *m, cons
                                   MosaicErr *err);
 
 /* Reads a mapping file back into an uninitialised `m` (everything mosaic_map fills with
- * MOSAIC_MAP_CONFIG; free with mosaic_mapping_free, also on error). Checks the format, the shapes
- * against the stored architecture and that the CSR offsets are consistent. */
+ * MOSAIC_MAP_CONFIG; free with mosaic_mapping_free; on error nothing is left to free). Checks the format, the
+ * shapes against the stored architecture and that the CSR offsets are consistent. */
 MosaicStatus mosaic_mapping_read(const char *path, MosaicMapping *m, MosaicErr *err);
 
 /* MOSAIC_OK if `a` and `b` describe the same mapping (architecture, placement, loads, line assignment,

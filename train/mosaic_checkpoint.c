@@ -181,6 +181,16 @@ MosaicStatus mosaic_trainer_load(MosaicTrainer *tr, const char *path, MosaicErr 
     static const int same[] = {0, 1, 2, 3, 4, 5, 6, 12, 13};
     static const char *names[] = {"neurons", "k",    "tiles",        "link capacity",   "parameters",
                                   "method",  "seed", "max distance", "history row size"};
+    /* the configuration keys that set each field, for the message */
+    static const char *keys[] = {"array.rows, array.cols, array.neurons_per_tile",
+                                 "array.neurons_per_tile",
+                                 "array.rows, array.cols",
+                                 "array.*, train.data.inputs",
+                                 "array.*, train.data.inputs, train.output_block",
+                                 "train.method",
+                                 "train.seed",
+                                 "array.rows, array.cols",
+                                 "none: a checkpoint of another mosaic version"};
     for (size_t i = 0; st == MOSAIC_OK && i < sizeof same / sizeof same[0]; i++) {
         if (h[same[i]] == mine[same[i]]) continue;
         if (same[i] == 5 && h[5] >= 0 && h[5] <= MOSAIC_METHOD_DENSE) /* a method by its name */
@@ -189,9 +199,10 @@ MosaicStatus mosaic_trainer_load(MosaicTrainer *tr, const char *path, MosaicErr 
                            "%s: the run was trained with method %s; the config gives %s (train.method)", path,
                            mosaic_train_method_name((int)h[5]), mosaic_train_method_name((int)mine[5]));
         else
-            st = mosaic_err(err, MOSAIC_ERR_INPUT,
-                            "%s: /method/header field '%s' is %lld; the config gives %lld", path, names[i],
-                            (long long)h[same[i]], (long long)mine[same[i]]);
+            st = mosaic_err(
+                err, MOSAIC_ERR_INPUT,
+                "%s: the run has %s %lld; the configuration gives %lld (set by %s, which a run keeps)", path,
+                names[i], (long long)h[same[i]], (long long)mine[same[i]], keys[i]);
     }
     if (st == MOSAIC_OK && (h[7] != net.n_links || h[7] > tr->cap || h[10] < 0 ||
                             net.n_input_tiles != tr->net.n_input_tiles || net.n_classes != tr->net.n_classes))

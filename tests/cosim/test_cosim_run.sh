@@ -216,6 +216,7 @@ echo "== 3. resume equals an uninterrupted run"
 "$mosaic" cosim --config small.yaml --out whole --set cosim.sim_wait=true >whole.log
 "$mosaic" cosim --config small.yaml --out part --set cosim.sim_wait=true --stop-after 2 >part.log
 grep -q "stopped after 2 of 3 epochs" part.log || fail "--stop-after did not stop: $(tail -3 part.log)"
+cp -r part part-copy # for section 4's damaged folders
 "$mosaic" cosim --resume part >/dev/null
 # compare everything but timings (samples_per_s, seconds: the last two columns)
 cut -d, -f1-$(( $(head -1 whole/history.csv | tr ',' '\n' | wc -l) - 2 )) whole/history.csv >a.csv
@@ -290,6 +291,23 @@ if "$mosaic" cosim --config small.yaml --out bad3 --set cosim.sim_program=/nonex
 fi
 grep -q "key 'cosim.sim_program': /nonexistent/mosaic is not an executable program" bad3.log && [ ! -e bad3 ] ||
     fail "missing simulator: $(cat bad3.log)"
+# a damaged run folder is refused with one error and left as it is (each once lost records or files)
+damaged() { # NAME: a copy of the stopped run 'part' (2 of 3 epochs) to damage
+    rm -rf "$1" && cp -r part-copy "$1"
+}
+resume_refused() { # NAME PATTERN [--set ...]: resume must exit 2, say PATTERN and change nothing
+    local name=$1 pattern=$2
+    shift 2
+    (cd "$name" && find . -type f -exec md5sum {} + | sort) >"$name.before"
+    if "$mosaic" cosim --resume "$name" "$@" >"$name.log" 2>&1; then fail "$name: resumed: $(cat "$name.log")"; fi
+    grep -q "$pattern" "$name.log" || fail "$name: unclear error: $(cat "$name.log")"
+    (cd "$name" && find . -type f -exec md5sum {} + | sort) | cmp -s - "$name.before" || fail "$name: changed"
+}
+damaged d-epochs && resume_refused d-epochs "the run has done 2 epochs; expected at least that many" \
+    --set train.epochs=1
+damaged d-hist && cp part-copy/hw/epoch_0001_mapping.h5 d-hist/history.h5 &&
+    resume_refused d-hist "expected 'mosaic-cosim-history'"
+damaged d-ckpt && rm d-ckpt/checkpoint.h5 && resume_refused d-ckpt "checkpoint.h5 is missing, but history.csv"
 # the summary after --stop-after names the checkpoint it reports, not a final network
 grep -q "summary: 2 of 3 epochs done, 2 in this session" part.log && grep -q "  latest network: " part.log ||
     fail "summary of a stopped session: $(tail -6 part.log)"
