@@ -32,6 +32,27 @@ bool cli_run_is_cosim(const char *run) {
     return stat(hw, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
+/* True when the file starts with the line a run writes at the top of its config.yaml. */
+static bool run_config_marked_(const char *cfg) {
+    char first[256] = "";
+    FILE *f = fopen(cfg, "r");
+    if (!f) return false;
+    if (!fgets(first, sizeof first, f)) first[0] = 0;
+    fclose(f);
+    return strcmp(first, MOSAIC_RUN_CONFIG_MARK) == 0;
+}
+
+MosaicStatus cli_run_check_config(const char *run, MosaicErr *err) {
+    char cfg[4200];
+    snprintf(cfg, sizeof cfg, "%s/config.yaml", run);
+    if (access(cfg, F_OK) == 0 && !run_config_marked_(cfg))
+        return mosaic_err(err, MOSAIC_ERR_INPUT,
+                          "%s: does not start with the line a run writes (%.*s); expected the resolved "
+                          "configuration of the run (emptied or replaced?)",
+                          cfg, (int)strcspn(MOSAIC_RUN_CONFIG_MARK, "\n"), MOSAIC_RUN_CONFIG_MARK);
+    return MOSAIC_OK;
+}
+
 /* A run writes its history after every epoch, beside checkpoint.h5: one without the other is a run whose
  * checkpoint was lost, not one that never got to its first epoch. */
 static bool lost_checkpoint_(const char *run) {
@@ -63,13 +84,7 @@ int cli_run_refuse_existing(const char *cmd, const char *out) {
     if (access(cfg, F_OK) != 0) return 0;
     /* A run stopped before its first checkpoint has nothing to resume: it is started again. A
      * config.yaml that no run wrote is the user's own file, which the new run would overwrite. */
-    char first[256] = "";
-    FILE *f = fopen(cfg, "r");
-    if (f) {
-        if (!fgets(first, sizeof first, f)) first[0] = 0;
-        fclose(f);
-    }
-    if (strcmp(first, MOSAIC_RUN_CONFIG_MARK) != 0) {
+    if (!run_config_marked_(cfg)) {
         fprintf(stderr,
                 "mosaic %s: error: --out %s: the folder holds a config.yaml that no run wrote; a run writes "
                 "its own there, so give another --out\n",
@@ -96,6 +111,10 @@ int cli_run_check_folder(const char *cmd, const char *option, const char *run, b
         snprintf(
             why, sizeof why,
             "not a run folder (no config.yaml); expected the --out folder of mosaic train or mosaic cosim");
+    else if (!run_config_marked_(cfg))
+        snprintf(why, sizeof why,
+                 "config.yaml does not start with the line a run writes: it is not the run's resolved "
+                 "configuration (emptied or replaced?)");
     else if (need_checkpoint && lost_checkpoint_(run))
         snprintf(why, sizeof why,
                  "checkpoint.h5 is missing, but history.csv says the run has done epochs: restore "

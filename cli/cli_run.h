@@ -29,6 +29,10 @@ bool cli_run_is_cosim(const char *run);
  * ended before its first checkpoint (a note says it starts again). */
 int cli_run_refuse_existing(const char *cmd, const char *out);
 
+/* RUN/config.yaml, when present, must start with the line a run writes (MOSAIC_RUN_CONFIG_MARK): an
+ * emptied or replaced file would otherwise load as the defaults. */
+MosaicStatus cli_run_check_config(const char *run, MosaicErr *err);
+
 /* Checks that `run` (given with `option`, e.g. "--resume") is a run folder: it exists, is a folder, holds
  * config.yaml and, if need_checkpoint, checkpoint.h5. 0, or 2 with one message naming what is missing. */
 int cli_run_check_folder(const char *cmd, const char *option, const char *run, bool need_checkpoint);

@@ -105,6 +105,7 @@ static MosaicStatus load_network_(const char *path, MosaicNetwork *net, long *st
     MosaicArch arch;
     MosaicTrainConfig cfg;
     if (is_run) {
+        MOSAIC_TRY(cli_run_check_config(path, err));
         const std::string cfg_path = std::string(path) + "/config.yaml";
         MOSAIC_TRY(cli_load_train_config(cfg_path.c_str(), nullptr, 0, &arch, &cfg, nullptr, err));
         binning_of_(cfg, steps, window_s, train_data);
