@@ -4,6 +4,7 @@
 #include "mosaic_h5.h"
 
 #include <assert.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,8 +173,8 @@ MosaicStatus mosaic_h5_publish(MosaicH5File *f, MosaicErr *err) {
     assert(f && f->tmp && f->id < 0);
     MosaicStatus st = MOSAIC_OK;
     if (rename(f->tmp, f->path) != 0) {
-        st = mosaic_err(err, MOSAIC_ERR_IO, "%s: cannot rename the temporary file '%s' to it", f->path,
-                        f->tmp);
+        st = mosaic_err(err, MOSAIC_ERR_IO, "%s: cannot rename the temporary file '%s' to it: %s", f->path,
+                        f->tmp, strerror(errno));
         unlink(f->tmp);
     }
     free_file_(f);

@@ -4,6 +4,7 @@
 #include "mosaic_shd.h"
 
 #include <assert.h>
+#include <errno.h>
 #include <hdf5.h>
 #include <math.h>
 #include <stdbool.h>
@@ -952,8 +953,8 @@ MosaicStatus mosaic_shd_writer_publish(MosaicShdWriter *w, MosaicErr *err) {
         st = mosaic_h5_publish(w->h5, err);
         w->h5 = NULL;
     } else if (rename(w->gz_ready, w->final_path) != 0) {
-        st = mosaic_err(err, MOSAIC_ERR_IO, "%s: cannot rename the temporary file '%s' to it", w->final_path,
-                        w->gz_ready);
+        st = mosaic_err(err, MOSAIC_ERR_IO, "%s: cannot rename the temporary file '%s' to it: %s",
+                        w->final_path, w->gz_ready, strerror(errno));
         unlink(w->gz_ready);
     }
     writer_free_(w);
