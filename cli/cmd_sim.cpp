@@ -162,8 +162,9 @@ static MosaicStatus check_mapping_file_(const char *path, const MosaicMapping *m
     const int nconn = m->conn_offset[m->n_cells], tiles = mosaic_arch_tiles(&m->arch);
     const int nrows = m->row_offset[tiles];
     static const char *router_cols[] = {"routers/in_port", "routers/in_line", "routers/out_port",
-                                        "routers/out_line"};
-    static const char *nt_cols[] = {"nt/side", "nt/line", "nt/link"};
+                                        "routers/out_line", "routers/source"};
+    static const char *nt_cols[] = {"nt/side", "nt/line", "nt/link", "nt/source"};
+    const int ncp = m->n_cells * MOSAIC_NPORTS, nlines = m->line_offset[ncp];
     int64_t links = 0;
     MosaicStatus st = mosaic_h5_attr_read_int64(f, "/", "n_links", &links, err);
     if (st == MOSAIC_OK && links != m->n_links)
@@ -173,10 +174,14 @@ static MosaicStatus check_mapping_file_(const char *path, const MosaicMapping *m
             "e.g. another checkpoint)",
             path, (long long)links, m->n_links);
     std::vector<int32_t> col;
-    for (int c = 0; c < 7 && st == MOSAIC_OK; c++) {
-        const bool router = c < 4;
-        const int n = router ? nconn : nrows;
-        const char *name = router ? router_cols[c] : nt_cols[c - 4];
+    // every column of the line assignment: crossbar connections, NT rows, and the lines of every port
+    for (int c = 0; c < 11 && st == MOSAIC_OK; c++) {
+        const bool router = c < 5, nt = c >= 5 && c < 9;
+        const int n = router ? nconn : nt ? nrows : c == 9 ? ncp + 1 : nlines;
+        const char *name = router   ? router_cols[c]
+                           : nt     ? nt_cols[c - 5]
+                           : c == 9 ? "lines/offset"
+                                    : "lines/source";
         col.assign((size_t)n, 0);
         const int64_t dims[1] = {n};
         st = mosaic_h5_read_into(f, name, MOSAIC_H5_I32, 1, dims, col.data(), err);
@@ -184,10 +189,16 @@ static MosaicStatus check_mapping_file_(const char *path, const MosaicMapping *m
             int32_t want;
             if (router) {
                 const MosaicXbarConn &x = m->conn[i];
-                want = c == 0 ? x.in_port : c == 1 ? x.in_line : c == 2 ? x.out_port : x.out_line;
-            } else {
+                want = c == 0   ? x.in_port
+                       : c == 1 ? x.in_line
+                       : c == 2 ? x.out_port
+                       : c == 3 ? x.out_line
+                                : x.source;
+            } else if (nt) {
                 const MosaicNtRow &r = m->rows[i];
-                want = c == 4 ? r.side : c == 5 ? r.line : r.link;
+                want = c == 5 ? r.side : c == 6 ? r.line : c == 7 ? r.link : r.source;
+            } else {
+                want = c == 9 ? m->line_offset[i] : m->line_source[i];
             }
             if (col[(size_t)i] != want)
                 st = mosaic_err(
