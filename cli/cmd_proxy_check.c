@@ -97,7 +97,10 @@ static double sim_devices_(const char *run, int epoch, const MosaicArch *file_ar
     if (access(sim, R_OK) != 0) return NAN;
     MosaicSimOutcome o;
     MosaicErr err;
-    if (mosaic_cosim_read_sim(sim, file_arch, &o, &err) != MOSAIC_OK) return NAN;
+    if (mosaic_cosim_read_sim(sim, file_arch, &o, &err) != MOSAIC_OK) { /* not the same as "not simulated" */
+        fprintf(stderr, "mosaic proxy-check: note: %s; its devices column is left empty\n", err.msg);
+        return NAN;
+    }
     const double d = (double)o.devices_programmed;
     mosaic_sim_outcome_free(&o);
     return d;
