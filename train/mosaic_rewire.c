@@ -307,12 +307,9 @@ MosaicStatus rewire_routing_aware_(MosaicTrainer *tr, MosaicTrainEpoch *row, uin
     return st;
 }
 
-/* True when link l has an active synapse: in hardware, the link exists. */
+/* Link l exists in hardware (the exported network's rule: a non-zero weight; an inactive synapse holds 0). */
 static int deepr_link_live_(const MosaicTrainer *tr, int l) {
-    const uint8_t *m = tr->mask + tr->seg_off[SEG_LINK_] + (size_t)l * tr->k;
-    for (int j = 0; j < tr->k; j++)
-        if (m[j]) return 1;
-    return 0;
+    return trainer_link_live_(tr->net.link_w + (size_t)l * tr->k, tr->k);
 }
 
 /* Tries to activate free slot i (its link not banned): a synapse in a link without one creates the link

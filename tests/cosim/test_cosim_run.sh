@@ -49,6 +49,28 @@ grep -q "final network: MAPPABLE" deepr.log || fail "deepr closed loop should en
 awk -F, 'NR > 1 && ($2 != 1 || $(NF - 1) != $NF) { bad = 1 } END { exit bad || NR != 3 }' deepr/hardware.csv ||
     fail "deepr: a checkpoint unmappable, or the array unlike the software: $(cat deepr/hardware.csv)"
 grep "^epoch 2/2" deepr.log | grep -q "ports over capacity 0" || fail "deepr epoch line: $(grep '^epoch' deepr.log)"
+# the methods that keep every link count the links that died over an epoch as pruned (they printed 0),
+# and keys of another method get a note
+"$mosaic" train --config small.yaml --out hop --set train.method=hop-penalty --set train.hop.prune=0.05 \
+    --set train.hop.lambda=0.05 --set train.deepr.l1=1 --set train.epochs=1 >hop.log 2>&1 ||
+    fail "hop-penalty run: $(tail -3 hop.log)"
+awk -F, 'NR == 2 && $8 > 0 { ok = 1 } END { exit !ok }' hop/history.csv ||
+    fail "hop-penalty pruned nothing: $(cat hop/history.csv)"
+grep -q "train.deepr.l1 ha[sve]* no effect with method hop-penalty" hop.log || fail "no note on deepr.l1: $(cat hop.log)"
+# a run that diverges (hop keys within their ranges overflow the penalty) stops with one error, exit 2
+set +e
+"$mosaic" train --config small.yaml --out nan --set train.method=hop-penalty --set train.hop.max_log=700 \
+    --set train.hop.rate=100 --set train.epochs=1 >nan.log 2>&1
+rc=$?
+set -e
+[ "$rc" = 2 ] && grep -q "training diverged" nan.log && [ ! -e nan/checkpoint.h5 ] || fail "diverged run: $rc $(cat nan.log)"
+# a mapping the compiled routers cannot hold (an R0 side of 10 lines, 8 compiled) is not handed to the
+# simulator: the record says why
+"$mosaic" cosim --config small.yaml --out wide --set capacity.r0=64 --set capacity.r1=32 --set capacity.nt=32 \
+    --set cosim.feedback=none --set train.epochs=1 >wide.log 2>&1 || fail "wide: $(tail -3 wide.log)"
+grep -q "note: capacities R1 32 / R0 64 are above" wide.log &&
+    grep -q "not simulated: mapping: R0 .* needs [0-9]* lines but the compiled router RTL has 8" wide.log ||
+    fail "a mapping wider than the RTL: $(cat wide.log)"
 timeout 120 "$mosaic" cosim --config small.yaml --out deepr-budget --set train.method=deepr --set train.epochs=1 \
     --set cosim.memory_budget=60000 >deepr-budget.log || fail "deepr with a memory budget: $(tail -3 deepr-budget.log)"
 awk -F, 'NR == 2 && $7 <= 60000 { ok = 1 } END { exit !ok }' deepr-budget/hardware.csv ||
@@ -308,6 +330,12 @@ damaged d-epochs && resume_refused d-epochs "the run has done 2 epochs; expected
 damaged d-hist && cp part-copy/hw/epoch_0001_mapping.h5 d-hist/history.h5 &&
     resume_refused d-hist "expected 'mosaic-cosim-history'"
 damaged d-ckpt && rm d-ckpt/checkpoint.h5 && resume_refused d-ckpt "checkpoint.h5 is missing, but history.csv"
+damaged d-cfg && : >d-cfg/config.yaml && resume_refused d-cfg "config.yaml does not start with the line a run writes"
+# a simulation result of another kind does not price links: the traffic penalty waits, with a note
+damaged d-sim && cp part-copy/hw/epoch_0002_mapping.h5 d-sim/hw/epoch_0002_sim.h5
+"$mosaic" cosim --resume d-sim --set cosim.traffic_penalty=0.01 >d-sim.log 2>&1 || fail "d-sim: $(tail -3 d-sim.log)"
+grep -q "d-sim/hw/epoch_0002_sim.h5: root attribute 'format' is 'mosaic-mapping'; expected 'mosaic-sim'" d-sim.log ||
+    fail "d-sim: $(cat d-sim.log)"
 # the summary after --stop-after names the checkpoint it reports, not a final network
 grep -q "summary: 2 of 3 epochs done, 2 in this session" part.log && grep -q "  latest network: " part.log ||
     fail "summary of a stopped session: $(tail -6 part.log)"
