@@ -180,9 +180,9 @@ MosaicStatus mosaic_cosim_read_sim(const char *path, const MosaicArch *arch, Mos
     const int cells = mosaic_cells(arch), n = mosaic_arch_neurons(arch);
     char *format = NULL;
     MosaicStatus st = mosaic_h5_attr_read_string(f, "/", "format", &format, err);
-    if (st == MOSAIC_OK && strcmp(format, "mosaic-sim") != 0) /* the format sim/mosaic_sim_result.h writes */
-        st = mosaic_err(err, MOSAIC_ERR_INPUT, "%s: root attribute 'format' is '%s'; expected 'mosaic-sim'",
-                        path, format);
+    if (st == MOSAIC_OK && strcmp(format, MOSAIC_SIM_FORMAT) != 0)
+        st = mosaic_err(err, MOSAIC_ERR_INPUT, "%s: root attribute 'format' is '%s'; expected '%s'", path,
+                        format, MOSAIC_SIM_FORMAT);
     free(format);
     if (st == MOSAIC_OK) st = mosaic_h5_read_into(f, "accuracy", MOSAIC_H5_F64, 0, NULL, &o->accuracy, err);
     if (st == MOSAIC_OK)

@@ -28,7 +28,7 @@ MosaicStatus mosaic_sim_result_write(const char *path, const MosaicArch *arch, c
     MOSAIC_TRY(mosaic_h5_create(path, &f, err));
     Writer w{f, err};
     w.st = mosaic_h5_write_provenance(f, prov, err);
-    if (w.st == MOSAIC_OK) w.st = mosaic_h5_attr_write_string(f, "/", "format", "mosaic-sim", err);
+    if (w.st == MOSAIC_OK) w.st = mosaic_h5_attr_write_string(f, "/", "format", MOSAIC_SIM_FORMAT, err);
     if (w.st == MOSAIC_OK) w.st = mosaic_h5_attr_write_int64(f, "/", "format_version", 1, err);
     const int64_t S = smp->n_samples, C = smp->n_classes, cells = s->n_cells;
     w.ds("samples/index", MOSAIC_H5_I64, {S}, smp->index, "1", "view index of the sample in the dataset");

@@ -25,6 +25,10 @@ extern "C" {
 
 #define MOSAIC_H5_MAX_RANK 8
 
+/* The root 'format' of a simulation result file: sim/mosaic_sim_result.h writes it, the co-simulation
+ * (cosim/, which does not link the simulator) reads it back. */
+#define MOSAIC_SIM_FORMAT "mosaic-sim"
+
 typedef enum { MOSAIC_H5_I32 = 0, MOSAIC_H5_I64, MOSAIC_H5_F32, MOSAIC_H5_F64, MOSAIC_H5_U8 } MosaicH5Type;
 
 typedef struct MosaicH5File MosaicH5File;

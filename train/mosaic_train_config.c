@@ -294,20 +294,19 @@ const char *mosaic_train_config_unused_note(const MosaicTrainConfig *c) {
                  mosaic_train_method_name(c->method));
     /* The quantisation keys a run would silently ignore: all of them with quantisation off, the fan-in
      * projection's without a fan-in limit. */
-    MosaicTrainConfig d;
-    mosaic_train_config_default(&d);
+    const MosaicTrainConfig *d = &def;
     const bool off = c->quant_levels == 0, no_limit = c->quant_fanin == 0;
     const struct {
         const char *key;
         bool changed, ignored;
     } keys[] = {
-        {"gmax", c->quant_gmax != d.quant_gmax, off},
-        {"base", c->quant_learn_gmax != d.quant_learn_gmax, off},
-        {"fanin", c->quant_fanin != d.quant_fanin, off},
-        {"temperature", c->quant_temperature != d.quant_temperature, off},
-        {"fanin_mode", c->quant_fanin_mode != d.quant_fanin_mode, off || no_limit},
-        {"removal", c->quant_removal != d.quant_removal, off || no_limit},
-        {"target", c->quant_target != d.quant_target, off || no_limit},
+        {"gmax", c->quant_gmax != d->quant_gmax, off},
+        {"base", c->quant_learn_gmax != d->quant_learn_gmax, off},
+        {"fanin", c->quant_fanin != d->quant_fanin, off},
+        {"temperature", c->quant_temperature != d->quant_temperature, off},
+        {"fanin_mode", c->quant_fanin_mode != d->quant_fanin_mode, off || no_limit},
+        {"removal", c->quant_removal != d->quant_removal, off || no_limit},
+        {"target", c->quant_target != d->quant_target, off || no_limit},
     };
     char list[200] = "";
     for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
