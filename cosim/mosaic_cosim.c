@@ -340,9 +340,8 @@ MosaicStatus mosaic_cosim_write_history(const char *dir, const MosaicProvenance 
 }
 
 /* Why record i cannot be one of a run's with `done` epochs (NULL when it can). */
-static const char *record_problem_(const MosaicHwRecord *r, const MosaicHwRecord *prev, int done) {
+static const char *record_problem_(const MosaicHwRecord *r, const MosaicHwRecord *prev) {
     const double acc[2] = {r->hw_acc, r->sw_acc};
-    if (r->epoch < 1 || r->epoch > done) return "an epoch outside the epochs done";
     if (prev && r->epoch <= prev->epoch) return "epochs not in ascending order";
     if (r->mappable != 0 && r->mappable != 1) return "mappable neither 0 nor 1";
     for (int k = 0; k < 2; k++)
@@ -418,6 +417,15 @@ MosaicStatus mosaic_cosim_read_hardware(const char *dir, int epochs_done, Mosaic
                             path, i, epoch[i], epochs_done);
             break;
         }
+        /* the integer columns: a cast of nan or 1e20 to int is undefined */
+        static const int int_cols[] = {0, 1, 11, 12, 13, 14, 15};
+        for (size_t k = 0; k < sizeof int_cols / sizeof int_cols[0] && st == MOSAIC_OK; k++) {
+            const int col = int_cols[k];
+            if (vals[col] && !(fabs(vals[col][i]) < 1e9))
+                st = mosaic_err(err, MOSAIC_ERR_INPUT, "%s: /hardware/%s[%d] is %g; expected a whole count",
+                                path, names[col], i, vals[col][i]);
+        }
+        if (st != MOSAIC_OK) break;
         h[i].epoch = (int)epoch[i];
         h[i].mappable = (int)vals[0][i];
         h[i].violations = (int)vals[1][i];
@@ -439,7 +447,7 @@ MosaicStatus mosaic_cosim_read_hardware(const char *dir, int epochs_done, Mosaic
             h[i].worst_row = -1;
             snprintf(h[i].worst_port, sizeof h[i].worst_port, "(not recorded)");
         }
-        const char *why = record_problem_(&h[i], i ? &h[i - 1] : NULL, epochs_done);
+        const char *why = record_problem_(&h[i], i ? &h[i - 1] : NULL);
         if (why)
             st = mosaic_err(
                 err, MOSAIC_ERR_INPUT,
